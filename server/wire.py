@@ -1,0 +1,206 @@
+"""The wire format: the one definition of what travels between server, viewer and tests.
+
+Imports nothing heavier than pydantic, so the viewer can use it without pulling in FastAPI.
+Every key is always present on the wire (null or false when it does not apply), which is why
+the models dump with defaults included and never use ``exclude_none``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+Side = Literal["home", "away"]
+Status = Literal["scheduled", "live", "half_time", "extra_time", "penalties", "full_time"]
+CardKind = Literal["yellow", "second_yellow", "red"]
+
+#: Event types that belong to a match's timeline (``Match.events``).
+TIMELINE_TYPES = (
+    "kickoff",
+    "goal",
+    "goal_disallowed",
+    "card",
+    "substitution",
+    "half_time",
+    "second_half",
+    "extra_time",
+    "penalty_shootout",
+    "full_time",
+)
+#: ``clock`` only moves a live match's minute on; it is streamed but kept out of the timeline.
+EventType = Literal[
+    "kickoff",
+    "goal",
+    "goal_disallowed",
+    "card",
+    "substitution",
+    "half_time",
+    "second_half",
+    "extra_time",
+    "penalty_shootout",
+    "full_time",
+    "clock",
+]
+#: Stream event names that are not match events.
+STREAM_ONLY_TYPES = ("snapshot", "match_added")
+
+# Limits on free text: long enough for any real name, short enough to keep frames small.
+MAX_NAME = 80
+MAX_TEXT = 280
+MAX_ID = 64
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Minute = Annotated[int, Field(ge=0, le=130)]
+Added = Annotated[int, Field(ge=0, le=30)]
+MatchId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, second precision: ``2026-06-11T19:00:00Z``."""
+    return _utc(value).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Team(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    code: Annotated[str, Field(min_length=1, max_length=8)] | None = None
+
+
+class Score(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    home: Annotated[int, Field(ge=0)] = 0
+    away: Annotated[int, Field(ge=0)] = 0
+
+    def __str__(self) -> str:
+        return f"{self.home}–{self.away}"
+
+
+class MatchEvent(BaseModel):
+    """One event of a match as streamed (its ``data:``) and as kept in ``Match.events``.
+
+    ``team`` is the side the event counts for: for an own goal, the side whose score rises
+    (the player belongs to the other side). ``score``/``status``/``penalties`` are the match's
+    state after the event, so a client never has to recompute them.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    type: EventType
+    match: str
+    minute: int | None = None
+    added: int | None = None
+    team: Side | None = None
+    player: str | None = None
+    text: str = ""
+    score: Score
+    status: Status
+    penalties: Score | None = None
+    penalty: bool = False
+    own_goal: bool = False
+    card: CardKind | None = None
+    player_in: str | None = None
+    player_out: str | None = None
+    #: penalty_shootout: whether that kick went in (null when the feed only has the total).
+    scored: bool | None = None
+    #: goal_disallowed: the id of the goal it takes back.
+    cancels: str | None = None
+    #: When the server published it (UTC): lets a client tell catch-up from live.
+    at: datetime | None = None
+
+    @field_serializer("at")
+    def _at_iso(self, value: datetime | None) -> str | None:
+        return iso_utc(value) if value else None
+
+
+class Match(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    competition: str
+    round: str | None = None
+    home: Team
+    away: Team
+    kickoff: datetime
+    status: Status = "scheduled"
+    minute: int | None = None
+    added: int | None = None
+    score: Score = Field(default_factory=Score)
+    penalties: Score | None = None
+    events: list[MatchEvent] = Field(default_factory=list)
+
+    @field_validator("kickoff")
+    @classmethod
+    def _kickoff_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
+
+    @field_serializer("kickoff")
+    def _kickoff_iso(self, value: datetime) -> str:
+        return iso_utc(value)
+
+
+class Snapshot(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    matches: list[Match]
+
+
+# --- What publishers send (the publish API's bodies, and what feeds are turned into) ---------
+
+
+def _team(value: object) -> object:
+    """Team names may be given as a plain string or as ``{name, code}``."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+class MatchIn(BaseModel):
+    """``POST /api/matches``: a new match for a live scorer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: (
+        Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")] | None
+    ) = None
+    competition: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = "Friendly"
+    round: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    home: Team
+    away: Team
+    kickoff: datetime | None = None
+
+    _home = field_validator("home", mode="before")(lambda cls, v: _team(v))
+    _away = field_validator("away", mode="before")(lambda cls, v: _team(v))
+
+
+class EventIn(BaseModel):
+    """``POST /api/matches/{id}/events``: one event; the server computes score and status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: EventType
+    minute: Minute | None = None
+    added: Added | None = None
+    team: Side | None = None
+    player: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    text: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
+    penalty: bool = False
+    own_goal: bool = False
+    card: CardKind | None = None
+    player_in: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    player_out: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    scored: bool | None = None
+    #: penalty_shootout from a feed that only knows the final shoot-out score.
+    penalties: Score | None = None
+
+
+def dump(model: BaseModel) -> str:
+    """One line of JSON with every key present: what goes into an SSE ``data:`` field."""
+    return model.model_dump_json()
