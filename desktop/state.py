@@ -1,0 +1,205 @@
+"""The viewer's scoreboard: every match as the stream last described it. Plain Python, no Qt.
+
+Feed it with :meth:`Scoreboard.apply_snapshot`, :meth:`Scoreboard.apply_match` and
+:meth:`Scoreboard.apply_event`; each returns the list of :class:`Change` it caused.
+
+Listening (both ways work, use one):
+
+* every ``apply_*`` returns its changes, in order; and
+* ``unsubscribe = board.subscribe(callback)`` calls ``callback(change)`` for each change, in
+  the same order, synchronously inside ``apply_*``.
+
+The scoreboard is updated *incrementally*: when a change is delivered, ``board.matches``
+already reflects it and every change before it, and nothing after it. An ``added`` match is
+always appended at the end of ``board.matches`` (so its row is ``len(board.matches) - 1``);
+``removed`` means it is already gone, so a Qt model keeps its own list of row ids to find the
+row to remove. ``Change.fields`` names the :class:`~server.wire.Match` attributes that changed
+(``competition``, ``round``, ``home``, ``away``, ``kickoff``, ``status``, ``minute``,
+``added``, ``score``, ``penalties``, ``events``); it is every field for ``added`` and
+``removed``.
+
+A snapshot after a reconnect is diffed against what is shown: unchanged matches produce
+nothing, changed ones one ``updated`` with precisely the changed fields, so a view keeps its
+selection and never resets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from server.wire import Match, MatchEvent, Snapshot
+
+log = logging.getLogger(__name__)
+
+ChangeKind = Literal["added", "updated", "removed"]
+
+#: The Match attributes a change can name, in display order.
+MATCH_FIELDS: tuple[str, ...] = (
+    "competition",
+    "round",
+    "home",
+    "away",
+    "kickoff",
+    "status",
+    "minute",
+    "added",
+    "score",
+    "penalties",
+    "events",
+)
+ALL_FIELDS = frozenset(MATCH_FIELDS)
+
+#: Statuses in which a match is being played (including its breaks and the shoot-out).
+LIVE_STATUSES = frozenset({"live", "half_time", "extra_time", "penalties"})
+#: Card kinds that send a player off.
+SENDING_OFF = frozenset({"red", "second_yellow"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed on the scoreboard.
+
+    ``event`` is the stream event that caused it (None for snapshots and match_added).
+    """
+
+    kind: ChangeKind
+    match_id: str
+    event: MatchEvent | None = None
+    fields: frozenset[str] = ALL_FIELDS
+
+
+Listener = Callable[[Change], None]
+
+
+def is_live(match: Match) -> bool:
+    """Whether the match is under way (in play, at a break, or in a shoot-out)."""
+    return match.status in LIVE_STATUSES
+
+
+def red_cards(match: Match) -> tuple[int, int]:
+    """Players sent off as ``(home, away)``: red cards plus second yellows."""
+    home = away = 0
+    for ev in match.events:
+        if ev.type == "card" and ev.card in SENDING_OFF:
+            if ev.team == "home":
+                home += 1
+            elif ev.team == "away":
+                away += 1
+    return home, away
+
+
+def format_minute(minute: int | None, added: int | None = None) -> str:
+    """``67'``, ``90+3'``; empty when there is no minute."""
+    if minute is None:
+        return ""
+    return f"{minute}+{added}'" if added else f"{minute}'"
+
+
+def _diff(old: Match, new: Match) -> frozenset[str]:
+    return frozenset(f for f in MATCH_FIELDS if getattr(old, f) != getattr(new, f))
+
+
+class Scoreboard:
+    """Matches in order of first appearance, keyed by id, plus the last stream id covered."""
+
+    def __init__(self) -> None:
+        self.matches: dict[str, Match] = {}
+        self.last_event_id: str | None = None
+        self._listeners: list[Listener] = []
+
+    # --- listening ---------------------------------------------------------------------
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Calls ``callback(change)`` for every change; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, change: Change, out: list[Change]) -> None:
+        out.append(change)
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # one broken view must not stop the stream
+                log.exception("scoreboard listener failed on %s", change)
+
+    # --- feeding -----------------------------------------------------------------------
+
+    def apply_snapshot(self, snapshot: Snapshot, event_id: str | None = None) -> list[Change]:
+        """Makes the board equal to ``snapshot``: removed, then updated/added in its order."""
+        out: list[Change] = []
+        wanted = {m.id for m in snapshot.matches}
+        for match_id in [mid for mid in self.matches if mid not in wanted]:
+            del self.matches[match_id]
+            self._emit(Change("removed", match_id), out)
+        for match in snapshot.matches:
+            self._put(match, out)
+        if event_id is not None:
+            self.last_event_id = event_id
+        return out
+
+    def apply_match(self, match: Match, event_id: str | None = None) -> list[Change]:
+        """A ``match_added``: adds the match, or replaces the one with that id."""
+        out: list[Change] = []
+        self._put(match, out)
+        if event_id is not None:
+            self.last_event_id = event_id
+        return out
+
+    def apply_event(self, ev: MatchEvent, event_id: str | None = None) -> list[Change]:
+        """Applies one match event; ``[]`` for a duplicate or an unknown match.
+
+        Score, status, penalties, minute and added are taken from the event (the server
+        computed them). ``clock`` only moves the minute and is not kept in the timeline.
+        ``event_id`` (the stream id) defaults to ``ev.id``.
+        """
+        self.last_event_id = event_id if event_id is not None else ev.id
+        match = self.matches.get(ev.match)
+        if match is None:
+            log.info("ignoring %s event %s for unknown match %r", ev.type, ev.id, ev.match)
+            return []
+        before = match.model_copy()
+        if ev.type == "clock":
+            if match.status in ("live", "extra_time") and ev.minute is not None:
+                match.minute, match.added = ev.minute, ev.added
+        else:
+            if any(e.id == ev.id for e in match.events):
+                return []
+            match.events = [*match.events, ev]
+            match.score = ev.score.model_copy()
+            match.status = ev.status
+            match.penalties = ev.penalties.model_copy() if ev.penalties else None
+            # As on the server: the shoot-out stops the clock where extra time ended.
+            if ev.status != "penalties":
+                match.minute, match.added = ev.minute, ev.added
+        fields = _diff(before, match)
+        if not fields:
+            return []
+        out: list[Change] = []
+        self._emit(Change("updated", match.id, ev, fields), out)
+        return out
+
+    def _put(self, match: Match, out: list[Change]) -> None:
+        new = match.model_copy(deep=True)
+        old = self.matches.get(match.id)
+        self.matches[match.id] = new  # replacing a key keeps its position
+        if old is None:
+            self._emit(Change("added", match.id), out)
+        elif fields := _diff(old, new):
+            self._emit(Change("updated", match.id, None, fields), out)
+
+    def clear(self) -> list[Change]:
+        """Removes every match (e.g. when switching servers)."""
+        out: list[Change] = []
+        for match_id in list(self.matches):
+            del self.matches[match_id]
+            self._emit(Change("removed", match_id), out)
+        self.last_event_id = None
+        return out
