@@ -1,0 +1,154 @@
+"""``touchline-server``: command line, logging and the uvicorn loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from typing import NoReturn
+
+from . import __version__
+
+log = logging.getLogger("touchline.server")
+
+BUNDLED_FEEDS = ("demo", "worldcup-2026")
+
+
+def positive(kind: type) -> object:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="touchline-server",
+        description="Stream live football events over Server-Sent Events (GET /live-scores), "
+        "take events from live scorers (POST /api/...), and serve a live scoreboard page.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    p.add_argument(
+        "--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)"
+    )
+    p.add_argument(
+        "--feed",
+        default="demo",
+        metavar="PATH|demo|worldcup-2026|none",
+        help="feed file to replay: a path, a bundled feed, or 'none' for publishing only "
+        "(default %(default)s)",
+    )
+    p.add_argument(
+        "--speed",
+        type=positive(float),
+        default=30.0,
+        help="replay speed: match time runs this many times faster than real time "
+        "(1 = real time; default %(default)s, a 90-minute match in 3 minutes)",
+    )
+    p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
+    p.add_argument(
+        "--publish-token",
+        default=os.environ.get("TOUCHLINE_PUBLISH_TOKEN") or None,
+        metavar="T",
+        help="bearer token live scorers must send to publish (or TOUCHLINE_PUBLISH_TOKEN); "
+        "without one, publishing is off",
+    )
+    p.add_argument(
+        "--heartbeat",
+        type=positive(float),
+        default=15.0,
+        metavar="S",
+        help="seconds between heartbeat comments on idle streams (default %(default)s)",
+    )
+    p.add_argument(
+        "--history",
+        type=positive(int),
+        default=10_000,
+        metavar="N",
+        help="events kept for clients that resume with Last-Event-ID (default %(default)s)",
+    )
+    p.add_argument(
+        "--send-timeout",
+        type=positive(float),
+        default=30.0,
+        metavar="S",
+        help="drop a client whose stream has not accepted data for this long (default %(default)s)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="default %(default)s",
+    )
+    return p
+
+
+def fail(message: str) -> NoReturn:
+    print(f"touchline-server: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    feed = None
+    if args.feed != "none":
+        from .feeds import FeedError, load_feed
+
+        try:
+            feed = load_feed(args.feed)
+        except FeedError as exc:
+            fail(str(exc))
+
+    # Bind before anything starts, so a busy port is a clear error and --port 0 works.
+    try:
+        sock = socket.create_server((args.host, args.port), reuse_port=False)
+    except OSError as exc:
+        fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    host, port = sock.getsockname()[:2]
+
+    import uvicorn
+
+    from .app import Settings, create_app
+
+    settings = Settings(
+        publish_token=args.publish_token,
+        heartbeat=args.heartbeat,
+        send_timeout=args.send_timeout,
+        history=args.history,
+        feed=feed,
+        speed=args.speed,
+        loop=args.loop,
+    )
+    app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    log.info("Touchline server %s listening on %s", __version__, url)
+    log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
+    log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
+    if not args.publish_token:
+        log.info("Publishing is off (start with --publish-token or TOUCHLINE_PUBLISH_TOKEN)")
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        timeout_graceful_shutdown=3,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""The HTTP face of the server: the SSE stream, the publish API, the page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sse_starlette import EventSourceResponse
+
+from . import __version__
+from .broker import RETRY_MS, Broker, SlowSubscriber, UnknownMatch
+from .match_state import Conflict
+from .resources import asset
+from .wire import EventIn, Match, MatchIn
+
+log = logging.getLogger("touchline.server")
+
+
+@dataclass
+class Settings:
+    publish_token: str | None = None
+    heartbeat: float = 15.0
+    #: A send blocked this long means the client stopped reading: drop it, it will resume.
+    send_timeout: float = 30.0
+    history: int = 10_000
+    feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
+    speed: float = 30.0
+    loop: bool = False
+    replay_options: dict[str, float] = field(default_factory=dict)
+
+
+def _problem(status: int, message: str, **headers: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=message, headers=headers or None)
+
+
+def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
+    broker = broker or Broker(history=settings.history)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        replay_task = None
+        if settings.feed is not None:
+            from .replay import replay
+
+            replay_task = asyncio.create_task(
+                replay(
+                    settings.feed,
+                    broker,
+                    speed=settings.speed,
+                    loop=settings.loop,
+                    **settings.replay_options,
+                ),
+                name="feed-replay",
+            )
+        try:
+            yield
+        finally:
+            if replay_task is not None:
+                replay_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await replay_task
+            await broker.close()
+
+    app = FastAPI(
+        title="Touchline server",
+        version=__version__,
+        summary="Live football events over Server-Sent Events, and a publish API for scorers.",
+        lifespan=lifespan,
+    )
+    app.state.broker = broker
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence first, the structured errors after it.
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else first.get("msg")
+        detail = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
+        return JSONResponse(status_code=422, content={"detail": message, "errors": detail})
+
+    def require_publisher(authorization: Annotated[str | None, Header()] = None) -> None:
+        token = settings.publish_token
+        if not token:
+            raise _problem(
+                403,
+                "publishing is disabled: start the server with --publish-token TOKEN "
+                "or set TOUCHLINE_PUBLISH_TOKEN",
+            )
+        scheme, _, given = (authorization or "").partition(" ")
+        # Constant-time compare of bytes; the token itself is never logged.
+        ok = scheme == "Bearer" and hmac.compare_digest(given.encode(), token.encode())
+        if not ok:
+            raise _problem(
+                401,
+                "missing or wrong token: send 'Authorization: Bearer <token>'",
+                **{"WWW-Authenticate": "Bearer"},
+            )
+
+    @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
+    async def live_scores(
+        request: Request,
+        match: Annotated[list[str] | None, Query(description="Only these matches")] = None,
+        format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
+        last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
+        last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    ) -> EventSourceResponse:
+        """The live stream: a snapshot (or the events after Last-Event-ID), then live events."""
+        only = frozenset(match) if match else None
+        classic = format == "classic"
+        opening, cursor = broker.open(last_event_id_header or last_event_id, only)
+
+        async def stream() -> AsyncIterator[bytes]:
+            broker.subscribers += 1
+            try:
+                yield f"retry: {RETRY_MS}\n\n".encode()
+                if opening is not None and not classic:
+                    yield opening
+                async for frame in broker.frames(cursor, only, classic=classic):
+                    yield frame
+            except SlowSubscriber as exc:
+                log.info("dropping a slow subscriber (%s); it will resume", exc)
+            finally:
+                broker.subscribers -= 1
+
+        return EventSourceResponse(
+            stream(), ping=settings.heartbeat, send_timeout=settings.send_timeout
+        )
+
+    @app.get("/api/matches", tags=["matches"])
+    async def list_matches() -> dict[str, Any]:
+        return {
+            "matches": [m.model_dump(mode="json") for m in broker.matches.values()],
+            "last_event_id": broker.last_event_id,
+        }
+
+    @app.get("/api/matches/{match_id}", tags=["matches"], response_model=Match)
+    async def get_match(match_id: str) -> Match:
+        found = broker.matches.get(match_id)
+        if found is None:
+            raise _problem(404, f"no match with id {match_id!r}")
+        return found
+
+    @app.post(
+        "/api/matches",
+        tags=["publish"],
+        status_code=201,
+        response_model=Match,
+        dependencies=[Depends(require_publisher)],
+    )
+    async def create_match(body: MatchIn) -> Match:
+        if body.id and body.id in broker.matches:
+            raise _problem(409, f"a match with id {body.id!r} already exists")
+        return await broker.add_match(body)
+
+    @app.post(
+        "/api/matches/{match_id}/events",
+        tags=["publish"],
+        status_code=201,
+        dependencies=[Depends(require_publisher)],
+    )
+    async def publish_event(match_id: str, body: EventIn) -> dict[str, str]:
+        try:
+            event = await broker.publish(match_id, body)
+        except UnknownMatch:
+            raise _problem(404, f"no match with id {match_id!r}") from None
+        except Conflict as exc:
+            raise _problem(409, str(exc)) from None
+        except ValueError as exc:
+            raise _problem(422, str(exc)) from None
+        return {"id": event.id}
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "matches": len(broker.matches),
+            "subscribers": broker.subscribers,
+            "last_event_id": broker.last_event_id,
+        }
+
+    web = asset("web")
+    if web.is_dir():
+        app.mount("/static", StaticFiles(directory=web), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(web / "index.html", media_type="text/html")
+
+    return app

@@ -1,0 +1,219 @@
+"""The broker: numbers events, keeps the bounded history, applies events to match state and
+fans them out. Feed replay and the publish API are both just publishers of this class.
+
+Fan-out is a shared log read by cursor, not a queue per subscriber: each event is encoded
+into its SSE frame once, appended to one bounded deque, and every subscriber walks that deque
+from its own position. A subscriber costs a cursor and a waiter, never a copy of the backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sse_starlette import ServerSentEvent
+
+from .match_state import Conflict, apply_event
+from .store import MemoryStore, Store, StoredEvent
+from .wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
+
+log = logging.getLogger("touchline.broker")
+
+RETRY_MS = 3000
+
+
+class UnknownMatch(LookupError):
+    pass
+
+
+class SlowSubscriber(Exception):
+    """The subscriber fell further behind than the history bound; it must resume."""
+
+
+@dataclass(slots=True)
+class Frame:
+    seq: int
+    kind: str
+    match_id: str
+    data: str  # the JSON of the event's data
+    encoded: bytes  # the SSE frame, encoded once for every subscriber
+    _classic: bytes | None = field(default=None, repr=False)
+
+    def classic(self) -> bytes:
+        """The frame for ``onmessage`` clients of the original article (lazily, once)."""
+        if self._classic is None:
+            self._classic = classic_frame(self.kind, json.loads(self.data))
+        return self._classic
+
+
+def encode(event_id: str, kind: str, data: str) -> bytes:
+    return ServerSentEvent(data=data, event=kind, id=event_id).encode()
+
+
+def classic_frame(kind: str, data: dict) -> bytes:
+    """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had."""
+    if kind == "match_added":
+        summary = {
+            "time": "00:00",
+            "scores": f"{data['score']['home']}:{data['score']['away']}",
+            "event": f"{data['home']['name']} v {data['away']['name']} ({data['competition']})",
+        }
+    else:
+        minute, added = data.get("minute"), data.get("added")
+        clock = "" if minute is None else f"{minute}'" if not added else f"{minute}+{added}'"
+        summary = {
+            "time": clock,
+            "scores": f"{data['score']['home']}:{data['score']['away']}",
+            "event": data.get("text") or kind,
+        }
+    line = "Match Summary: " + json.dumps(summary, ensure_ascii=False)
+    return ServerSentEvent(data=line).encode()
+
+
+class Broker:
+    def __init__(self, store: Store | None = None, *, history: int = 10_000) -> None:
+        self.store: Store = store or MemoryStore()
+        self.history = history
+        loaded = self.store.load(history)
+        self.epoch = loaded.epoch
+        self.seq = loaded.last_seq
+        self.matches: dict[str, Match] = {m.id: m for m in loaded.matches}
+        self.log: deque[Frame] = deque(maxlen=history)
+        for ev in loaded.recent:
+            self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.subscribers = 0
+
+    # --- ids ----------------------------------------------------------------------------
+    def event_id(self, seq: int) -> str:
+        return f"{self.epoch}-{seq}"
+
+    def parse_id(self, event_id: str | None) -> int | None:
+        """The sequence of an id from this epoch, or None (another epoch, garbage...)."""
+        if not event_id:
+            return None
+        epoch, _, seq = event_id.strip().rpartition("-")
+        if epoch != self.epoch or not seq.isdigit():
+            return None
+        return int(seq)
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self.event_id(self.seq) if self.seq else None
+
+    # --- publishing ---------------------------------------------------------------------
+    async def add_match(self, spec: MatchIn) -> Match:
+        """Creates a match (or resets one with the same id, for a replay's new match day)."""
+        async with self._lock:
+            match_id = spec.id or self._new_match_id(spec)
+            match = Match(
+                id=match_id,
+                competition=spec.competition,
+                round=spec.round,
+                home=spec.home,
+                away=spec.away,
+                kickoff=spec.kickoff or datetime.now(UTC),
+            )
+            await self._commit("match_added", match, match.model_dump_json())
+            return match
+
+    async def publish(self, match_id: str, ev: EventIn) -> MatchEvent:
+        """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError."""
+        async with self._lock:
+            current = self.matches.get(match_id)
+            if current is None:
+                raise UnknownMatch(match_id)
+            # Apply to a copy so a rejected event, or a failed store write, changes nothing.
+            match = current.model_copy(deep=False)
+            match.events = list(current.events)
+            out = apply_event(match, ev, self.event_id(self.seq + 1))
+            out.at = datetime.now(UTC).replace(microsecond=0)
+            await self._commit(out.type, match, out.model_dump_json())
+            return out
+
+    async def _commit(self, kind: str, match: Match, data: str) -> None:
+        seq = self.seq + 1
+        await self.store.append(StoredEvent(seq, kind, match.id, data), match)
+        self.seq = seq
+        self.matches[match.id] = match
+        self.log.append(self._frame(seq, kind, match.id, data))
+        # Wake every waiting subscriber at once; each then reads the log from its cursor.
+        wakeup, self._wakeup = self._wakeup, asyncio.Event()
+        wakeup.set()
+
+    def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
+        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
+
+    def _new_match_id(self, spec: MatchIn) -> str:
+        codes = spec.home.code and spec.away.code
+        home, away = (spec.home.code, spec.away.code) if codes else (spec.home.name, spec.away.name)
+        base = f"{home}-{away}".lower()
+        base = "".join(c if c.isalnum() else "-" for c in base).strip("-")[:40] or "match"
+        candidate, n = base, 1
+        while candidate in self.matches:
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    # --- reading ------------------------------------------------------------------------
+    def snapshot(self, only: Collection[str] | None = None) -> Snapshot:
+        matches = [m for m in self.matches.values() if not only or m.id in only]
+        return Snapshot(matches=matches)
+
+    def resume_cursor(self, last_event_id: str | None) -> int | None:
+        """Where a resuming client continues, or None when it needs a snapshot instead."""
+        seq = self.parse_id(last_event_id)
+        if seq is None or seq > self.seq:
+            return None
+        oldest_kept = self.log[0].seq if self.log else self.seq + 1
+        # Replay is only exact if every event after ``seq`` is still in the log.
+        return seq if seq + 1 >= oldest_kept else None
+
+    def open(
+        self, last_event_id: str | None, only: Collection[str] | None
+    ) -> tuple[bytes | None, int]:
+        """The opening frame (a snapshot, unless resuming) and the cursor to stream from.
+
+        Runs without awaiting, so no event can slip between the snapshot and the cursor.
+        """
+        cursor = self.resume_cursor(last_event_id)
+        if cursor is not None:
+            return None, cursor
+        data = self.snapshot(only).model_dump_json()
+        snap_id = self.last_event_id or f"{self.epoch}-0"
+        return ServerSentEvent(data=data, event="snapshot", id=snap_id).encode(), self.seq
+
+    async def frames(
+        self, cursor: int, only: Collection[str] | None, *, classic: bool = False
+    ) -> AsyncIterator[bytes]:
+        """Every frame after ``cursor``, live, until the subscriber goes away.
+
+        Raises SlowSubscriber when the subscriber fell out of the retained history: the
+        connection is then closed and the client resumes (and gets a snapshot).
+        """
+        while True:
+            wakeup = self._wakeup
+            if self.seq > cursor:
+                if not self.log or self.log[0].seq > cursor + 1:
+                    raise SlowSubscriber(f"cursor {cursor} fell out of history")
+                start = cursor + 1 - self.log[0].seq
+                # Copy the slice first: yielding may take a while and the deque moves on.
+                for frame in [self.log[i] for i in range(start, len(self.log))]:
+                    cursor = frame.seq
+                    if only and frame.match_id not in only:
+                        continue
+                    yield frame.classic() if classic else frame.encoded
+                continue
+            await wakeup.wait()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+__all__ = ["RETRY_MS", "Broker", "Conflict", "SlowSubscriber", "UnknownMatch"]

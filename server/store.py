@@ -1,0 +1,68 @@
+"""Where the broker keeps what must outlive a connection: the event log and match state.
+
+One small interface so the embedded default (SQLite), the throw-away memory store and a
+Redis backend can sit behind the same broker. The broker keeps the hot copy in memory
+(match state and a bounded log of encoded frames); a store only has to persist and reload.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from .wire import Match
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One numbered stream event: its type, match and the JSON of its ``data:``."""
+
+    seq: int
+    kind: str
+    match_id: str
+    data: str
+
+
+@dataclass
+class Loaded:
+    """What a store hands the broker at start-up."""
+
+    epoch: str
+    last_seq: int
+    matches: list[Match]
+    recent: list[StoredEvent]  # the tail of the log, oldest first, for resume
+
+
+class Store(Protocol):
+    def load(self, keep: int) -> Loaded:
+        """The epoch, the last sequence number, every match and up to ``keep`` recent events."""
+        ...
+
+    async def append(self, event: StoredEvent, match: Match) -> None:
+        """Persists one event and the match state after it, before it is streamed."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def new_epoch() -> str:
+    """A fresh epoch: sortable by start time, unique across restarts of the same second."""
+    return f"{int(time.time()):x}{secrets.token_hex(2)}"
+
+
+class MemoryStore:
+    """Keeps nothing: a restarted server starts a new epoch, so old ids can never match."""
+
+    def __init__(self) -> None:
+        self.epoch = new_epoch()
+
+    def load(self, keep: int) -> Loaded:
+        return Loaded(epoch=self.epoch, last_seq=0, matches=[], recent=[])
+
+    async def append(self, event: StoredEvent, match: Match) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

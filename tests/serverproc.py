@@ -1,0 +1,115 @@
+"""Runs the real ``touchline-server`` in a subprocess for tests (no ASGI-transport shortcuts).
+
+    with run_server("--feed", "none") as srv:
+        httpx.get(srv.url + "/healthz")
+
+The server binds port 0 and logs the URL it got, so there is no free-port race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+@dataclass
+class ServerProcess:
+    args: tuple[str, ...]
+    token: str
+    proc: subprocess.Popen[str]
+    url: str = ""
+    lines: list[str] = field(default_factory=list)
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+            found = _LISTENING.search(line)
+            if found and not self.url:
+                self.url = found.group(1)
+        self._ready.set()  # the process ended: unblock a waiter
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.url:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                        return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log}")
+            time.sleep(0.05)
+        raise TimeoutError(f"server not ready after {timeout}s:\n{self.log}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        self.stop(signal.SIGKILL)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def start_server(*args: str, token: str | None = None, env: dict | None = None) -> ServerProcess:
+    """Starts ``python -m server`` with ``args`` (port 0 unless given) and waits until ready."""
+    token = token or secrets.token_urlsafe(16)
+    argv = [sys.executable, "-m", "server", "--log-level", "info"]
+    if "--port" not in args:
+        argv += ["--port", "0"]
+    if "--publish-token" not in args:
+        argv += ["--publish-token", token]
+    argv += list(args)
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    srv = ServerProcess(tuple(args), token, proc)
+    threading.Thread(target=srv._pump, daemon=True).start()
+    try:
+        srv.wait_ready()
+    except BaseException:
+        srv.kill()
+        raise
+    return srv
+
+
+@contextlib.contextmanager
+def run_server(
+    *args: str, token: str | None = None, env: dict | None = None
+) -> Iterator[ServerProcess]:
+    srv = start_server(*args, token=token, env=env)
+    try:
+        yield srv
+    finally:
+        srv.stop()
