@@ -16,6 +16,7 @@
 
   const $ = (id) => document.getElementById(id);
   const board = $("board");
+  const empty = $("empty"); // kept here: it is detached from the page while there are matches
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -181,7 +182,6 @@
       if (!sameChildren(tbody, trs)) tbody.replaceChildren(...trs);
       wanted.push(section);
     }
-    const empty = $("empty");
     if (!wanted.length) wanted.push(empty);
     if (!sameChildren(board, wanted)) board.replaceChildren(...wanted);
     if (focused && document.activeElement === document.body) rows.get(focused)?.row.focus();
@@ -213,7 +213,7 @@
   function gotData() {
     everHadData = true;
     board.setAttribute("aria-busy", "false");
-    $("empty").textContent = "No matches yet.";
+    empty.textContent = "No matches yet.";
   }
 
   function onSnapshot(e) {
@@ -277,7 +277,7 @@
     $("connection-text").textContent = words[state];
     $("stale").hidden = state === "live" || !everHadData;
     if (!everHadData && state === "reconnecting") {
-      $("empty").textContent = "Cannot reach the score server. Retrying…";
+      empty.textContent = "Cannot reach the score server. Retrying…";
     }
   }
 
