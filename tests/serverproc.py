@@ -77,13 +77,17 @@ class ServerProcess:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def start_server(*args: str, token: str | None = None, env: dict | None = None) -> ServerProcess:
-    """Starts ``python -m server`` with ``args`` (port 0 unless given) and waits until ready."""
+def start_server(
+    *args: str, token: str | None = None, env: dict | None = None, publish: bool = True
+) -> ServerProcess:
+    """Starts ``python -m server`` with ``args`` (port 0 unless given) and waits until ready.
+
+    A random publish token is passed unless ``publish`` is false or the args name one."""
     token = token or secrets.token_urlsafe(16)
     argv = [sys.executable, "-m", "server", "--log-level", "info"]
     if "--port" not in args:
         argv += ["--port", "0"]
-    if "--publish-token" not in args:
+    if publish and "--publish-token" not in args:
         argv += ["--publish-token", token]
     argv += list(args)
     proc = subprocess.Popen(
@@ -92,7 +96,10 @@ def start_server(*args: str, token: str | None = None, env: dict | None = None) 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"},
+            **(env or {}),
+        },
     )
     srv = ServerProcess(tuple(args), token, proc)
     threading.Thread(target=srv._pump, daemon=True).start()
@@ -106,9 +113,9 @@ def start_server(*args: str, token: str | None = None, env: dict | None = None) 
 
 @contextlib.contextmanager
 def run_server(
-    *args: str, token: str | None = None, env: dict | None = None
+    *args: str, token: str | None = None, env: dict | None = None, publish: bool = True
 ) -> Iterator[ServerProcess]:
-    srv = start_server(*args, token=token, env=env)
+    srv = start_server(*args, token=token, env=env, publish=publish)
     try:
         yield srv
     finally:
