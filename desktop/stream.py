@@ -207,8 +207,10 @@ class StreamClient:
                 log.exception("on_state callback failed")
 
     async def run(self) -> None:
-        """Connects and reads until ``stop()`` or cancellation; closes everything it opened."""
-        self._stop.clear()
+        """Connects and reads until ``stop()`` or cancellation; closes everything it opened.
+
+        One run per client: after ``stop()`` (even one called before ``run()``) it returns at once.
+        """
         worker = asyncio.create_task(self._loop(), name="touchline-stream")
         stopper = asyncio.create_task(self._stop.wait(), name="touchline-stream-stop")
         try:
