@@ -1,0 +1,139 @@
+"""Replays a feed through a publisher as if its matches were being played now.
+
+The whole matchday is planned up front (:func:`plan`): each match's events are placed in
+match time by :mod:`server.feeds.timing` (with a ``clock`` tick per match minute while the
+ball is in play), kick-off slots are laid out in wall time, and everything is merged into one
+sorted list that a single loop walks, sleeping on the monotonic clock until each step is due.
+
+Wall time is match time divided by ``speed`` (1 = real time, 30 = a 90-minute match in 3
+minutes). Matches that kick off together play together; a later slot keeps its true offset
+from the one before while some match is still being played, but an idle stretch with no
+match live is cut to ``gap`` seconds. The first slot starts ``start_delay`` seconds in, so
+viewers see the matches scheduled first. Every match is added at the start with its kick-off
+moved to the wall-clock time (UTC) at which the replay will kick it off; a match without
+events (a fixture without a result) keeps its real kick-off and stays scheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from .feeds import Feed
+from .wire import EventIn, Match, MatchEvent, MatchIn
+
+log = logging.getLogger(__name__)
+
+START_DELAY = 10.0
+GAP = 5.0
+PAUSE = 30.0
+
+
+class Publisher(Protocol):
+    """What the replay needs from the broker."""
+
+    async def add_match(self, match: MatchIn) -> Match: ...
+
+    async def publish(self, match_id: str, ev: EventIn) -> MatchEvent: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """Publish ``event`` to ``match`` at ``at`` seconds after the matchday starts."""
+
+    at: float
+    match: str
+    event: EventIn
+
+
+@dataclass(frozen=True)
+class Matchday:
+    #: Kick-off of each played match, in seconds after the start.
+    kickoffs: dict[str, float]
+    #: Every event of the day in the order it is published.
+    steps: list[Step]
+
+    @property
+    def length(self) -> float:
+        """Seconds from the start until the last match ends."""
+        return self.steps[-1].at if self.steps else 0.0
+
+
+def plan(feed: Feed, *, speed: float, start_delay: float, gap: float) -> Matchday:
+    """Lays out one matchday of ``feed`` in wall-clock seconds."""
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    timelines = feed.timelines()
+    slots: dict[datetime, list[str]] = defaultdict(list)
+    for m in feed.matches:
+        if m.id and m.kickoff and timelines[m.id]:
+            slots[m.kickoff].append(m.id)
+    kickoffs: dict[str, float] = {}
+    previous: tuple[datetime, float] | None = None
+    live_until = 0.0  # when the last match kicked off so far ends
+    for kickoff in sorted(slots):
+        if previous is None:
+            at = start_delay
+        else:
+            true_offset = previous[1] + (kickoff - previous[0]).total_seconds() / speed
+            at = min(true_offset, live_until + gap)
+        for match_id in slots[kickoff]:
+            kickoffs[match_id] = at
+            live_until = max(live_until, at + timelines[match_id][-1].at * 60 / speed)
+        previous = (kickoff, at)
+    steps = [
+        Step(kickoffs[match_id] + t.at * 60 / speed, match_id, t.event)
+        for match_id in kickoffs
+        for t in timelines[match_id]
+    ]
+    steps.sort(key=lambda s: s.at)  # stable: each match keeps its own order
+    return Matchday(kickoffs, steps)
+
+
+async def replay(
+    feed: Feed,
+    publisher: Publisher,
+    *,
+    speed: float = 30.0,
+    loop: bool = False,
+    start_delay: float = START_DELAY,
+    gap: float = GAP,
+    pause: float = PAUSE,
+) -> None:
+    """Plays ``feed`` through ``publisher``; with ``loop``, starts over ``pause`` seconds after
+    the last match ends (re-adding every match resets it). Cancel the task to stop it."""
+    day = plan(feed, speed=speed, start_delay=start_delay, gap=gap)
+    clock = asyncio.get_running_loop()
+    log.info(
+        "replaying %s: %d matches, %d events, about %.0f s per matchday at speed %g",
+        feed.name,
+        len(feed.matches),
+        len(day.steps),
+        day.length,
+        speed,
+    )
+    while True:
+        start, now = clock.time(), datetime.now(UTC)
+        for m in feed.matches:
+            if m.id in day.kickoffs:
+                m = m.model_copy(update={"kickoff": now + timedelta(seconds=day.kickoffs[m.id])})
+            try:
+                await publisher.add_match(m)
+            except Exception:
+                log.exception("replay: could not add match %s", m.id)
+        for step in day.steps:
+            delay = start + step.at - clock.time()
+            # Even when behind schedule, let the server breathe between events.
+            await asyncio.sleep(max(delay, 0.0))
+            try:
+                await publisher.publish(step.match, step.event)
+            except Exception as exc:
+                # Someone else (a live scorer on the publish API) may have changed the match.
+                log.warning("replay: %s %s refused: %s", step.match, step.event.type, exc)
+        if not loop or not day.steps:
+            return
+        await asyncio.sleep(pause)
