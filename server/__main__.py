@@ -13,7 +13,7 @@ from . import __version__
 
 log = logging.getLogger("touchline.server")
 
-BUNDLED_FEEDS = ("demo", "worldcup-2026")
+SEND_BUFFER = 128 * 1024
 
 
 def positive(kind: type) -> object:
@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> None:
         sock = socket.create_server((args.host, args.port), reuse_port=False)
     except OSError as exc:
         fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    # Accepted connections inherit this: a fixed kernel send buffer (instead of autotuning up
+    # to 4 MiB) bounds what a client that stopped reading can hold, so it soon blocks a send
+    # and --send-timeout drops it.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     host, port = sock.getsockname()[:2]
 
     import uvicorn

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
 
 from . import __version__
 from .broker import RETRY_MS, Broker, SlowSubscriber, UnknownMatch
@@ -37,6 +38,27 @@ class Settings:
     speed: float = 30.0
     loop: bool = False
     replay_options: dict[str, float] = field(default_factory=dict)
+
+
+class LiveStream(EventSourceResponse):
+    """An EventSourceResponse that drops a client that stopped reading with one log line.
+
+    sse-starlette raises SendTimeoutError out of the response; uvicorn must see it to close
+    the connection, but its traceback would read like a server fault, so the filter below
+    keeps it out of the log.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except SendTimeoutError:
+            log.info("dropped a client that stopped reading for %gs", self.send_timeout)
+            raise
+
+
+class _HideSendTimeouts(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], SendTimeoutError))
 
 
 def _problem(status: int, message: str, **headers: str) -> HTTPException:
@@ -78,6 +100,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.broker = broker
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideSendTimeouts) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(_HideSendTimeouts())
     app.state.settings = settings
 
     @app.exception_handler(RequestValidationError)
@@ -134,9 +159,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
             finally:
                 broker.subscribers -= 1
 
-        return EventSourceResponse(
-            stream(), ping=settings.heartbeat, send_timeout=settings.send_timeout
-        )
+        return LiveStream(stream(), ping=settings.heartbeat, send_timeout=settings.send_timeout)
 
     @app.get("/api/matches", tags=["matches"])
     async def list_matches() -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Clients that vanish or stop reading: cleaned up promptly, memory bounded, others unaffected."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from urllib.parse import urlsplit
+
+import httpx
+
+from tests.serverproc import run_server
+from tests.sse_reader import StreamReader
+
+
+def open_raw_stream(url: str, rcvbuf: int | None = None) -> socket.socket:
+    """A bare TCP subscriber that reads the response headers and then does as the test says."""
+    parts = urlsplit(url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.connect((parts.hostname, parts.port))
+    sock.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    return sock
+
+
+def subscribers(url: str) -> int:
+    return httpx.get(f"{url}/healthz").json()["subscribers"]
+
+
+def wait_for(predicate, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s: {what}")
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def test_vanished_clients_are_removed_promptly():
+    with run_server("--feed", "none") as srv:
+        closed = [open_raw_stream(srv.url) for _ in range(5)]
+        reset = [open_raw_stream(srv.url) for _ in range(5)]
+        wait_for(lambda: subscribers(srv.url) == 10, 5, "10 subscribers counted")
+        for sock in closed:
+            sock.close()
+        for sock in reset:  # an abortive close (RST), as a crashed client gives
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        took = wait_for(lambda: subscribers(srv.url) == 0, 5, "subscribers back to 0")
+    assert took < 5
+
+
+def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_unaffected():
+    with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
+        api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
+            healthy.next()  # snapshot
+            wait_for(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            baseline = rss_kb(srv.proc.pid)
+            published = []
+            text = "x" * 280
+            for minute in range(1, 1501):
+                event = {"type": "clock", "minute": minute % 120, "text": text}
+                published.append(api.post(f"/api/matches/{match_id}/events", json=event).json())
+            got = [healthy.next().id for _ in published]
+            growth = rss_kb(srv.proc.pid) - baseline
+            took = wait_for(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+        stalled.close()
+        api.close()
+    assert got == [p["id"] for p in published]
+    # 1,500 events of ~700 bytes each is ~1 MB of backlog; none of it may pile up per client.
+    assert growth < 20_000, f"server RSS grew by {growth} KB"
+    assert took < 10
+    assert "dropped a client that stopped reading" in srv.log
+    assert "Traceback" not in srv.log
