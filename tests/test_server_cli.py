@@ -1,0 +1,76 @@
+"""``touchline-server`` as a user runs it: help, version, clear errors, the page's headers."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import httpx
+
+from server import __version__
+from tests.serverproc import run_server
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_help_lists_every_option():
+    out = run_cli("--help")
+    assert out.returncode == 0
+    for option in (
+        "--host",
+        "--port",
+        "--feed",
+        "--speed",
+        "--loop",
+        "--publish-token",
+        "--heartbeat",
+        "--log-level",
+        "--version",
+    ):
+        assert option in out.stdout
+
+
+def test_version_prints_the_package_version():
+    out = run_cli("--version")
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"touchline-server {__version__}"
+
+
+def test_busy_port_is_a_clear_error_with_exit_2():
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        out = run_cli("--feed", "none", "--port", str(port))
+    assert out.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_speed_is_refused_with_exit_2():
+    out = run_cli("--speed", "0")
+    assert out.returncode == 2
+    assert "--speed" in out.stderr and "more than 0" in out.stderr
+
+
+def test_server_logs_where_it_listens_and_the_page_url():
+    with run_server("--feed", "none") as srv:
+        log = srv.log
+    assert f"listening on {srv.url}" in log
+    assert f"Live page: {srv.url}/" in log
+
+
+def test_page_is_served_with_a_csp_that_forbids_inline_script():
+    with run_server("--feed", "none") as srv:
+        page = httpx.get(f"{srv.url}/")
+        script = httpx.get(f"{srv.url}/static/app.js")
+        docs = httpx.get(f"{srv.url}/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert script.status_code == 200 and script.headers["content-security-policy"] == csp
+    assert "content-security-policy" not in docs.headers  # Swagger UI needs its CDN script
