@@ -28,9 +28,18 @@ from .wire import EventIn, Match, MatchEvent, MatchIn
 
 log = logging.getLogger(__name__)
 
-START_DELAY = 10.0
-GAP = 5.0
-PAUSE = 30.0
+#: Defaults for start_delay, gap and pause: (match minutes, at most this many seconds), so
+#: they are a few seconds at ordinary speeds and next to nothing at speed 100000.
+START_DELAY = (10.0, 10.0)
+GAP = (5.0, 5.0)
+PAUSE = (30.0, 30.0)
+
+
+def _default(value: float | None, default: tuple[float, float], speed: float) -> float:
+    if value is not None:
+        return value
+    minutes, cap = default
+    return min(cap, minutes * 60 / speed)
 
 
 class Publisher(Protocol):
@@ -100,12 +109,20 @@ async def replay(
     *,
     speed: float = 30.0,
     loop: bool = False,
-    start_delay: float = START_DELAY,
-    gap: float = GAP,
-    pause: float = PAUSE,
+    start_delay: float | None = None,
+    gap: float | None = None,
+    pause: float | None = None,
 ) -> None:
     """Plays ``feed`` through ``publisher``; with ``loop``, starts over ``pause`` seconds after
-    the last match ends (re-adding every match resets it). Cancel the task to stop it."""
+    the last match ends (re-adding every match resets it). Cancel the task to stop it.
+
+    ``start_delay``, ``gap`` and ``pause`` are in wall seconds; left out, they are 10, 5 and
+    30 match minutes at ``speed``, capped at 10, 5 and 30 seconds.
+    """
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    start_delay = _default(start_delay, START_DELAY, speed)
+    gap, pause = _default(gap, GAP, speed), _default(pause, PAUSE, speed)
     day = plan(feed, speed=speed, start_delay=start_delay, gap=gap)
     clock = asyncio.get_running_loop()
     log.info(

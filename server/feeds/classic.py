@@ -30,7 +30,7 @@ import re
 from datetime import UTC, datetime, time
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
 from ..wire import MAX_TEXT, EventIn, MatchIn, Team
 from .errors import FeedError, from_validation
@@ -47,9 +47,23 @@ _WHISTLES = {
 class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    time: Annotated[str, Field(pattern=r"^\d{1,3}:[0-5]\d$")]
-    scores: Annotated[str, Field(pattern=r"^\s*\d{1,3}\s*:\s*\d{1,3}\s*$")]
+    time: str
+    scores: str
     event: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{1,3}:[0-5]\d", value):
+            raise ValueError(f"'{value}' is not a match clock like 67:05")
+        return value
+
+    @field_validator("scores")
+    @classmethod
+    def _scores(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d{1,3}\s*:\s*\d{1,3}\s*", value):
+            raise ValueError(f"'{value}' is not a score like 2:1")
+        return value
 
 
 Entries = RootModel[list[Entry]]
