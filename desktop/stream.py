@@ -44,6 +44,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
@@ -83,18 +85,32 @@ class StreamState:
 
     ``retry_at`` is the ``time.monotonic()`` of the next attempt (reconnecting, offline,
     failed), ``reason`` says why in plain words, ``status_code`` is the HTTP status if any.
+    ``server_time`` (``live`` only) is the server's clock when the stream opened, from its
+    ``Date`` header: events published before it are history being replayed (see
+    :meth:`desktop.notify_rules.NoticeRules.connected`).
     """
 
     kind: StateKind
     reason: str = ""
     retry_at: float | None = None
     status_code: int | None = None
+    server_time: datetime | None = None
 
     def retry_in(self, now: float | None = None) -> float | None:
         """Seconds until the next attempt (0 when due), or None if none is planned."""
         if self.retry_at is None:
             return None
         return max(0.0, self.retry_at - (time.monotonic() if now is None else now))
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """The ``Date`` header as an aware UTC datetime, or None if absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
 
 
 # --- URLs -----------------------------------------------------------------------------------
@@ -282,7 +298,8 @@ class StreamClient:
             async with asyncio.timeout(self.connect_timeout + self.dead_after) as watchdog:
                 async with client.stream("GET", self.url, headers=headers) as response:
                     self._check(response)
-                    self._set_state(StreamState("live", status_code=response.status_code))
+                    opened = _http_date(response.headers.get("date"))
+                    self._set_state(StreamState("live", "", None, response.status_code, opened))
                     self._classic.new_connection()
                     lines, events = SSELineDecoder(), SSEDecoder()
                     async for text in response.aiter_text():
