@@ -207,3 +207,71 @@ def test_goalless_match_still_has_every_whistle() -> None:
     match = played(feed)["ec2026-002"]
     assert [e.type for e in match.events] == ["kickoff", "half_time", "second_half", "full_time"]
     assert match.events[-1].text == "Full time, Eastland 0–0 Westland"
+
+
+def test_older_files_with_score1_score2_fields_load_with_their_results(tmp_path: Path) -> None:
+    doc = {
+        "name": "World Cup 2018",
+        "rounds": [
+            {
+                "name": "Matchday 1",
+                "matches": [
+                    {
+                        "num": 1,
+                        "date": "2018-06-14",
+                        "time": "18:00",
+                        "team1": {"name": "Russia", "code": "RUS"},
+                        "team2": {"name": "Saudi Arabia", "code": "KSA"},
+                        "score1": 5,
+                        "score2": 0,
+                        "score1i": 2,
+                        "score2i": 0,
+                        "goals1": [
+                            {"name": "Gazinsky", "minute": 12, "score1": 1, "score2": 0},
+                            {"name": "Cheryshev", "minute": 43, "score1": 2, "score2": 0},
+                            {"name": "Dzyuba", "minute": 71, "score1": 3, "score2": 0},
+                            {"name": "Cheryshev", "minute": 90, "offset": 1},
+                            {"name": "Golovin", "minute": 90, "offset": 4},
+                        ],
+                        "goals2": [],
+                    },
+                    {
+                        "num": 2,
+                        "date": "2018-06-15",
+                        "team1": {"name": "Egypt", "code": "EGY"},
+                        "team2": {"name": "Uruguay", "code": "URU"},
+                        "score1": None,
+                        "score2": None,
+                    },
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "worldcup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    feed = load_feed(str(path))
+    matches = played(feed)
+    assert str(matches["wc2018-001"].score) == "5–0"
+    assert feed.warnings == []
+    assert (matches["wc2018-002"].status, feed.events_of("wc2018-002")) == ("scheduled", [])
+
+
+def test_listed_goal_without_a_scorer_gets_a_readable_line(tmp_path: Path) -> None:
+    doc = {
+        "name": "Cup",
+        "matches": [
+            {
+                "date": "2026-06-12",
+                "team1": "Northland",
+                "team2": "Southland",
+                "score": {"ft": [1, 0]},
+                "goals1": [{"minute": 30, "penalty": True}],
+                "goals2": [],
+            }
+        ],
+    }
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (goal,) = of_type(played(load_feed(str(path)))["cup-001"], "goal")
+    assert (goal.player, goal.penalty) == (None, True)
+    assert goal.text == "Goal for Northland! Northland 1–0 Southland"

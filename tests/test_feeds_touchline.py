@@ -6,7 +6,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from server.feeds import load_feed
+import pytest
+
+from server.feeds import FeedError, load_feed
 from server.feeds.model import scratch_match
 from server.match_state import apply_event
 from server.wire import Match
@@ -155,3 +157,11 @@ def test_full_knockout_sequence_with_extra_time_and_kick_by_kick_shootout(tmp_pa
     match = play(load_feed(write(tmp_path, doc)))[m]
     assert match.status == "full_time"
     assert (str(match.score), str(match.penalties)) == ("1–1", "1–0")
+
+
+def test_a_touchline_file_missing_its_events_is_told_so(tmp_path: Path) -> None:
+    doc = {"matches": [{"id": "a-b", "home": "A", "away": "B", "kickoff": "2025-03-02T15:00Z"}]}
+    path = write(tmp_path, doc)
+    with pytest.raises(FeedError) as caught:
+        load_feed(path)
+    assert (caught.value.where, caught.value.message) == ("events", "field required")

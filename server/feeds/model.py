@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..wire import EventIn, Match, MatchIn
 from .errors import FeedError
-from .timing import Timed, timeline
+from .timing import Timed, TimelineError, timeline
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def build_feed(
         entries = by_match.get(m.id or "", [])
         try:
             timeline(scratch_match(m), [ev for _, ev in entries], ticks=False)
-        except ValueError as exc:
-            where = entries[exc.index][0]  # type: ignore[attr-defined]
-            raise FeedError(path, where, f"{_describe(entries[exc.index][1])}: {exc}") from None
+        except TimelineError as exc:
+            where, ev = entries[exc.index]
+            raise FeedError(path, where, f"{_describe(ev)}: {exc}") from None
     return Feed(
         name=name,
         matches=[m for _, m in matches],

@@ -1,7 +1,9 @@
 """openfootball football.json files (https://github.com/openfootball/football.json).
 
 Both layouts load: a flat ``matches`` list (teams as plain names, ``round`` on each match)
-and ``rounds[].matches`` (teams as ``{name, code}``, the round's ``name`` as round). The
+and ``rounds[].matches`` (teams as ``{name, code}``, the round's ``name`` as round). Scores
+come as ``score: {ht, ft, et, p}`` or, in older files, as ``score1``/``score2``,
+``score1i``/``score2i`` (half time), ``score1et``/``score2et`` and ``score1p``/``score2p``. The
 competition is the file's ``name``; match ids are a short prefix made from it plus the
 official match ``num`` when every match has a distinct one, else the position in the file:
 ``wc2026-001``, ``euro2024-051``.
@@ -19,7 +21,14 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..wire import MAX_NAME, MatchIn, Team
 from .errors import FeedError, from_validation
@@ -27,6 +36,12 @@ from .model import Feed, FeedEvent, build_feed
 from .openfootball_match import Goal, Score, match_events
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+_FLAT_SCORES = (
+    ("ft", "score1", "score2"),
+    ("ht", "score1i", "score2i"),
+    ("et", "score1et", "score2et"),
+    ("p", "score1p", "score2p"),
+)
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?:\s*UTC\s*([+-])(\d{1,2})(?::?(\d{2}))?)?$")
 
 
@@ -54,6 +69,20 @@ class OFMatch(BaseModel):
     @classmethod
     def _plain_name(cls, value: object) -> object:
         return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_scores(cls, data: object) -> object:
+        """Older files give score1/score2 (after 90 minutes), score1i/score2i (half time),
+        score1et/score2et and score1p/score2p instead of ``score``; null when unplayed."""
+        if not isinstance(data, dict) or "score" in data or "score1" not in data:
+            return data
+        score = {
+            key: [data[one], data[two]]
+            for key, one, two in _FLAT_SCORES
+            if data.get(one) is not None and data.get(two) is not None
+        }
+        return {**data, "score": score}
 
 
 class OFRound(BaseModel):

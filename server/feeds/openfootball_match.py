@@ -200,20 +200,20 @@ def _events(
     def period(p: int) -> None:
         for g in (g for g in goals if g.period == p):
             tally[g.side] += 1
-            if g.goal is None:
+            text = None
+            if g.goal is None or g.goal.name is None:  # no scorer to name
                 name = getattr(match, g.side).name
                 text = f"Goal for {name}! {match.home.name} {now()} {match.away.name}"
-                ev = EventIn(type="goal", minute=g.minute, team=g.side, text=text)
-            else:
-                ev = EventIn(
-                    type="goal",
-                    minute=g.minute,
-                    added=g.added or None,
-                    team=g.side,
-                    player=g.goal.name,
-                    penalty=g.goal.penalty,
-                    own_goal=g.goal.owngoal,
-                )
+            ev = EventIn(
+                type="goal",
+                minute=g.minute,
+                added=g.added or None,
+                team=g.side,
+                player=g.goal.name if g.goal else None,
+                text=text,
+                penalty=bool(g.goal and g.goal.penalty),
+                own_goal=bool(g.goal and g.goal.owngoal),
+            )
             out.append((whence.get(id(g), where), ev))
 
     def whistle(kind: str, p: int | None = None, text: str | None = None) -> None:

@@ -45,6 +45,14 @@ class TimingError(ValueError):
     """The event's minute or whistle does not fit where the match is."""
 
 
+class TimelineError(ValueError):
+    """Event number ``index`` of a match cannot be played (timing or match rules)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 @dataclass(frozen=True)
 class Timed:
     """An event at ``at`` minutes of match time; ``index`` is its position among the match's
@@ -166,9 +174,9 @@ def _tick(period: int, j: int) -> tuple[int, int | None]:
 def timeline(match: Match, events: Iterable[EventIn], *, ticks: bool = True) -> list[Timed]:
     """Places ``events`` in match time, applying them to ``match`` (a scratch copy).
 
-    Raises TimingError, or match_state's Conflict/ValueError, with ``.index`` set to the
-    offending event's position. With ``ticks``, adds one ``clock`` event per match minute
-    while the ball is in play (none that would repeat the minute already shown).
+    Raises TimelineError naming the first event that breaks the match clock or the rules of
+    :func:`server.match_state.apply_event`. With ``ticks``, adds one ``clock`` event per
+    match minute while the ball is in play (none that would repeat the minute shown).
     """
     clock = MatchClock()
     out: list[Timed] = []
@@ -180,8 +188,7 @@ def timeline(match: Match, events: Iterable[EventIn], *, ticks: bool = True) -> 
             apply_event(match, ev, str(index))
             at = clock.place(ev)
         except ValueError as exc:
-            exc.index = index  # type: ignore[attr-defined]
-            raise
+            raise TimelineError(index, str(exc)) from exc
         if ticks and playing:
             upto = clock.play_end if ev.type in _ENDS_PLAY else at
             while start + j + 1 <= upto:

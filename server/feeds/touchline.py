@@ -102,7 +102,12 @@ class TouchlineFile(BaseModel):
 
 
 def looks_like(data: object) -> bool:
-    return isinstance(data, dict) and "events" in data
+    """Has ``events``, or matches with ``home`` (openfootball's have ``team1``)."""
+    if not isinstance(data, dict):
+        return False
+    matches = data.get("matches")
+    first = matches[0] if isinstance(matches, list) and matches else None
+    return "events" in data or (isinstance(first, dict) and "home" in first)
 
 
 def parse(path: str, default_name: str, data: object) -> Feed:
