@@ -20,7 +20,9 @@ def rich(lines: str | Iterable[str]) -> str:
     """
     if isinstance(lines, str):
         lines = lines.split("\n")
-    return "<qt>" + "<br>".join(html.escape(line, quote=False) for line in lines) + "</qt>"
+    # Rich text collapses runs of spaces; keep them as the plain text had them.
+    escaped = (html.escape(line, quote=False).replace("  ", " &nbsp;") for line in lines)
+    return "<qt>" + "<br>".join(escaped) + "</qt>"
 
 
 def mnemonic_safe(text: str) -> str:
