@@ -275,3 +275,34 @@ def test_listed_goal_without_a_scorer_gets_a_readable_line(tmp_path: Path) -> No
     (goal,) = of_type(played(load_feed(str(path)))["cup-001"], "goal")
     assert (goal.player, goal.penalty) == (None, True)
     assert goal.text == "Goal for Northland! Northland 1–0 Southland"
+
+
+def test_goal_listed_in_the_wrong_period_gives_way_to_the_score(tmp_path: Path) -> None:
+    doc = {
+        "name": "Cup",
+        "matches": [
+            {
+                "date": "2026-06-12",
+                "team1": "Northland",
+                "team2": "Southland",
+                "score": {"ft": [0, 0], "et": [1, 0]},
+                "goals1": [{"name": "Early Bird", "minute": 80}],
+                "goals2": [],
+            }
+        ],
+    }
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    feed = load_feed(str(path))
+    match = played(feed)["cup-001"]
+    (goal,) = of_type(match, "goal")
+    assert (goal.minute, goal.player, goal.status, str(match.score)) == (
+        105,
+        None,
+        "extra_time",
+        "1–0",
+    )
+    assert feed.warnings == [
+        "cup-001 (Northland v Southland): 1 goals listed for Northland, the score says"
+        " 1 (0 after 90 minutes); the score wins"
+    ]

@@ -73,6 +73,7 @@ class Scored:
     minute: int
     added: int
     goal: Goal | None = None
+    where: str | None = None  # its place in the file, for error messages
 
     @property
     def order(self) -> tuple[int, int, int, int]:
@@ -135,16 +136,17 @@ def match_events(
     if score is None or score.ft is None:
         return []  # not played yet: stays scheduled
     listed: dict[Side, list[Scored]] = {"home": [], "away": []}
-    whence: dict[int, str] = {}
-    for side, key, goals in (("home", "goals1", goals1), ("away", "goals2", goals2)):
+    lists: tuple[tuple[Side, str, list[Goal] | None], ...] = (
+        ("home", "goals1", goals1),
+        ("away", "goals2", goals2),
+    )
+    for side, key, goals in lists:
         for k, goal in enumerate(goals or []):
             try:
                 period, minute, added = place(goal)
             except ValueError as exc:
                 raise FeedError(path, f"{where}.{key}[{k}].minute", str(exc)) from None
-            scored = Scored(side, period, minute, added, goal)  # type: ignore[arg-type]
-            whence[id(scored)] = f"{where}.{key}[{k}]"
-            listed[side].append(scored)
+            listed[side].append(Scored(side, period, minute, added, goal, f"{where}.{key}[{k}]"))
     for side in listed:
         listed[side].sort(key=lambda g: g.order)
 
@@ -169,14 +171,16 @@ def match_events(
         extra = [g for g in mine if g.period >= 2 and extra_time]
         fitted = _fit(side, regular, normal[side], 1, 90, ht[i] if ht else None)
         fitted += _fit(side, extra, final[side] - normal[side], 91, 120, None)
-        if (goals1 is not None or goals2 is not None) and len(mine) != final[side]:
+        named = sum(1 for g in fitted if g.goal is not None)
+        if (goals1 is not None or goals2 is not None) and not len(mine) == named == len(fitted):
+            says = f"{final[side]} ({normal[side]} after 90 minutes)" if extra_time else final[side]
             warnings.append(
                 f"{match.id} ({match.home.name} v {match.away.name}): {len(mine)} goals listed"
-                f" for {getattr(match, side).name}, the score says {final[side]}; the score wins"
+                f" for {getattr(match, side).name}, the score says {says}; the score wins"
             )
         goals += fitted
     goals.sort(key=lambda g: g.order)
-    return _events(path, where, match, score, goals, whence, extra_time)
+    return _events(path, where, match, score, goals, extra_time)
 
 
 def _events(
@@ -185,7 +189,6 @@ def _events(
     match: MatchIn,
     score: Score,
     goals: list[Scored],
-    whence: dict[int, str],
     extra_time: bool,
 ) -> list[tuple[str, EventIn]]:
     stoppage = list(MIN_STOPPAGE)
@@ -214,7 +217,7 @@ def _events(
                 penalty=bool(g.goal and g.goal.penalty),
                 own_goal=bool(g.goal and g.goal.owngoal),
             )
-            out.append((whence.get(id(g), where), ev))
+            out.append((g.where or where, ev))
 
     def whistle(kind: str, p: int | None = None, text: str | None = None) -> None:
         minute = added = None
