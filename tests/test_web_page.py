@@ -53,10 +53,16 @@ def browser(chromium_path: str) -> Iterator[Browser]:
         browser.close()
 
 
+def fresh_data_dir(path: Path) -> dict[str, str]:
+    """Environment for a server whose saved state (if it keeps any) starts empty in ``path``."""
+    return {"XDG_DATA_HOME": str(path)}
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     # One empty server for the module; every test uses its own match ids.
-    with run_server("--feed", "none") as srv:
+    env = fresh_data_dir(tmp_path_factory.mktemp("web-server"))
+    with run_server("--feed", "none", env=env) as srv:
         yield srv
 
 
@@ -295,8 +301,8 @@ def test_page_enforces_a_policy_that_refuses_inline_script(
     assert web.page.evaluate("window.inlineRan === undefined")
 
 
-def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched) -> None:
-    srv = start_server("--feed", "none")
+def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched, tmp_path: Path) -> None:
+    srv = start_server("--feed", "none", env=fresh_data_dir(tmp_path / "first"))
     port = srv.url.rsplit(":", 1)[1]
     try:
         add_match(srv, id="conn-1", competition="Conn Cup", home="E", away="F")
@@ -313,7 +319,7 @@ def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched) -> N
         expect(stale).to_contain_text("may be out of date")
 
         # A new server on the same port knows other matches: the page takes its snapshot.
-        srv = start_server("--feed", "none", "--port", port)
+        srv = start_server("--feed", "none", "--port", port, env=fresh_data_dir(tmp_path / "2"))
         add_match(srv, id="conn-2", competition="Conn Cup", home="G", away="H")
         expect(web.page.locator("#connection")).to_have_attribute(
             "data-state", "live", timeout=WAIT_MS
