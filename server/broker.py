@@ -108,7 +108,7 @@ class Broker:
         return self.event_id(self.seq) if self.seq else None
 
     # --- publishing ---------------------------------------------------------------------
-    async def add_match(self, spec: MatchIn) -> Match:
+    async def add_match(self, spec: MatchIn, *, progress: tuple[str, str] | None = None) -> Match:
         """Creates a match (or resets one with the same id, for a replay's new match day)."""
         async with self._lock:
             match_id = spec.id or self._new_match_id(spec)
@@ -120,11 +120,15 @@ class Broker:
                 away=spec.away,
                 kickoff=spec.kickoff or datetime.now(UTC),
             )
-            await self._commit("match_added", match, match.model_dump_json())
+            await self._commit("match_added", match, match.model_dump_json(), progress)
             return match
 
-    async def publish(self, match_id: str, ev: EventIn) -> MatchEvent:
-        """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError."""
+    async def publish(
+        self, match_id: str, ev: EventIn, *, progress: tuple[str, str] | None = None
+    ) -> MatchEvent:
+        """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
+
+        ``progress`` is stored with the event (see Store.append)."""
         async with self._lock:
             current = self.matches.get(match_id)
             if current is None:
@@ -134,12 +138,17 @@ class Broker:
             match.events = list(current.events)
             out = apply_event(match, ev, self.event_id(self.seq + 1))
             out.at = datetime.now(UTC).replace(microsecond=0)
-            await self._commit(out.type, match, out.model_dump_json())
+            await self._commit(out.type, match, out.model_dump_json(), progress)
             return out
 
-    async def _commit(self, kind: str, match: Match, data: str) -> None:
+    def progress(self, key: str) -> str | None:
+        return self.store.progress(key)
+
+    async def _commit(
+        self, kind: str, match: Match, data: str, progress: tuple[str, str] | None = None
+    ) -> None:
         seq = self.seq + 1
-        await self.store.append(StoredEvent(seq, kind, match.id, data), match)
+        await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress)
         self.seq = seq
         self.matches[match.id] = match
         self.log.append(self._frame(seq, kind, match.id, data))

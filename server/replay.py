@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -42,12 +43,24 @@ def _default(value: float | None, default: tuple[float, float], speed: float) ->
     return min(cap, minutes * 60 / speed)
 
 
+Progress = tuple[str, str]
+
+
 class Publisher(Protocol):
-    """What the replay needs from the broker."""
+    """What the replay needs from the broker.
 
-    async def add_match(self, match: MatchIn) -> Match: ...
+    ``progress`` is stored atomically with the event it comes with, and read back with
+    ``progress(key)``: that is how a replay on a durable store resumes after a restart (even
+    after ``kill -9``) exactly where it stopped, repeating and skipping nothing.
+    """
 
-    async def publish(self, match_id: str, ev: EventIn) -> MatchEvent: ...
+    async def add_match(self, match: MatchIn, *, progress: Progress | None = None) -> Match: ...
+
+    async def publish(
+        self, match_id: str, ev: EventIn, *, progress: Progress | None = None
+    ) -> MatchEvent: ...
+
+    def progress(self, key: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -133,24 +146,56 @@ async def replay(
         day.length,
         speed,
     )
+    key = f"replay:{feed.name}"
+    day_number, done = _parse_progress(publisher.progress(key))
+    if done is not None and done >= len(day.steps):  # that matchday was over
+        if not loop or not day.steps:
+            log.info("replay: %s already played to the end", feed.name)
+            return
+        day_number, done = day_number + 1, None
     while True:
-        start, now = clock.time(), datetime.now(UTC)
-        for m in feed.matches:
-            if m.id in day.kickoffs:
-                m = m.model_copy(update={"kickoff": now + timedelta(seconds=day.kickoffs[m.id])})
-            try:
-                await publisher.add_match(m)
-            except Exception:
-                log.exception("replay: could not add match %s", m.id)
-        for step in day.steps:
+        now = datetime.now(UTC)
+        if done is None:  # a new matchday: (re)add every match, which resets it
+            start, done = clock.time(), 0
+            for i, m in enumerate(feed.matches):
+                if m.id in day.kickoffs:
+                    kickoff = now + timedelta(seconds=day.kickoffs[m.id])
+                    m = m.model_copy(update={"kickoff": kickoff})
+                last = i == len(feed.matches) - 1
+                await _safely(
+                    publisher.add_match(m, progress=(key, f"{day_number}:0") if last else None),
+                    m.id,
+                )
+        else:  # resuming: carry on from the last step published, as if no time had passed
+            log.info("replay: resuming %s at event %d of %d", feed.name, done, len(day.steps))
+            start = clock.time() - (day.steps[done - 1].at if done else 0.0)
+        for index in range(done, len(day.steps)):
+            step = day.steps[index]
             delay = start + step.at - clock.time()
             # Even when behind schedule, let the server breathe between events.
             await asyncio.sleep(max(delay, 0.0))
-            try:
-                await publisher.publish(step.match, step.event)
-            except Exception as exc:
-                # Someone else (a live scorer on the publish API) may have changed the match.
-                log.warning("replay: %s %s refused: %s", step.match, step.event.type, exc)
+            progress = (key, f"{day_number}:{index + 1}")
+            await _safely(
+                publisher.publish(step.match, step.event, progress=progress),
+                f"{step.match} {step.event.type}",
+            )
         if not loop or not day.steps:
             return
         await asyncio.sleep(pause)
+        day_number, done = day_number + 1, None
+
+
+def _parse_progress(value: str | None) -> tuple[int, int | None]:
+    """``"day:done"`` as stored with each step; (1, None) when nothing was played yet."""
+    day, _, done = (value or "").partition(":")
+    if not (day.isdigit() and done.isdigit()):
+        return 1, None
+    return int(day), int(done)
+
+
+async def _safely(call: Awaitable[object], what: str) -> None:
+    try:
+        await call
+    except Exception as exc:
+        # Someone else (a live scorer on the publish API) may have changed the match.
+        log.warning("replay: %s refused: %s", what, exc)

@@ -40,8 +40,18 @@ class Store(Protocol):
         """The epoch, the last sequence number, every match and up to ``keep`` recent events."""
         ...
 
-    async def append(self, event: StoredEvent, match: Match) -> None:
-        """Persists one event and the match state after it, before it is streamed."""
+    async def append(
+        self, event: StoredEvent, match: Match, progress: tuple[str, str] | None = None
+    ) -> None:
+        """Persists one event and the match state after it, before it is streamed.
+
+        ``progress`` (key, value) is stored in the same transaction: a publisher such as the
+        feed replay records how far it got, so after a crash it neither skips nor repeats.
+        """
+        ...
+
+    def progress(self, key: str) -> str | None:
+        """The last progress value stored under ``key``."""
         ...
 
     async def close(self) -> None: ...
@@ -61,7 +71,12 @@ class MemoryStore:
     def load(self, keep: int) -> Loaded:
         return Loaded(epoch=self.epoch, last_seq=0, matches=[], recent=[])
 
-    async def append(self, event: StoredEvent, match: Match) -> None:
+    async def append(
+        self, event: StoredEvent, match: Match, progress: tuple[str, str] | None = None
+    ) -> None:
+        return None
+
+    def progress(self, key: str) -> str | None:
         return None
 
     async def close(self) -> None:

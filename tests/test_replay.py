@@ -38,21 +38,31 @@ class Recorder:
         self.matches: dict[str, Match] = {}
         self.log: list[Record] = []
         self.tasks_seen = 0
+        self.progress_kept: dict[str, str] = {}
+
+    def progress(self, key: str) -> str | None:
+        return self.progress_kept.get(key)
+
+    def _keep(self, progress: tuple[str, str] | None) -> None:
+        if progress is not None:
+            self.progress_kept[progress[0]] = progress[1]
 
     def _record(self, kind: str, match: Match) -> None:
         now = asyncio.get_running_loop().time()
         self.log.append(Record(now, datetime.now(UTC), kind, match.id, match.model_copy(deep=True)))
         self.tasks_seen = max(self.tasks_seen, len(asyncio.all_tasks()))
 
-    async def add_match(self, spec: MatchIn) -> Match:
+    async def add_match(self, spec: MatchIn, *, progress=None) -> Match:
         match = scratch_match(spec)
         self.matches[match.id] = match
         self._record("match_added", match)
+        self._mark(progress)
         return match
 
-    async def publish(self, match_id: str, ev: EventIn) -> MatchEvent:
+    async def publish(self, match_id: str, ev: EventIn, *, progress=None) -> MatchEvent:
         out = apply_event(self.matches[match_id], ev, str(len(self.log)))
         self._record(ev.type, self.matches[match_id])
+        self._mark(progress)
         return out
 
     def of(self, kind: str, match: str | None = None) -> list[Record]:
@@ -214,8 +224,8 @@ async def test_refused_event_is_logged_and_the_replay_goes_on(
     class Interfering(Recorder):
         """A live scorer ends ars-che right after kick-off, behind the replay's back."""
 
-        async def publish(self, match_id: str, ev: EventIn) -> MatchEvent:
-            out = await super().publish(match_id, ev)
+        async def publish(self, match_id: str, ev: EventIn, *, progress=None) -> MatchEvent:
+            out = await super().publish(match_id, ev, progress=progress)
             if match_id == "ars-che" and ev.type == "kickoff":
                 await super().publish(match_id, EventIn(type="full_time"))
             return out
@@ -245,3 +255,38 @@ async def test_fixture_without_result_keeps_its_kickoff_and_stays_scheduled() ->
 async def test_speed_must_be_positive() -> None:
     with pytest.raises(ValueError, match="speed must be positive"):
         await replay(load_feed("demo"), Recorder(), speed=0)
+
+
+async def test_replay_interrupted_then_restarted_resumes_without_repeating_or_skipping() -> None:
+    feed = load_feed("demo")
+    whole = Recorder()
+    await replay(feed, whole, speed=1_000_000, start_delay=0, gap=0)
+
+    recorder = Recorder()  # keeps its matches and progress, as a durable store does
+    task = asyncio.create_task(replay(feed, recorder, speed=3_000, start_delay=0, gap=0))
+    await until(lambda: len(recorder.of("goal")) >= 3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stopped_at = len(recorder.log)
+    await replay(feed, recorder, speed=1_000_000, start_delay=0, gap=0)
+
+    def story(log: list[Record]) -> list[tuple[str, str]]:
+        return [(r.kind, r.match) for r in log]
+
+    resumed = recorder.log[stopped_at:]
+    assert "match_added" not in [r.kind for r in resumed]
+    assert story(recorder.log) == story(whole.log)
+    assert {m: str(x.score) for m, x in recorder.matches.items()} == {
+        m: str(x.score) for m, x in whole.matches.items()
+    }
+
+
+async def test_replay_that_already_finished_does_not_start_again_without_loop() -> None:
+    feed = load_feed("demo")
+    recorder = Recorder()
+    await replay(feed, recorder, speed=1_000_000, start_delay=0, gap=0)
+    played = len(recorder.log)
+    await replay(feed, recorder, speed=1_000_000, start_delay=0, gap=0)
+    assert len(recorder.log) == played
+    assert all(m.status == "full_time" for m in recorder.matches.values())
