@@ -56,13 +56,13 @@ class Recorder:
         match = scratch_match(spec)
         self.matches[match.id] = match
         self._record("match_added", match)
-        self._mark(progress)
+        self._keep(progress)
         return match
 
     async def publish(self, match_id: str, ev: EventIn, *, progress=None) -> MatchEvent:
         out = apply_event(self.matches[match_id], ev, str(len(self.log)))
         self._record(ev.type, self.matches[match_id])
-        self._mark(progress)
+        self._keep(progress)
         return out
 
     def of(self, kind: str, match: str | None = None) -> list[Record]:
