@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .sqlite_store import SqliteStore, StoreError
+from .store import MemoryStore, Store
 
 log = logging.getLogger("touchline.server")
 
 SEND_BUFFER = 128 * 1024
+BUNDLED_FEEDS = ("demo", "worldcup-2026")
 
 
 def positive(kind: type) -> object:
@@ -77,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="events kept for clients that resume with Last-Event-ID (default %(default)s)",
     )
     p.add_argument(
+        "--store",
+        metavar="PATH",
+        help="SQLite file that keeps the event log and match state across restarts "
+        "(default: one per feed in the user's data folder; ':memory:' keeps nothing)",
+    )
+    p.add_argument(
         "--send-timeout",
         type=positive(float),
         default=30.0,
@@ -90,6 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="default %(default)s",
     )
     return p
+
+
+def default_store_path(feed: str) -> Path:
+    """One store per feed, so switching feeds never mixes two matchdays in one scoreboard."""
+    from platformdirs import user_data_path
+
+    if feed == "none":
+        name = "live"
+    elif feed in BUNDLED_FEEDS:
+        name = feed
+    else:
+        where = Path(feed).resolve()
+        digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
+        name = f"{where.stem}-{digest}"
+    return user_data_path("touchline") / "server" / f"{name}.sqlite3"
+
+
+def open_store(path: str | None, feed: str, history: int) -> Store:
+    if path == ":memory:":
+        return MemoryStore()
+    return SqliteStore(path or default_store_path(feed), keep=history)
 
 
 def fail(message: str) -> NoReturn:
@@ -111,6 +143,13 @@ def main(argv: list[str] | None = None) -> None:
             feed = load_feed(args.feed)
         except FeedError as exc:
             fail(str(exc))
+
+    from .broker import Broker
+
+    try:
+        broker = Broker(open_store(args.store, args.feed, args.history), history=args.history)
+    except StoreError as exc:
+        fail(str(exc))
 
     # Bind before anything starts, so a busy port is a clear error and --port 0 works.
     try:
@@ -136,12 +175,13 @@ def main(argv: list[str] | None = None) -> None:
         speed=args.speed,
         loop=args.loop,
     )
-    app = create_app(settings)
+    app = create_app(settings, broker)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     log.info("Touchline server %s listening on %s", __version__, url)
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
+    log.info("Store: %s", args.store or default_store_path(args.feed))
     if not args.publish_token:
         log.info("Publishing is off (start with --publish-token or TOUCHLINE_PUBLISH_TOKEN)")
     config = uvicorn.Config(

@@ -196,6 +196,6 @@ def _parse_progress(value: str | None) -> tuple[int, int | None]:
 async def _safely(call: Awaitable[object], what: str) -> None:
     try:
         await call
-    except Exception as exc:
+    except (ValueError, LookupError) as exc:  # Conflict, a bad event, an unknown match
         # Someone else (a live scorer on the publish API) may have changed the match.
         log.warning("replay: %s refused: %s", what, exc)

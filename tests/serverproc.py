@@ -12,9 +12,11 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +33,7 @@ class ServerProcess:
     token: str
     proc: subprocess.Popen[str]
     url: str = ""
+    own_data: str | None = None  # a data folder made for this server alone, removed at stop
     lines: list[str] = field(default_factory=list)
     _ready: threading.Event = field(default_factory=threading.Event)
 
@@ -67,6 +70,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.own_data:
+            shutil.rmtree(self.own_data, ignore_errors=True)
         return self.proc.returncode
 
     def kill(self) -> None:
@@ -87,9 +92,13 @@ def start_server(
     argv = [sys.executable, "-m", "server", "--log-level", "info"]
     if "--port" not in args:
         argv += ["--port", "0"]
-    if publish and "--publish-token" not in args:
-        argv += ["--publish-token", token]
+    if publish and not any(a.startswith("--publish-token") for a in args):
+        argv += [f"--publish-token={token}"]  # "=": a token may start with "-"
     argv += list(args)
+    # The default durable store lives in the user's data folder: give each server a fresh one
+    # (tests that restart a server pass the same XDG_DATA_HOME, or --store, again).
+    own_data = None if env and "XDG_DATA_HOME" in env else tempfile.mkdtemp(prefix="tl-data-")
+    env = {"XDG_DATA_HOME": own_data, **(env or {})} if own_data else env
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -98,10 +107,10 @@ def start_server(
         text=True,
         env={
             **{k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"},
-            **(env or {}),
+            **env,
         },
     )
-    srv = ServerProcess(tuple(args), token, proc)
+    srv = ServerProcess(tuple(args), token, proc, own_data=own_data)
     threading.Thread(target=srv._pump, daemon=True).start()
     try:
         srv.wait_ready()

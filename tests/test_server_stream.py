@@ -247,13 +247,13 @@ def test_idle_stream_carries_heartbeat_comments():
 
 
 def test_restarted_memory_server_starts_new_epoch_so_old_ids_get_a_snapshot():
-    server = start_server("--feed", "none")
+    server = start_server("--feed", "none", "--store", ":memory:")
     try:
         match_id = new_match(server)
         old_id = publish(server, match_id, type="kickoff")
     finally:
         server.stop()
-    with run_server("--feed", "none") as again:
+    with run_server("--feed", "none", "--store", ":memory:") as again:
         new_match(again, "Other", "Teams")
         with StreamReader(f"{again.url}/live-scores", headers={"Last-Event-ID": old_id}) as r:
             snap = r.next()
