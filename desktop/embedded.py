@@ -73,6 +73,7 @@ class EmbeddedServer:
         speed: float = 30.0,
         *,
         loop: bool = True,
+        store: str | None = ":memory:",
         heartbeat: float | None = None,
         extra_args: tuple[str, ...] = (),
         log_path: Path | None = None,
@@ -80,6 +81,10 @@ class EmbeddedServer:
         python: str = sys.executable,
     ) -> None:
         self.feed, self.speed, self.loop, self.heartbeat = feed, speed, loop, heartbeat
+        #: ``:memory:`` by default: the port (so the URL) is new each launch, so a saved stream
+        #: id could never resume anyway, and a durable store file is locked by one server, so
+        #: a second viewer's demo would fail. None = the server's default durable store.
+        self.store = store
         self.extra_args = extra_args
         self.log_path = log_path
         self.startup_timeout = startup_timeout
@@ -100,6 +105,8 @@ class EmbeddedServer:
             args.append("--loop")
         if self.heartbeat:
             args += ["--heartbeat", f"{self.heartbeat:g}"]
+        if self.store is not None:
+            args += ["--store", self.store]
         return args + list(self.extra_args)
 
     async def start(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -122,6 +123,9 @@ async def test_snapshot_then_live_events_reach_the_scoreboard() -> None:
             await until(lambda: v.client.last_event_id == goal_id, what="the goal")
             assert v.board.matches["late"].score == Score(home=0, away=1)
             assert v.kinds() == ["connecting", "live"]
+            opened = v.states[-1].server_time  # the server's Date header
+            assert opened is not None
+            assert abs((opened - datetime.now(UTC)).total_seconds()) < 60
             assert board_json(v.board) == await pub.server_matches()
         assert v.now() == "stopped"
         await pub.aclose()
@@ -165,9 +169,9 @@ async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing()
         await pub.aclose()
 
 
-async def test_server_restart_gives_fresh_snapshot_and_nothing_duplicated() -> None:
+async def test_memory_server_restart_gives_fresh_snapshot_and_nothing_duplicated() -> None:
     port = free_port()
-    srv = start_server("--feed", "none", "--port", str(port))
+    srv = start_server("--feed", "none", "--store", ":memory:", "--port", str(port))
     try:
         pub = Publisher(srv)
         await pub.match("m")
@@ -179,7 +183,8 @@ async def test_server_restart_gives_fresh_snapshot_and_nothing_duplicated() -> N
             await until(lambda: v.now() in ("reconnecting", "offline"), what="the outage")
             await pub.aclose()
             # An in-memory server restarts empty, in a new epoch; a scorer re-enters the match.
-            srv = await asyncio.to_thread(start_server, "--feed", "none", "--port", str(port))
+            args = ("--feed", "none", "--store", ":memory:", "--port", str(port))
+            srv = await asyncio.to_thread(start_server, *args)
             pub = Publisher(srv)
             await pub.match("m")
             await pub.event("m", type="kickoff")
@@ -193,6 +198,31 @@ async def test_server_restart_gives_fresh_snapshot_and_nothing_duplicated() -> N
             assert len({e.id for e in events}) == len(events) == 3
             assert board_json(v.board) == await pub.server_matches()
             assert "live" in v.kinds()[v.kinds().index("reconnecting") :]
+    finally:
+        srv.stop()
+        await pub.aclose()
+
+
+async def test_durable_server_restart_resumes_with_last_event_id(tmp_path) -> None:
+    port = free_port()
+    args = ("--feed", "none", "--store", str(tmp_path / "s.sqlite3"), "--port", str(port))
+    srv = start_server(*args)
+    pub = Publisher(srv)
+    try:
+        await pub.match("m")
+        kick = await pub.event("m", type="kickoff")
+        async with Viewer(srv.url) as v:
+            await until(lambda: v.client.last_event_id == kick)
+            srv.kill()  # kill -9: the store keeps the log and the epoch
+            await until(lambda: v.now() in ("reconnecting", "offline"), what="the outage")
+            await pub.aclose()
+            srv = await asyncio.to_thread(start_server, *args)
+            pub = Publisher(srv)
+            goal = await pub.event("m", type="goal", team="home", minute=8, player="Saka")
+            await until(lambda: v.client.last_event_id == goal, timeout=15, what="the resume")
+            assert sum(isinstance(i, SnapshotItem) for i in v.items) == 1  # no new snapshot
+            assert [e.id for e in v.board.matches["m"].events] == [kick, goal]
+            assert board_json(v.board) == await pub.server_matches()
     finally:
         srv.stop()
         await pub.aclose()
