@@ -38,22 +38,23 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from server.wire import Match, MatchEvent
 
 from .items import MatchAddedItem, SnapshotItem, StreamItem
+from .notify_settings import EVENT_KINDS, NoticeSettings
 from .notify_text import competition_line, event_title_body, fixture, summary_body, summary_title
 from .state import Scoreboard
+
+__all__ = ["EVENT_KINDS", "Notice", "NoticeRules", "NoticeSettings", "content_key", "notice_kind"]
 
 NoticeKind = Literal[
     "goal", "goal_disallowed", "red_card", "kickoff", "half_time", "full_time",
     "reminder", "summary",
 ]  # fmt: skip
-#: The kinds a user can switch on (``goal_disallowed`` follows ``goal``).
-EVENT_KINDS = ("goal", "red_card", "kickoff", "half_time", "full_time")
 
 
 def notice_kind(ev: MatchEvent) -> str | None:
@@ -78,54 +79,6 @@ def content_key(ev: MatchEvent) -> str:
         ev.score.away,
     )
     return f"{ev.match}|" + hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
-
-
-@dataclass
-class NoticeSettings:
-    """What the user chose; the UI persists it with :meth:`to_dict` / :meth:`from_dict`."""
-
-    kinds: set[str] = field(default_factory=lambda: {"goal"})
-    favourites_only: bool = False
-    favourites: set[str] = field(default_factory=set)
-    mute_until: datetime | None = None
-    muted_matches: set[str] = field(default_factory=set)
-    #: Remind this many minutes before a favourite's kick-off; None = off.
-    reminder_minutes: int | None = None
-
-    def wants(self, kind: str) -> bool:
-        return kind in self.kinds or (kind == "goal_disallowed" and "goal" in self.kinds)
-
-    def is_favourite(self, match: Match) -> bool:
-        names = {n.casefold() for n in self.favourites}
-        return any(t.name.casefold() in names for t in (match.home, match.away))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kinds": sorted(self.kinds),
-            "favourites_only": self.favourites_only,
-            "favourites": sorted(self.favourites),
-            "mute_until": self.mute_until.isoformat() if self.mute_until else None,
-            "muted_matches": sorted(self.muted_matches),
-            "reminder_minutes": self.reminder_minutes,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NoticeSettings:
-        """Reads what :meth:`to_dict` wrote; missing or broken values fall back to defaults."""
-        out = cls()
-        if isinstance(data.get("kinds"), list):
-            out.kinds = {k for k in data["kinds"] if k in EVENT_KINDS}
-        out.favourites_only = bool(data.get("favourites_only", False))
-        out.favourites = {str(n) for n in data.get("favourites") or [] if str(n).strip()}
-        try:
-            mute = data.get("mute_until")
-            out.mute_until = datetime.fromisoformat(mute) if mute else None
-        except (TypeError, ValueError):
-            out.mute_until = None
-        out.muted_matches = {str(m) for m in data.get("muted_matches") or []}
-        minutes = data.get("reminder_minutes")
-        out.reminder_minutes = minutes if isinstance(minutes, int) and minutes > 0 else None
-        return out
 
 
 @dataclass(frozen=True)

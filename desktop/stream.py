@@ -43,11 +43,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Literal, get_args
-from urllib.parse import urlsplit, urlunsplit
+from typing import get_args
 
 import httpx
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # not re-exported; pinned < 0.5
@@ -57,6 +53,7 @@ from server.wire import EventType, Match, MatchEvent, Snapshot
 
 from .classic import ClassicAdapter
 from .items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
+from .stream_status import StreamState, base_url, http_date, stream_url
 
 __all__ = [
     "EventItem",
@@ -72,72 +69,7 @@ __all__ = [
 
 log = logging.getLogger("touchline.stream")
 
-STREAM_PATH = "live-scores"
 MATCH_EVENT_TYPES = frozenset(get_args(EventType))
-
-
-StateKind = Literal["connecting", "live", "reconnecting", "offline", "failed", "stopped"]
-
-
-@dataclass(frozen=True)
-class StreamState:
-    """The connection as the UI shows it.
-
-    ``retry_at`` is the ``time.monotonic()`` of the next attempt (reconnecting, offline,
-    failed), ``reason`` says why in plain words, ``status_code`` is the HTTP status if any.
-    ``server_time`` (``live`` only) is the server's clock when the stream opened, from its
-    ``Date`` header: events published before it are history being replayed (see
-    :meth:`desktop.notify_rules.NoticeRules.connected`).
-    """
-
-    kind: StateKind
-    reason: str = ""
-    retry_at: float | None = None
-    status_code: int | None = None
-    server_time: datetime | None = None
-
-    def retry_in(self, now: float | None = None) -> float | None:
-        """Seconds until the next attempt (0 when due), or None if none is planned."""
-        if self.retry_at is None:
-            return None
-        return max(0.0, self.retry_at - (time.monotonic() if now is None else now))
-
-
-def _http_date(value: str | None) -> datetime | None:
-    """The ``Date`` header as an aware UTC datetime, or None if absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
-
-
-# --- URLs -----------------------------------------------------------------------------------
-
-
-def stream_url(url: str) -> str:
-    """The stream URL for a server's base address or a stream URL (query kept).
-
-    ``127.0.0.1:8000`` → ``http://127.0.0.1:8000/live-scores``; a path whose last segment is
-    already ``live-scores`` is kept; any other path gets ``/live-scores`` appended (a server
-    behind a reverse-proxy prefix).
-    """
-    url = url.strip()
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if path.rsplit("/", 1)[-1] != STREAM_PATH:
-        path = f"{path}/{STREAM_PATH}"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-
-
-def base_url(url: str) -> str:
-    """The server's base address (no trailing slash), for ``/api/...`` and ``/healthz``."""
-    parts = urlsplit(stream_url(url))
-    path = parts.path[: -len(STREAM_PATH)].rstrip("/")
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 # --- the client -----------------------------------------------------------------------------
@@ -298,7 +230,7 @@ class StreamClient:
             async with asyncio.timeout(self.connect_timeout + self.dead_after) as watchdog:
                 async with client.stream("GET", self.url, headers=headers) as response:
                     self._check(response)
-                    opened = _http_date(response.headers.get("date"))
+                    opened = http_date(response.headers.get("date"))
                     self._set_state(StreamState("live", "", None, response.status_code, opened))
                     self._classic.new_connection()
                     lines, events = SSELineDecoder(), SSEDecoder()
