@@ -1,0 +1,130 @@
+"""``touchline``: the desktop viewer's command line.
+
+With no server given and none remembered, it starts the built-in server replaying the demo
+feed and follows it. ``--server URL`` follows a running server and remembers it;
+``--embedded`` (or ``--server embedded``) forgets it and goes back to the built-in one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
+
+from .notifiers import BACKENDS
+
+EMBEDDED = "embedded"
+
+
+def package_version() -> str:
+    try:
+        return version("touchline")
+    except PackageNotFoundError:  # a plain checkout without an install
+        return "unknown"
+
+
+def _server_url(text: str) -> str:
+    value = text.strip()
+    if value.lower() == EMBEDDED:
+        return EMBEDDED
+    probe = value if "://" in value else "http://" + value
+    parts = urlsplit(probe)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not an http(s) server address: {text!r} (e.g. http://localhost:8000)"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad port in {text!r}") from None
+    return probe.rstrip("/")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="touchline",
+        description="Live football scores on your desktop, with goal notifications. "
+        "Without a server it runs the built-in one with a demo match day.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--server",
+        type=_server_url,
+        metavar="URL",
+        help="follow a running Touchline server (remembered for next time); 'embedded' forgets it",
+    )
+    where.add_argument(
+        "--embedded",
+        action="store_true",
+        help="forget the remembered server and use the built-in one",
+    )
+    p.add_argument(
+        "--feed",
+        default="demo",
+        metavar="PATH|demo|worldcup-2026",
+        help="what the built-in server replays (default %(default)s)",
+    )
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=30.0,
+        help="replay speed of the built-in server; 1 = real time (default %(default)s)",
+    )
+    p.add_argument("--minimized", action="store_true", help="start in the system tray")
+    p.add_argument(
+        "--notifier",
+        choices=BACKENDS,
+        help="how to show notifications (default: native if available, else tray, else "
+        "a banner in the window)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    feed_given = args.feed != "demo" or args.speed != 30.0
+    # Imported late: --help and --version must not need Qt (or a display).
+    from .app import Options, TouchlineApp, default_settings_path, run_app
+    from .settings import Settings
+
+    settings = Settings(default_settings_path())
+    server = args.server
+    if args.embedded or server == EMBEDDED:
+        settings.server_url = None
+        server = None
+    elif server:
+        settings.server_url = server
+    if feed_given and (server or settings.server_url):
+        print("touchline: --feed/--speed apply to the built-in server only", file=sys.stderr)
+    settings.sync()
+    options = Options(
+        server=server,
+        feed=args.feed,
+        speed=args.speed,
+        minimized=args.minimized,
+        notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
+    )
+    return run_app(lambda: TouchlineApp(options, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
