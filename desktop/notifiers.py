@@ -22,6 +22,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 log = logging.getLogger("touchline.notify")
@@ -117,13 +118,21 @@ async def _probe() -> Capabilities:
             owned = NOTIFICATIONS in activatable
         name, caps = "", frozenset()
         if owned:
-            path = "/org/freedesktop/Notifications"
-            caps = frozenset(
-                (await _dbus_call(bus, NOTIFICATIONS, path, NOTIFICATIONS, "GetCapabilities"))[0]
-            )
-            name = (
-                await _dbus_call(bus, NOTIFICATIONS, path, NOTIFICATIONS, "GetServerInformation")
-            )[0]
+            try:
+                path = "/org/freedesktop/Notifications"
+                caps = frozenset(
+                    (await _dbus_call(bus, NOTIFICATIONS, path, NOTIFICATIONS, "GetCapabilities"))[
+                        0
+                    ]
+                )
+                name = (
+                    await _dbus_call(
+                        bus, NOTIFICATIONS, path, NOTIFICATIONS, "GetServerInformation"
+                    )
+                )[0]
+            except RuntimeError as exc:  # e.g. an activatable daemon that cannot start here
+                log.info("notification server does not answer: %s", exc)
+                owned = False
         sni = (await _dbus_call(bus, *dbus, "NameHasOwner", "s", [SNI_WATCHER]))[0]
         return Capabilities(bool(owned), name, caps, bool(sni))
     finally:
@@ -149,7 +158,7 @@ class NativeNotifier:
     ) -> None:
         from desktop_notifier import DesktopNotifier, Icon
 
-        icon = Icon(path=icon_path) if icon_path else None
+        icon = Icon(path=Path(icon_path)) if icon_path else None
         self._dn = DesktopNotifier(app_name="Touchline", app_icon=icon)
         self._caps = caps
         self._on_open, self._on_mute = on_open, on_mute

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from dbus_fast.aio import MessageBus
@@ -22,6 +23,7 @@ from desktop.notifiers import (
     probe_session_bus,
 )
 from desktop.notify_rules import Notice
+from server.resources import asset
 
 GOAL = Notice("GOAL! <b>X</b> 1–0 Plain FC", "9' <img src=x onerror=alert(1)> & co", "goal", "m1")
 
@@ -56,7 +58,13 @@ class NotificationServer(ServiceInterface):
         expire_timeout: "i",
     ) -> "u":
         self.received.append(
-            {"app": app_name, "summary": summary, "body": body, "actions": list(actions)}
+            {
+                "app": app_name,
+                "icon": app_icon,
+                "summary": summary,
+                "body": body,
+                "actions": list(actions),
+            }
         )
         self.arrived.set()
         return len(self.received)
@@ -74,17 +82,42 @@ class NotificationServer(ServiceInterface):
         return [nid, reason]
 
 
-@pytest.fixture
-def session_bus(monkeypatch, tmp_path):
-    """A private session bus, so the tests never talk to the desktop they run on."""
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def start_bus(tmp_path, services: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A private dbus-daemon; no activatable services unless ``services`` names a folder."""
     daemon = shutil.which("dbus-daemon")
     assert daemon, "dbus-daemon is needed for the notification tests (Debian: dbus-daemon)"
+    config = BUS_CONFIG.format(dir=tmp_path)
+    if services:
+        config = config.replace(
+            "</busconfig>", f"  <servicedir>{services}</servicedir>\n</busconfig>"
+        )
+    (tmp_path / "bus.conf").write_text(config)
     proc = subprocess.Popen(
-        [daemon, "--session", "--nofork", "--print-address=1", f"--address=unix:dir={tmp_path}"],
+        [daemon, f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE,
         text=True,
     )
-    address = proc.stdout.readline().strip()
+    return proc, proc.stdout.readline().strip()
+
+
+@pytest.fixture
+def session_bus(monkeypatch, tmp_path):
+    """A private session bus, so the tests never talk to the desktop they run on."""
+    proc, address = start_bus(tmp_path)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
     yield address
     proc.terminate()
@@ -115,6 +148,23 @@ async def test_probe_without_any_session_bus_reports_no_service(monkeypatch):
     caps = await probe_session_bus()
     assert not caps.notification_service
     assert caps.bus_error
+
+
+async def test_notification_daemon_that_cannot_start_counts_as_none(monkeypatch, tmp_path):
+    services = tmp_path / "services"
+    services.mkdir()
+    (services / "broken.service").write_text(
+        "[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=/bin/false\n"
+    )
+    proc, address = start_bus(tmp_path, str(services))
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    try:
+        caps = await probe_session_bus()
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    assert caps.bus_error == ""
+    assert not caps.notification_service
 
 
 async def test_probe_with_a_dead_bus_address_reports_no_service(monkeypatch, tmp_path):
@@ -151,7 +201,15 @@ async def test_native_notice_reaches_the_server_escaped_and_its_actions_call_bac
         assert caps.body_markup and caps.actions
         opened: list[str] = []
         muted: list[str] = []
-        notifier = pick(caps, tray=None, banner=None, on_open=opened.append, on_mute=muted.append)
+        icon = str(asset("icons", "touchline-128.png"))
+        notifier = pick(
+            caps,
+            tray=None,
+            banner=None,
+            on_open=opened.append,
+            on_mute=muted.append,
+            icon_path=icon,
+        )
         assert isinstance(notifier, NativeNotifier)
         assert "fake-notifyd" in notifier.description
 
@@ -160,6 +218,7 @@ async def test_native_notice_reaches_the_server_escaped_and_its_actions_call_bac
 
         sent = server.received[0]
         assert sent["app"] == "Touchline"
+        assert sent["icon"] == Path(icon).as_uri()
         assert sent["summary"] == GOAL.title  # the summary is plain text by the spec
         assert sent["body"] == "9' &lt;img src=x onerror=alert(1)&gt; &amp; co"
         assert "default" in sent["actions"][::2]
