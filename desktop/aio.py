@@ -12,11 +12,16 @@
 
     sys.exit(aio.run(main, app))
 
+or, for an app object that waits on its own quit flag and shuts down in order::
+
+    sys.exit(aio.run(touchline.run, qapp, on_quit=touchline.quit))
+
 What :func:`run` does, and why:
 
 * Creates the ``QEventLoop`` for ``app`` (a ``QApplication`` is created if none is given) and
   runs ``main()`` as the *main task*. Its return value is the exit status (None → 0).
-* Quitting = cancelling the main task: :func:`request_quit` (use it for the tray's "Quit"),
+* Quitting = cancelling the main task (or, with ``on_quit=``, calling it and letting ``main``
+  return by itself; see :func:`run`): :func:`request_quit` (use it for the tray's "Quit"),
   SIGINT and SIGTERM (``loop.add_signal_handler``; where that is unavailable, a plain handler
   plus a 200 ms QTimer so Python gets to run it), or a direct ``app.quit()``, after which the
   Qt loop is simply started again to let the cancelled task clean up. ``main`` sees
@@ -57,15 +62,37 @@ QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 class _Runner:
     current: _Runner | None = None
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_quit: Callable[[], None] | None = None,
+        quit_grace: float = 10.0,
+    ) -> None:
         self.loop = loop
         self.task: asyncio.Task | None = None
         self.quit_code: int | None = None
+        self.on_quit, self.quit_grace = on_quit, quit_grace
 
     def request_quit(self, code: int = 0) -> None:
-        if self.quit_code is None:
+        first = self.quit_code is None
+        if first:
             self.quit_code = code
+        if self.task is None or self.task.done():
+            return
+        if self.on_quit is None:
+            self.task.cancel()
+        elif first:
+            # Let main finish its own shutdown; cancel it only if it does not in time.
+            try:
+                self.on_quit()
+            except Exception:
+                log.exception("on_quit failed")
+                self.task.cancel()
+            self.loop.call_later(self.quit_grace, self._cancel_late)
+
+    def _cancel_late(self) -> None:
         if self.task is not None and not self.task.done():
+            log.warning("main did not finish %g s after quit; cancelling it", self.quit_grace)
             self.task.cancel()
 
     async def main(self, factory: Callable[[], Awaitable[int | None]]) -> int:
@@ -76,7 +103,9 @@ class _Runner:
             if self.quit_code is None:
                 raise
             return self.quit_code
-        return 0 if result is None else int(result)
+        if result is None:
+            return self.quit_code or 0
+        return int(result)
 
 
 def request_quit(code: int = 0) -> None:
@@ -129,12 +158,19 @@ def run(
     *,
     shutdown_timeout: float = 3.0,
     handle_signals: bool = True,
+    on_quit: Callable[[], None] | None = None,
+    quit_grace: float = 10.0,
 ) -> int:
-    """Runs ``main()`` on a qasync loop until it returns or a quit is requested; the status."""
+    """Runs ``main()`` on a qasync loop until it returns or a quit is requested; the status.
+
+    With ``on_quit``, a quit request calls it instead of cancelling ``main`` (for a main that
+    waits on its own quit flag and shuts down in order); ``main`` is cancelled only if it has
+    not returned ``quit_grace`` seconds later. Its return value is then the exit status.
+    """
     app = app or QApplication.instance() or QApplication(sys.argv)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    runner = _Runner(loop)
+    runner = _Runner(loop, on_quit, quit_grace)
     _Runner.current = runner
     remove_signals = _install_signals(loop, runner) if handle_signals else (lambda: None)
     main_task = loop.create_task(runner.main(main), name="touchline-main")

@@ -34,7 +34,20 @@ APP = textwrap.dedent(
             print("background cancelled", flush=True)
             raise
 
+    quit_flag = None
+
+    async def graceful():
+        global quit_flag
+        quit_flag = asyncio.Event()
+        print("ready", flush=True)
+        await quit_flag.wait()
+        await asyncio.sleep(0.05)
+        print("shut down in order", flush=True)
+        return 0
+
     async def main():
+        if case == "graceful":
+            return await graceful()
         asyncio.get_running_loop().create_task(background())
         if case == "return":
             return 3
@@ -52,7 +65,8 @@ APP = textwrap.dedent(
             await asyncio.sleep(0.05)  # cleanup can still await
             print("cleaned up", flush=True)
 
-    sys.exit(aio.run(main, app, shutdown_timeout=0.5))
+    on_quit = (lambda: quit_flag.set()) if case == "graceful" else None
+    sys.exit(aio.run(main, app, shutdown_timeout=0.5, on_quit=on_quit))
     """
 )
 
@@ -114,3 +128,14 @@ def test_stuck_executor_thread_does_not_hang_the_exit() -> None:
     assert "cleaned up" in out
     assert time.monotonic() - started < 15  # the sleeping worker would hold it for 60 s
     assert "exiting hard" in err
+
+
+def test_on_quit_lets_main_shut_down_in_its_own_order() -> None:
+    proc = launch("graceful")
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)
+    code, out, err = finish(proc)
+    assert code == 0, err
+    assert "shut down in order" in out
+    assert "Traceback" not in err
