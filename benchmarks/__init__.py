@@ -1,0 +1,1 @@
+"""Benchmarks: each one ``uv run python -m benchmarks.NAME`` (see the README's Benchmarks)."""

@@ -1,0 +1,217 @@
+"""Fan-out: how fast a goal reaches N subscribers, against two references, in one run.
+
+    uv run python -m benchmarks.fanout [--n 1000,10000] [--goals 5] [--repeat 3]
+
+For each N and each server -- ``touchline`` (the real touchline-server, durable store on),
+``peer`` (the usual sse-starlette fan-out) and ``limit`` (raw asyncio, one pre-encoded frame
+written to every transport) -- a fresh server process, then a load generator process
+(``benchmarks.loadgen``) opens N streams; this process publishes P goals one after another
+(each once the previous one is everywhere) and measures:
+
+- connect all: from the first connect until every subscriber has its snapshot;
+- delivery latency p50/p99/max: from just before the publish POST to each subscriber's
+  receipt; "last subscriber": per goal the latest receipt, median over the goals;
+- deliveries missing: connected × P minus the goal frames received (each id once);
+- RSS per subscriber: (server RSS with N connected − RSS before) / N;
+- CPU per delivery: the server's user+system time over the publish phase / deliveries;
+- RSS after leave: once the server counts no subscribers, against RSS before.
+
+Servers run in turn within each repeat (so noise from a shared machine spreads over all
+three); the table shows medians and touchline/reference ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .fanout_report import figures, summary, table
+from .fanout_servers import KINDS, ROOT, Server, start, touchline_options
+from .loadgen import raise_nofile
+
+#: One load generator process holds at most this many streams (its own open-file limit).
+PER_LOADGEN = 15_000
+
+
+class Loadgens:
+    """One or more ``benchmarks.loadgen`` processes sharing the subscribers."""
+
+    def __init__(self, srv: Server, n: int, processes: int, concurrency: int) -> None:
+        shares = [n // processes + (i < n % processes) for i in range(processes)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "benchmarks.loadgen", "--host", srv.host),
+                    *("--port", str(srv.port), "--n", str(share)),
+                    *("--concurrency", str(max(1, concurrency // processes))),
+                ],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for share in shares
+        ]
+
+    def ask(self, **cmd: Any) -> list[dict[str, Any]]:
+        for p in self.procs:
+            assert p.stdin is not None
+            p.stdin.write(json.dumps(cmd) + "\n")
+            p.stdin.flush()
+        answers = []
+        for p in self.procs:
+            assert p.stdout is not None
+            line = p.stdout.readline()
+            if not line:
+                raise RuntimeError(f"load generator exited ({p.wait()}) during {cmd['cmd']}")
+            answers.append(json.loads(line))
+        return answers
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.stdin:
+                p.stdin.close()
+        for p in self.procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def warm_up(srv: Server) -> None:
+    """One stream opened and closed, so first-use costs are not put on the subscribers."""
+    with socket.create_connection((srv.host, srv.port), timeout=30) as s:
+        s.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {srv.host}\r\n\r\n".encode())
+        got = b""
+        while b"event: snapshot" not in got:
+            more = s.recv(65536)
+            if not more:
+                raise RuntimeError(f"{srv.kind}: stream closed before its snapshot")
+            got += more
+    if not srv.wait_subscribers(0, 30):
+        raise RuntimeError(f"{srv.kind}: the warm-up stream is still counted")
+
+
+def run_once(kind: str, n: int, goals: int, opts: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="tl-fanout-") as tmp:
+        srv = start(kind, Path(tmp), "bench-token", opts.touchline_options)
+        try:
+            return _measure(srv, n, goals, opts)
+        finally:
+            srv.stop()
+
+
+def _measure(srv: Server, n: int, goals: int, opts: argparse.Namespace) -> dict[str, Any]:
+    srv.setup()
+    warm_up(srv)
+    time.sleep(opts.settle)
+    rss_base = srv.rss_kb()
+    processes = opts.loadgens or -(-n // PER_LOADGEN)
+    gens = Loadgens(srv, n, processes, opts.concurrency)
+    try:
+        answers = gens.ask(cmd="connect", timeout=60 + n / 100)
+        connect = {
+            "connected": sum(a["connected"] for a in answers),
+            "seconds": max(a["last_ready"] for a in answers) - min(a["started"] for a in answers),
+            "errors": {},
+        }
+        for a in answers:
+            for what, count in a["errors"].items():
+                connect["errors"][what] = connect["errors"].get(what, 0) + count
+        time.sleep(opts.settle)
+        rss_full = srv.rss_kb()
+        cpu_start = srv.cpu_seconds()
+        published: dict[str, float] = {}
+        for k in range(1, goals + 1):
+            if k > 1:
+                time.sleep(opts.gap)
+            sent = time.monotonic()
+            published[srv.publish_goal(k)] = sent
+            gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
+        cpu = srv.cpu_seconds() - cpu_start
+        reports = gens.ask(cmd="report")
+        gens.ask(cmd="close")
+    finally:
+        gens.stop()
+    srv.wait_subscribers(0, 60 + n / 200)
+    time.sleep(opts.settle)
+    rss_after = srv.rss_kb()
+    out = figures(
+        n=n,
+        goals=goals,
+        connect=connect,
+        published=published,
+        reports=reports,
+        rss_kb=(rss_base, rss_full, rss_after),
+        cpu_s=cpu,
+    )
+    out["server_warnings"] = [line for line in srv.lines if "WARNING" in line or "ERROR" in line]
+    return out
+
+
+def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Every N, every server, ``opts.repeat`` times; prints a table per N as it completes."""
+    raise_nofile()  # inherited by every server and load generator started from here
+    opts.touchline_options = touchline_options()
+    results: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for n in opts.n:
+        results[n] = {k: [] for k in opts.servers}
+        for rep in range(opts.repeat):
+            for kind in opts.servers:
+                print(f"... N={n} run {rep + 1}/{opts.repeat}: {kind}", file=sys.stderr)
+                got = run_once(kind, n, opts.goals, opts)
+                results[n][kind].append(got)
+                for warning in got["server_warnings"][:5]:
+                    print(f"    {kind}: {warning}", file=sys.stderr)
+        print(table(n, opts.goals, results[n]), file=out)
+        text = summary(n, results[n])
+        if text:
+            print("\n" + text, file=out)
+        print(file=out)
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Fan-out benchmark: touchline-server against the peer and the limit."
+    )
+    p.add_argument("--n", default="1000", help="subscriber counts, comma-separated (1000)")
+    p.add_argument("--goals", type=int, default=5, help="goals published per run (5)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per server and N (3)")
+    p.add_argument("--servers", default=",".join(KINDS), help="which of " + ",".join(KINDS))
+    p.add_argument("--gap", type=float, default=0.5, help="pause between goals, s (0.5)")
+    p.add_argument("--settle", type=float, default=1.0, help="pause before measuring RSS (1)")
+    p.add_argument(
+        "--concurrency", type=int, default=500, help="streams opening at once, in all (500)"
+    )
+    p.add_argument(
+        "--loadgens", type=int, default=0, help=f"load generator processes (one per {PER_LOADGEN})"
+    )
+    p.add_argument("--json", type=Path, help="also write every run's figures here")
+    opts = p.parse_args(argv)
+    opts.n = [int(x) for x in opts.n.split(",")]
+    opts.servers = [s for s in opts.servers.split(",") if s]
+    if unknown := set(opts.servers) - set(KINDS):
+        p.error(f"unknown servers: {', '.join(sorted(unknown))}")
+    if not 1 <= opts.goals <= 80:
+        p.error("--goals must be 1..80 (one goal a minute of a match)")
+    return opts
+
+
+def main(argv: list[str] | None = None) -> None:
+    opts = parse_args(argv)
+    results = run(opts)
+    if opts.json:
+        opts.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

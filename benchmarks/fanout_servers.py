@@ -1,0 +1,235 @@
+"""The servers the fan-out benchmark measures: how each is started, published to and read.
+
+``touchline`` is the real ``touchline-server`` (durable store on, as users run it); ``peer``
+and ``limit`` are the references in ``benchmarks.refs``. Each is a subprocess that logs
+"listening on URL"; its RSS and CPU time are read from ``/proc/PID``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("touchline", "peer", "limit")
+_LISTENING = re.compile(r"listening on http://([^:/\s]+):(\d+)")
+_TICK = os.sysconf("SC_CLK_TCK")
+PLAYER = "Santiago Giménez"
+
+
+class Http:
+    """A keep-alive HTTP/1.1 client on a raw socket: the cheapest, same for every server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.addr = (host, port)
+        self.sock: socket.socket | None = None
+
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        data = b"" if body is None else json.dumps(body).encode()
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.addr[0]}\r\n"
+        if token:
+            head += f"Authorization: Bearer {token}\r\n"
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        head += f"Content-Length: {len(data)}\r\n\r\n"
+        if self.sock is None:
+            self.sock = socket.create_connection(self.addr, timeout=60)
+        self.sock.sendall(head.encode() + data)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += self._recv()
+        end = buf.index(b"\r\n\r\n")
+        lines = buf[:end].decode("latin-1").split("\r\n")
+        pairs = (h.partition(":") for h in lines[1:])
+        headers = {k.strip().lower(): v.strip() for k, _, v in pairs}
+        length = int(headers.get("content-length", "0"))
+        rest = buf[end + 4 :]
+        while len(rest) < length:
+            rest += self._recv()
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return int(lines[0].split()[1]), json.loads(rest) if rest else None
+
+    def _recv(self) -> bytes:
+        assert self.sock is not None
+        got = self.sock.recv(65536)
+        if not got:
+            self.close()
+            raise ConnectionError("server closed the connection")
+        return got
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+@dataclass
+class Server:
+    kind: str
+    proc: subprocess.Popen[str]
+    token: str
+    host: str = ""
+    port: int = 0
+    lines: list[str] = field(default_factory=list)
+    http: Http | None = None
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+            found = _LISTENING.search(line)
+            if found and not self.port:
+                self.host, self.port = found.group(1), int(found.group(2))
+                self._ready.set()
+        self._ready.set()
+
+    def rss_kb(self) -> int:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+
+    def cpu_seconds(self) -> float:
+        """CPU time of every live thread of the process so far, in ns precision (schedstat);
+        /proc/PID/stat's user+system (10 ms ticks) if schedstat is missing."""
+        try:
+            tasks = Path(f"/proc/{self.proc.pid}/task").iterdir()
+            return sum(int((t / "schedstat").read_text().split()[0]) for t in tasks) / 1e9
+        except (OSError, ValueError):
+            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            return (int(fields[11]) + int(fields[12])) / _TICK
+
+    def subscribers(self) -> int:
+        assert self.http is not None
+        return self.http.request("GET", "/healthz")[1]["subscribers"]
+
+    def wait_subscribers(self, count: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.subscribers() == count:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def setup(self) -> None:
+        """One match and its kick-off (for the references, one event): publishing warmed up."""
+        if self.kind == "touchline":
+            match = {"id": "bench", "competition": "Benchmark Cup", "home": "Mexico"}
+            self._check(self._post("/api/matches", {**match, "away": "South Africa"}))
+            self._check(self._post("/api/matches/bench/events", {"type": "kickoff"}))
+        else:
+            self._check(self._post("/publish", ref_event("kickoff", 0)))
+
+    def publish_goal(self, k: int) -> str:
+        """Goal number ``k`` (1, 2, ...); returns its event id."""
+        team = "home" if k % 2 else "away"
+        if self.kind == "touchline":
+            body = {"type": "goal", "team": team, "minute": k, "player": PLAYER}
+            return self._check(self._post("/api/matches/bench/events", body))["id"]
+        return self._check(self._post("/publish", ref_event("goal", k)))["id"]
+
+    def _post(self, path: str, body: dict) -> tuple[int, Any]:
+        assert self.http is not None
+        return self.http.request("POST", path, body, token=self.token)
+
+    def _check(self, answer: tuple[int, Any]) -> Any:
+        status, body = answer
+        if status not in (200, 201):
+            raise RuntimeError(f"{self.kind}: publish answered {status}: {body}")
+        return body
+
+    def stop(self) -> None:
+        if self.http:
+            self.http.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def ref_event(kind: str, k: int) -> dict[str, Any]:
+    """The references' event body: the fields and size of touchline's MatchEvent."""
+    home, away = (k + 1) // 2, k // 2
+    text = "Kick-off" if kind == "kickoff" else f"Goal! {PLAYER} for Mexico, Mexico {home}–{away}"
+    return {
+        "type": kind,
+        "match": "bench",
+        "minute": k,
+        "added": None,
+        "team": None if kind == "kickoff" else ("home" if k % 2 else "away"),
+        "player": None if kind == "kickoff" else PLAYER,
+        "text": text + " South Africa" if kind == "goal" else text,
+        "score": {"home": home, "away": away},
+        "status": "live",
+        "penalties": None,
+        "penalty": False,
+        "own_goal": False,
+        "card": None,
+        "player_in": None,
+        "player_out": None,
+        "scored": None,
+        "cancels": None,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def touchline_options() -> list[str]:
+    """Options this touchline-server has that would limit the benchmark, set out of the way."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "server", "--help"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    extra = []
+    if "--max-streams" in shown:
+        extra += ["--max-streams", "1000000"]
+    return extra
+
+
+def start(kind: str, workdir: Path, token: str, extra: list[str] | None = None) -> Server:
+    if kind == "touchline":
+        argv = ["-m", "server", "--feed", "none", "--port", "0", f"--publish-token={token}"]
+        argv += ["--store", str(workdir / "b.sqlite3"), *(extra or [])]
+    else:
+        argv = ["-m", f"benchmarks.refs.{kind}", "--port", "0", f"--token={token}"]
+    env = {k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"}
+    env["XDG_DATA_HOME"] = str(workdir)  # nothing of the user's is touched
+    proc = subprocess.Popen(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    srv = Server(kind, proc, token)
+    threading.Thread(target=srv._pump, daemon=True).start()
+    if not srv._ready.wait(60) or not srv.port:
+        srv.stop()
+        raise RuntimeError(f"{kind} did not start:\n" + "\n".join(srv.lines))
+    srv.http = Http(srv.host, srv.port)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            srv.subscribers()
+            return srv
+        except OSError:
+            srv.http.close()
+            if time.monotonic() > deadline or proc.poll() is not None:
+                srv.stop()
+                raise RuntimeError(f"{kind} not answering:\n" + "\n".join(srv.lines)) from None
+            time.sleep(0.05)
