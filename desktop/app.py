@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from server.resources import asset
+from server.wire import Snapshot
 
 from . import autostart, display, icons
 from .embedded import EmbeddedServer
@@ -35,7 +36,14 @@ from .qtcompat import pin_singletons
 from .settings import Settings
 from .settings_dialog import SettingsDialog
 from .state import Scoreboard
-from .stream import StreamClient, StreamItem, StreamState, apply_item, base_url
+from .stream import (
+    SnapshotItem,
+    StreamClient,
+    StreamItem,
+    StreamState,
+    apply_item,
+    base_url,
+)
 from .tray import Tray, tooltip_is_rich, tooltip_lines
 from .window import STALE_STATES, MainWindow
 
@@ -130,8 +138,9 @@ class TouchlineApp(QObject):
             self.embedded = EmbeddedServer(feed=self.options.feed, speed=self.options.speed)
             url = await self.embedded.start()
         self.server_url = base_url(url)
+        log.info("following %s%s", self.server_url, " (built-in server)" if embedded else "")
         self.window.set_server(self.server_url, embedded=embedded)
-        resume = None if embedded else self.settings.resume_id(self.server_url)
+        resume = None if embedded else self._restore_board()
         self.client = StreamClient(
             self.server_url, on_item=self._on_item, on_state=self._on_state, last_event_id=resume
         )
@@ -174,9 +183,21 @@ class TouchlineApp(QObject):
         self.window.detach()
         self.window.close()
 
+    def _restore_board(self) -> str | None:
+        """Shows the last scoreboard seen from this server and returns its stream id, so the
+        stream resumes after it (an id the server no longer knows just gets a snapshot)."""
+        saved = self.settings.load_board(self.server_url)
+        if saved is None:
+            return None
+        item = SnapshotItem(saved[1], saved[0])
+        apply_item(self.board, item)
+        self.rules.on_item(item, self.board, datetime.now(UTC))  # a silent baseline
+        return saved[0]
+
     def save_state(self) -> None:
         if self.client is not None and self.embedded is None:
-            self.settings.set_resume_id(self.server_url, self.client.last_event_id)
+            snapshot = Snapshot(matches=list(self.board.matches.values()))
+            self.settings.save_board(self.server_url, self.board.last_event_id, snapshot)
         self.settings.notifications = self.rules.settings.to_dict()
         self.settings.notice_state = {"seen": self.rules.export_seen()}
         self.settings.sync()
@@ -188,6 +209,9 @@ class TouchlineApp(QObject):
         self.deliver(self.rules.on_item(item, self.board, datetime.now(UTC)))
 
     def _on_state(self, state: StreamState) -> None:
+        log.info("stream %s %s", state.kind, state.reason)
+        if self._quit.is_set():
+            return  # "stopped by the viewer": nothing to show while closing
         self.window.set_connection(state.kind, state.reason, state.retry_at)
         if self.tray is not None:
             self.tray.set_online(state.kind not in STALE_STATES)

@@ -118,6 +118,11 @@ def _accessible(m: Match, column: int, favourite: bool) -> str:
     return display_text(m, column)
 
 
+def match_cell_alignment(column: int) -> Qt.AlignmentFlag:
+    """Home names lean on the score from the right, away names from the left."""
+    return _ALIGN.get(column, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+
+
 def match_cell(
     m: Match,
     column: int,
@@ -149,7 +154,7 @@ def match_cell(
     if role == R.DecorationRole:
         return icons.star_icon(favourite) if column == FAV else None
     if role == R.TextAlignmentRole:
-        return _ALIGN.get(column, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+        return match_cell_alignment(column)
     if role == R.FontRole:
         bold = (
             (column == HOME and is_favourite(m.home.name))

@@ -45,6 +45,7 @@ from .cells import (
     SearchRole,
     group_cell,
     match_cell,
+    match_cell_alignment,
 )
 from .state import Change, Scoreboard
 
@@ -222,6 +223,8 @@ class ScoreboardModel(QAbstractItemModel):
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
             return COLUMNS[section] or "Favourite"
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return match_cell_alignment(section)
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -43,7 +44,14 @@ class ScoreboardFilter(QSortFilterProxyModel):
 
 
 class ScoreboardDelegate(QStyledItemDelegate):
-    """Red cards sit next to the score; group rows get the window colour as a band."""
+    """Red cards sit next to the score; group rows get the window colour as a band; rows get
+    a little air (a scoreboard is read at a glance)."""
+
+    PADDING = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + self.PADDING)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         super().initStyleOption(option, index)

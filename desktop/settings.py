@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from server.wire import Snapshot
+
 log = logging.getLogger("touchline.settings")
 
 ORGANISATION = "touchline"
@@ -66,15 +68,33 @@ class Settings:
     def server_url(self, url: str | None) -> None:
         self._set("server/url", url or None)
 
-    def resume_id(self, server: str) -> str | None:
-        """The last stream id seen from ``server`` (ids from another server mean nothing)."""
-        saved = self._get("stream/resume", {})
-        return (
-            saved.get("id") if isinstance(saved, dict) and saved.get("server") == server else None
-        )
+    @property
+    def board_path(self) -> Path:
+        """The last scoreboard seen, next to the settings file (kept out of the INI: big)."""
+        return Path(self.q.fileName()).with_name("last-board.json")
 
-    def set_resume_id(self, server: str, event_id: str | None) -> None:
-        self._set("stream/resume", {"server": server, "id": event_id} if event_id else None)
+    def load_board(self, server: str) -> tuple[str, Snapshot] | None:
+        """The scoreboard and stream id saved for ``server`` (ids mean nothing elsewhere)."""
+        try:
+            saved = json.loads(self.board_path.read_text(encoding="utf-8"))
+            if saved.get("server") != server or not saved.get("id"):
+                return None
+            return str(saved["id"]), Snapshot.model_validate(saved)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, AttributeError) as exc:  # unreadable: start fresh
+            log.warning("ignoring saved scoreboard %s: %s", self.board_path, exc)
+            return None
+
+    def save_board(self, server: str, event_id: str | None, snapshot: Snapshot) -> None:
+        if not event_id:
+            self.board_path.unlink(missing_ok=True)
+            return
+        data = {"server": server, "id": event_id, **snapshot.model_dump(mode="json")}
+        self.board_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.board_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.board_path)
 
     # --- favourites --------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from desktop import autostart
 from desktop.notify_rules import NoticeSettings
 from desktop.settings import Settings
 from desktop.settings_dialog import SettingsDialog
+from server.wire import Snapshot
+from tests.matchdata import match
 
 
 def test_settings_round_trip_through_the_ini_file(tmp_path):
@@ -19,7 +21,7 @@ def test_settings_round_trip_through_the_ini_file(tmp_path):
     s.favourites = ["Morocco", "Brazil"]
     s.notifications = NoticeSettings(kinds={"goal", "red_card"}, reminder_minutes=20).to_dict()
     s.notice_state = {"seen": ["id|1-2", "m1|abc"]}
-    s.set_resume_id("http://scores.example:8000", "17-42")
+    s.save_board("http://scores.example:8000", "17-42", Snapshot(matches=[match("a")]))
     s.sync()
 
     again = Settings(path)
@@ -28,11 +30,18 @@ def test_settings_round_trip_through_the_ini_file(tmp_path):
     restored = NoticeSettings.from_dict(again.notifications)
     assert restored.kinds == {"goal", "red_card"} and restored.reminder_minutes == 20
     assert again.notice_state == {"seen": ["id|1-2", "m1|abc"]}
-    assert again.resume_id("http://scores.example:8000") == "17-42"
-    assert again.resume_id("http://other:8000") is None  # ids mean nothing elsewhere
+    event_id, board = again.load_board("http://scores.example:8000")
+    assert event_id == "17-42" and [m.home.name for m in board.matches] == ["Mexico"]
+    assert again.load_board("http://other:8000") is None  # ids mean nothing elsewhere
 
     again.server_url = None  # back to the embedded server
     assert Settings(path).server_url is None
+
+
+def test_a_damaged_saved_board_is_ignored(tmp_path):
+    s = Settings(tmp_path / "t.ini")
+    s.board_path.write_text('{"server": "http://x", "id": "1-1", "matches": [{"id": 5}]}')
+    assert s.load_board("http://x") is None
 
 
 def test_one_favourite_survives_the_ini_single_value_quirk(tmp_path):
