@@ -44,6 +44,7 @@ import random
 import time
 from collections.abc import Callable
 from typing import get_args
+from urllib.parse import urlsplit
 
 import httpx
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # not re-exported; pinned < 0.5
@@ -174,7 +175,11 @@ class StreamClient:
 
     async def _loop(self) -> None:
         timeout = httpx.Timeout(self.connect_timeout, read=None)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+        # Proxies from the environment apply to remote servers, never to a loopback one.
+        host = urlsplit(self.url).hostname or ""
+        local = host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+        client = httpx.AsyncClient(timeout=timeout, follow_redirects=True, trust_env=not local)
+        async with client:
             down_since = time.monotonic()
             self._set_state(StreamState("connecting"))
             while True:

@@ -80,11 +80,13 @@ class TinyServer:
 
 class CuttableProxy:
     """Forwards TCP to ``target_port``; ``cut()`` drops every open connection (as a Wi-Fi
-    change would) and records each request head that went through."""
+    change would), ``refuse`` turns new ones away, and each request head is recorded."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.requests: list[str] = []
+        self.refuse = False
+        self.refused = 0
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
 
@@ -108,6 +110,10 @@ class CuttableProxy:
         self._writers.clear()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refuse:
+            self.refused += 1
+            writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:

@@ -153,13 +153,16 @@ async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing()
             await until(lambda: "m" in v.board.matches, what="the snapshot")
             kick = await pub.event("m", type="kickoff")
             await until(lambda: v.client.last_event_id == kick)
+            proxy.refuse = True
             proxy.cut()
-            await until(lambda: v.now() in ("reconnecting", "offline"), what="the drop")
+            await until(lambda: proxy.refused >= 1, what="a reconnect attempt")
             # Published while the viewer is cut off: must arrive exactly once, in order.
             missed = [
                 await pub.event("m", type="goal", team="home", minute=m, player="Saka")
                 for m in (10, 20)
             ]
+            assert v.client.last_event_id == kick and v.now() in ("reconnecting", "offline")
+            proxy.refuse = False
             await until(lambda: v.client.last_event_id == missed[-1], what="the replay")
             assert f"last-event-id: {kick}" in proxy.requests[-1].lower()
             assert not any(isinstance(i, SnapshotItem) for i in v.items[1:])
