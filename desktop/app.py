@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -84,7 +83,10 @@ class TouchlineApp(QObject):
         self.caps = Capabilities()
         self.embedded: EmbeddedServer | None = None
         self.client: StreamClient | None = None
-        self.server_url = ""
+        remote = options.server or self.settings.server_url
+        self.server_url = base_url(remote) if remote else ""  # "" until the built-in one runs
+        # The last board seen from that server is on screen at once (resumed after its id).
+        self._resume = self._restore_board() if remote else None
         self._stream_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self._quit = asyncio.Event()
@@ -131,18 +133,18 @@ class TouchlineApp(QObject):
         log.info("notifications: %s", self.notifier.description)
         self._show_initial_window()
 
-        url = self.options.server or self.settings.server_url
-        embedded = url is None
+        embedded = not self.server_url
         if embedded:
             self.window.set_connection("connecting", "starting the built-in demo server")
             self.embedded = EmbeddedServer(feed=self.options.feed, speed=self.options.speed)
-            url = await self.embedded.start()
-        self.server_url = base_url(url)
+            self.server_url = base_url(await self.embedded.start())
         log.info("following %s%s", self.server_url, " (built-in server)" if embedded else "")
         self.window.set_server(self.server_url, embedded=embedded)
-        resume = None if embedded else self._restore_board()
         self.client = StreamClient(
-            self.server_url, on_item=self._on_item, on_state=self._on_state, last_event_id=resume
+            self.server_url,
+            on_item=self._on_item,
+            on_state=self._on_state,
+            last_event_id=self._resume,
         )
         self._stream_task = asyncio.create_task(self.client.run(), name="touchline-stream")
         self._timer.start()
@@ -366,17 +368,10 @@ def qt_application(argv: list[str]) -> QApplication:
 
 
 def run_app(factory: Callable[[], TouchlineApp]) -> int:
-    """Runs a TouchlineApp on a qasync loop until it quits; SIGINT/SIGTERM quit it cleanly."""
-    import qasync
+    """Runs a TouchlineApp on the qasync bootstrap until it quits (menu, tray, SIGINT/SIGTERM);
+    a signal asks the app to shut down in order, as its Quit menu does."""
+    from . import aio
 
     qapp = qt_application(sys.argv[:1])
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     app = factory()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, app.quit)
-    try:
-        with loop:
-            return loop.run_until_complete(app.run())
-    finally:
-        asyncio.set_event_loop(None)
+    return aio.run(app.run, qapp, on_quit=app.quit)

@@ -4,7 +4,8 @@ published events reach the scoreboard, the timeline and a notification."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from PySide6.QtCore import Qt
 from desktop.app import Options, TouchlineApp
 from desktop.cells import HOME, SCORE
 from desktop.settings import Settings
-from tests.serverproc import run_server
+from tests.serverproc import run_server, start_server
 
 
 @pytest.fixture
@@ -42,6 +43,16 @@ def server():
         yield srv
 
 
+@pytest.fixture
+def make_app(qtbot, no_session_bus, tmp_path):
+    def make(url: str, settings: Settings | None = None, **options) -> TouchlineApp:
+        app = TouchlineApp(Options(server=url, **options), settings or Settings(tmp_path / "s.ini"))
+        qtbot.addWidget(app.window)
+        return app
+
+    return make
+
+
 async def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
@@ -50,35 +61,44 @@ async def until(check: Callable[[], object], timeout: float = 10.0, what: str = 
         await asyncio.sleep(0.02)
 
 
-def run(loop, coro, timeout: float = 60.0):
-    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+def drive(
+    loop: asyncio.AbstractEventLoop,
+    app: TouchlineApp,
+    scenario: Callable[[asyncio.Future], Awaitable[None]],
+    timeout: float = 60.0,
+) -> int:
+    """Runs the app with ``scenario`` beside it; the app is always quit and awaited, even when
+    the scenario fails, so nothing of it outlives the test's loop."""
+
+    async def main() -> int:
+        running = asyncio.ensure_future(app.run())
+        try:
+            await until(lambda: app.client and app.client.state.kind == "live", what="live")
+            await asyncio.wait_for(scenario(running), timeout)
+        finally:
+            app.quit()
+            code = await asyncio.wait_for(running, 15)
+        return code
+
+    return loop.run_until_complete(main())
 
 
-def test_published_goal_changes_the_row_and_reaches_the_banner(
-    qloop, qtbot, server, no_session_bus, tmp_path
-):
+def publisher(srv) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=srv.url, headers=srv.headers())
+
+
+def test_published_goal_changes_the_row_and_reaches_the_banner(qloop, server, make_app, tmp_path):
     settings = Settings(tmp_path / "touchline.ini")
-    app = TouchlineApp(Options(server=server.url, highlight_ms=60_000), settings)
-    qtbot.addWidget(app.window)
+    app = make_app(server.url, settings, highlight_ms=60_000)
     model, banner = app.window.model, app.window.notice_banner
 
-    async def scenario() -> int:
-        running = asyncio.ensure_future(app.run())
-        await until(lambda: app.client and app.client.state.kind == "live", what="live")
+    async def scenario(_running) -> None:
         assert app.notifier.name == "banner"
         assert app.window.status_label.text() == "Live"
         assert app.window.server_label.text() == server.url
-        async with httpx.AsyncClient(base_url=server.url, headers=server.headers()) as http:
-            r = await http.post(
-                "/api/matches",
-                json={
-                    "id": "e2e",
-                    "competition": "Test Cup",
-                    "home": "<b>X</b>",
-                    "away": "Away FC",
-                },
-            )
-            assert r.status_code == 201
+        async with publisher(server) as http:
+            match = {"id": "e2e", "competition": "Test Cup", "home": "<b>X</b>", "away": "Away FC"}
+            assert (await http.post("/api/matches", json=match)).status_code == 201
             await until(lambda: model.index_of("e2e").isValid(), what="row")
             assert model.index_of("e2e", HOME).data() == "<b>X</b>"
             for event in (
@@ -96,67 +116,49 @@ def test_published_goal_changes_the_row_and_reaches_the_banner(
         assert app.window.view.current_match_id() == "e2e"
         assert app.window.timeline.model.rowCount() == 2
 
-        app.quit()
-        return await running
-
-    assert run(qloop, scenario()) == 0
+    assert drive(qloop, app, scenario) == 0
     saved = Settings(tmp_path / "touchline.ini").load_board(server.url)
     assert saved is not None and saved[0] == app.board.last_event_id
     assert [m.id for m in saved[1].matches] == ["e2e"]
 
 
-def test_restart_resumes_without_notifying_again(qloop, qtbot, server, no_session_bus, tmp_path):
+def test_restart_resumes_without_notifying_again(qloop, server, make_app, tmp_path):
     """The last board, its stream id and the seen notices persist: a second run shows the
     goal at once, resumes after it, and says nothing about it again."""
     path = tmp_path / "touchline.ini"
+    first = make_app(server.url, Settings(path))
 
-    async def first() -> None:
-        app = TouchlineApp(Options(server=server.url), Settings(path))
-        qtbot.addWidget(app.window)
-        running = asyncio.ensure_future(app.run())
-        await until(lambda: app.client and app.client.state.kind == "live")
-        async with httpx.AsyncClient(base_url=server.url, headers=server.headers()) as http:
+    async def before(_running) -> None:
+        async with publisher(server) as http:
             await http.post("/api/matches", json={"id": "r1", "home": "A", "away": "B"})
             await http.post("/api/matches/r1/events", json={"type": "kickoff"})
-            await http.post(
-                "/api/matches/r1/events", json={"type": "goal", "team": "away", "minute": 9}
-            )
-        await until(lambda: app.window.notice_banner.history, what="first notice")
-        app.quit()
-        await running
+            goal = {"type": "goal", "team": "away", "minute": 9}
+            await http.post("/api/matches/r1/events", json=goal)
+        await until(lambda: first.window.notice_banner.history, what="first notice")
 
-    async def second() -> TouchlineApp:
-        app = TouchlineApp(Options(server=server.url), Settings(path))
-        qtbot.addWidget(app.window)
-        running = asyncio.ensure_future(app.run())
-        await until(lambda: app.window.model.index_of("r1").isValid(), what="row after restart")
-        assert app.window.model.index_of("r1", SCORE).data() == "0 – 1"
-        await until(lambda: app.client.state.kind == "live")
-        async with httpx.AsyncClient(base_url=server.url, headers=server.headers()) as http:
+    drive(qloop, first, before)
+    again = make_app(server.url, Settings(path))
+    model = again.window.model
+    # The saved board is on screen before the stream even connects.
+    assert model.index_of("r1", SCORE).data() == "0 – 1"
+
+    async def after(_running) -> None:
+        async with publisher(server) as http:
             await http.post("/api/matches/r1/events", json={"type": "goal", "team": "home"})
-        await until(lambda: app.window.model.index_of("r1", SCORE).data() == "1 – 1")
-        await until(lambda: app.window.notice_banner.history, what="the new goal's notice")
-        await asyncio.sleep(1.5)  # the rules hold catch-up for a settle period; give it one
-        app.quit()
-        await running
-        return app
+        await until(lambda: model.index_of("r1", SCORE).data() == "1 – 1")
+        await until(lambda: again.window.notice_banner.history, what="the new goal's notice")
+        await asyncio.sleep(1.5)  # anything held back as catch-up would be out by now
 
-    run(qloop, first())
-    again = run(qloop, second())
+    drive(qloop, again, after)
     assert [t for t, _ in again.window.notice_banner.history] == ["GOAL! A 1–1 B"]
 
 
-def test_muting_a_match_from_the_banner_silences_its_next_goal(
-    qloop, qtbot, server, no_session_bus, tmp_path
-):
-    app = TouchlineApp(Options(server=server.url), Settings(tmp_path / "s.ini"))
-    qtbot.addWidget(app.window)
+def test_muting_a_match_from_the_banner_silences_it_until_full_time(qloop, server, make_app):
+    app = make_app(server.url)
     banner = app.window.notice_banner
 
-    async def scenario() -> None:
-        running = asyncio.ensure_future(app.run())
-        await until(lambda: app.client and app.client.state.kind == "live")
-        async with httpx.AsyncClient(base_url=server.url, headers=server.headers()) as http:
+    async def scenario(_running) -> None:
+        async with publisher(server) as http:
             await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
             await http.post("/api/matches/m/events", json={"type": "kickoff"})
             await http.post("/api/matches/m/events", json={"type": "goal", "team": "home"})
@@ -170,31 +172,57 @@ def test_muting_a_match_from_the_banner_silences_its_next_goal(
             await http.post("/api/matches/m/events", json={"type": "full_time"})
             await until(lambda: app.board.matches["m"].status == "full_time")
         assert app.rules.settings.muted_matches == set()  # a match's mute ends at full time
-        app.quit()
-        await running
 
-    run(qloop, scenario())
+    drive(qloop, app, scenario)
 
 
 @pytest.mark.parametrize("how", ["ctrl+q", "close window"])
 def test_quit_from_the_window_stops_the_stream_and_returns_zero(
-    qloop, qtbot, server, no_session_bus, tmp_path, how
+    qloop, qtbot, server, make_app, how
 ):
-    app = TouchlineApp(Options(server=server.url), Settings(tmp_path / "s.ini"))
-    qtbot.addWidget(app.window)
+    app = make_app(server.url)
 
-    async def scenario() -> int:
-        running = asyncio.ensure_future(app.run())
-        await until(lambda: app.client and app.client.state.kind == "live")
+    async def scenario(running) -> None:
         if how == "ctrl+q":
             app.window.activateWindow()
             await until(app.window.isActiveWindow)
             qtbot.keyClick(app.window.view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
         else:
             app.window.close()  # no tray here: closing the window quits
-        return await running
+        await until(running.done, what="the app to finish")
 
-    assert run(qloop, scenario(), timeout=20) == 0
+    assert drive(qloop, app, scenario, timeout=20) == 0
     assert app.client.state.kind == "stopped"
     assert app._stream_task.done()
     assert not app.window.isVisible()
+
+
+def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, make_app):
+    srv = start_server("--feed", "none", "--store", ":memory:")
+    port = urlsplit(srv.url).port
+    app = make_app(srv.url)
+    window = app.window
+
+    async def scenario(_running) -> None:
+        nonlocal srv
+        async with publisher(srv) as http:
+            await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+        await until(lambda: window.model.index_of("m").isValid())
+        await asyncio.to_thread(srv.stop)
+
+        await until(lambda: window.model.stale, what="stale board")
+        assert window.status_label.text().startswith("Reconnecting — retrying")
+        assert window.stale_banner.isVisible()
+        assert "Scores may be out of date" in window.stale_banner.label.text()
+        assert window.model.index_of("m").isValid()  # the last scores stay on screen
+
+        srv = await asyncio.to_thread(start_server, "--feed", "none", "--port", str(port))
+        window.stale_banner.retry_button.click()  # "Retry now" skips the wait
+        await until(lambda: app.client.state.kind == "live", timeout=20, what="back live")
+        assert window.status_label.text() == "Live"
+        assert not window.model.stale and not window.stale_banner.isVisible()
+
+    try:
+        drive(qloop, app, scenario)
+    finally:
+        srv.stop()
