@@ -36,6 +36,7 @@ class ServerProcess:
     own_data: str | None = None  # a data folder made for this server alone, removed at stop
     lines: list[str] = field(default_factory=list)
     _ready: threading.Event = field(default_factory=threading.Event)
+    _pump_thread: threading.Thread | None = None
 
     def _pump(self) -> None:
         assert self.proc.stderr is not None
@@ -55,7 +56,8 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.url:
                 with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    health = httpx.get(self.url + "/healthz", timeout=2, trust_env=False)
+                    if health.status_code == 200:
                         return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log}")
@@ -70,6 +72,10 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self._pump_thread is not None:
+            self._pump_thread.join(5)  # it ends at EOF, now that the process is gone
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
         if self.own_data:
             shutil.rmtree(self.own_data, ignore_errors=True)
         return self.proc.returncode
@@ -111,7 +117,8 @@ def start_server(
         },
     )
     srv = ServerProcess(tuple(args), token, proc, own_data=own_data)
-    threading.Thread(target=srv._pump, daemon=True).start()
+    srv._pump_thread = threading.Thread(target=srv._pump, daemon=True)
+    srv._pump_thread.start()
     try:
         srv.wait_ready()
     except BaseException:
