@@ -216,6 +216,12 @@ def red_cards_icon(count: int, height: int = 14) -> QIcon:
     return QIcon(pix)
 
 
+def clear_cache() -> None:
+    """Forget drawn glyphs (after a palette change: outlines use palette colours)."""
+    event_icon.cache_clear()
+    red_cards_icon.cache_clear()
+
+
 def star_icon(filled: bool, size: int = 16) -> QIcon:
     """The favourite toggle: a filled gold star, or an outline in the palette's mid colour."""
     pix, p = _canvas(size)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -35,16 +35,21 @@ from .timeline import TimelinePane
 STALE_STATES = ("reconnecting", "offline", "failed", "stopped")
 
 
+def retry_words(retry_in: float | None) -> str:
+    """``retrying in 12 s`` / ``retrying in 5 min`` / ``retrying now``; "" if none planned."""
+    if retry_in is None:
+        return ""
+    if retry_in < 1:
+        return "retrying now"
+    if retry_in < 90:
+        return f"retrying in {round(retry_in)} s"
+    return f"retrying in {round(retry_in / 60)} min"
+
+
 def connection_text(kind: str, reason: str = "", retry_in: float | None = None) -> str:
     """The status bar's words for a stream state, e.g. ``Offline — retrying in 12 s``."""
-    if retry_in is None:
-        retry = ""
-    elif retry_in < 1:
-        retry = " — retrying now"
-    elif retry_in < 90:
-        retry = f" — retrying in {round(retry_in)} s"
-    else:
-        retry = f" — retrying in {round(retry_in / 60)} min"
+    retry = retry_words(retry_in)
+    retry = f" — {retry}" if retry else ""
     words = {
         "connecting": "Connecting…",
         "live": "Live",
@@ -54,6 +59,13 @@ def connection_text(kind: str, reason: str = "", retry_in: float | None = None) 
         "stopped": "The server ended the stream",
     }.get(kind, kind)
     return words + retry
+
+
+def stale_text(kind: str, reason: str = "", retry_in: float | None = None) -> str:
+    """The banner over a stale board: ``Scores may be out of date: server unreachable. …``"""
+    why = reason or {"stopped": "the server ended the stream"}.get(kind, "no connection")
+    retry = retry_words(retry_in)
+    return f"Scores may be out of date: {why}." + (f" {retry.capitalize()}." if retry else "")
 
 
 class MainWindow(QMainWindow):
@@ -257,16 +269,19 @@ class MainWindow(QMainWindow):
     def _show_state(self) -> None:
         kind, reason, retry_at = self._state
         retry_in = None if retry_at is None else max(0.0, retry_at - time.monotonic())
-        text = connection_text(kind, reason, retry_in)
-        self.status_label.setText(text)
-        self.status_label.setToolTip("")  # the reason is in the text; no rich tooltip needed
+        self.status_label.setText(connection_text(kind, reason, retry_in))
         if kind in STALE_STATES:
-            detail = reason if kind != "failed" and reason else ""
-            self.stale_banner.show_text(
-                f"Scores may be out of date. {text}." + (f" ({detail})" if detail else "")
-            )
+            self.stale_banner.show_text(stale_text(kind, reason, retry_in))
 
     # --- showing, hiding, closing ------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch: glyphs drawn with palette colours are drawn again.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            icons.clear_cache()
+            self.view.viewport().update()
+            self.timeline.view.viewport().update()
+        super().changeEvent(event)
 
     def show_and_raise(self) -> None:
         self.showNormal() if self.isMinimized() else self.show()

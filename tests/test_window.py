@@ -147,7 +147,9 @@ def test_offline_state_says_so_with_countdown_and_greys_the_scoreboard(qtbot, ma
 
     assert window.status_label.text() == "Offline — retrying in 12 s"
     assert window.stale_banner.isVisible()
-    assert "Scores may be out of date" in window.stale_banner.label.text()
+    assert window.stale_banner.label.text() == (
+        "Scores may be out of date: connection refused. Retrying in 12 s."
+    )
     assert window.model.stale
     assert window.model.index_of("a", HOME).data(Qt.ItemDataRole.ForegroundRole) is not None
     qtbot.waitUntil(
