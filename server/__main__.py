@@ -10,6 +10,7 @@ import socket
 import sys
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from . import __version__
 from .sqlite_store import SqliteStore, StoreError
@@ -18,6 +19,8 @@ from .store import MemoryStore, Store
 log = logging.getLogger("touchline.server")
 
 SEND_BUFFER = 128 * 1024
+#: File descriptors kept free of streams: the listener, the store, publishers, the page.
+FD_RESERVE = 256
 BUNDLED_FEEDS = ("demo", "worldcup-2026")
 
 
@@ -32,6 +35,20 @@ def positive(kind: type) -> object:
         return value
 
     return parse
+
+
+def origin(text: str) -> str:
+    """A CORS origin as browsers send it (``https://host[:port]``), or ``*``."""
+    if text == "*":
+        return text
+    parts = urlsplit(text.strip().lower())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise argparse.ArgumentTypeError(
+            f"not an origin: {text!r} (want scheme://host[:port], e.g. https://scores.example)"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise argparse.ArgumentTypeError(f"not an origin: {text!r} (no query, user or fragment)")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +112,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop a client whose stream has not accepted data for this long (default %(default)s)",
     )
     p.add_argument(
+        "--max-streams",
+        type=positive(int),
+        default=10_000,
+        metavar="N",
+        help="open streams at most; more get 503 with Retry-After (default %(default)s, "
+        "lowered to fit the open-file limit)",
+    )
+    p.add_argument(
+        "--max-body",
+        type=positive(int),
+        default=16 * 1024,
+        metavar="BYTES",
+        help="largest publish body; larger gets 413 (default %(default)s)",
+    )
+    p.add_argument(
+        "--publish-rate",
+        type=positive(float),
+        default=20.0,
+        metavar="N",
+        help="publishes a second per token on average; faster gets 429 with Retry-After "
+        "(default %(default)g)",
+    )
+    p.add_argument(
+        "--publish-burst",
+        type=positive(int),
+        default=2000,
+        metavar="N",
+        help="publishes a token may send at once (a scorer's backlog after a lost connection) "
+        "before --publish-rate applies (default %(default)s)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        type=origin,
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (https://host[:port], or * for any) read the stream "
+        "and publish; repeatable. Default: no CORS, same-origin only",
+    )
+    p.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -122,6 +179,33 @@ def open_store(path: str | None, feed: str, history: int) -> Store:
     if path == ":memory:":
         return MemoryStore()
     return SqliteStore(path or default_store_path(feed), keep=history)
+
+
+def fit_streams(wanted: int) -> int:
+    """Raises the open-file limit as far as allowed and fits the stream limit under it, so
+    a crowd gets a clear 503 instead of failed accepts (EMFILE) and hanging connections."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to fit
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(wanted + FD_RESERVE, hard if hard != resource.RLIM_INFINITY else 1 << 20)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if wanted + FD_RESERVE <= soft:
+        return wanted
+    fitted = max(1, soft - FD_RESERVE)
+    log.warning(
+        "--max-streams %d does not fit the open-file limit %d: streams limited to %d",
+        wanted,
+        soft,
+        fitted,
+    )
+    return fitted
 
 
 def fail(message: str) -> NoReturn:
@@ -174,6 +258,11 @@ def main(argv: list[str] | None = None) -> None:
         feed=feed,
         speed=args.speed,
         loop=args.loop,
+        max_streams=fit_streams(args.max_streams),
+        max_body=args.max_body,
+        publish_rate=args.publish_rate,
+        publish_burst=args.publish_burst,
+        cors_origins=args.cors_origin,
     )
     app = create_app(settings, broker)
     shown = f"[{host}]" if ":" in host else host
@@ -182,6 +271,14 @@ def main(argv: list[str] | None = None) -> None:
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
     log.info("Store: %s", args.store or default_store_path(args.feed))
+    log.info(
+        "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d); CORS: %s",
+        settings.max_streams,
+        settings.max_body,
+        settings.publish_rate,
+        settings.publish_burst,
+        ", ".join(settings.cors_origins) or "off",
+    )
     if not args.publish_token:
         log.info("Publishing is off (start with --publish-token or TOUCHLINE_PUBLISH_TOKEN)")
     config = uvicorn.Config(

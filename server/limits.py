@@ -1,0 +1,198 @@
+"""Limits with clear answers: open streams (503), body size (413), publish rate (429), and the
+publish token's comparison.
+
+The two middlewares are plain ASGI, so they answer before FastAPI parses anything and their
+bookkeeping cannot leak: a stream slot is held exactly as long as its request runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import random
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+Scope = dict[str, Any]
+ASGIApp = Callable[..., Any]
+
+
+# --- the token ------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> bytes:
+    """What the server keeps and keys buckets by: never the token itself."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+def token_matches(given: str, expected: str) -> bool:
+    """Whether ``given`` is the publish token, in time that does not depend on how much of it
+    is right. Both sides are hashed first (so not even the token's length leaks), then the
+    digests are compared with :func:`hmac.compare_digest`."""
+    return hmac.compare_digest(token_digest(given), token_digest(expected))
+
+
+# --- publish rate -----------------------------------------------------------------------------
+
+
+class TokenBuckets:
+    """A token bucket per key: ``rate`` publishes a second on average, bursts of ``burst``.
+
+    Bounded: past ``max_keys`` the least recently used bucket is forgotten (it refills anyway).
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        max_keys: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate, self.burst, self.max_keys, self.clock = rate, burst, max_keys, clock
+        self._buckets: OrderedDict[bytes, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: bytes) -> float:
+        """Takes one token: 0 when allowed, else the seconds until one is available."""
+        now = self.clock()
+        tokens, stamp = self._buckets.pop(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+def retry_after(seconds: float) -> str:
+    """A ``Retry-After`` value: whole seconds, at least 1 (0 would invite a busy loop)."""
+    return str(max(1, math.ceil(seconds)))
+
+
+# --- raw ASGI answers -------------------------------------------------------------------------
+
+
+async def answer(send: Callable[..., Any], status: int, message: str, **headers: str) -> None:
+    """A JSON ``{"detail": message}`` answer, the same shape as every other API error."""
+    body = json.dumps({"detail": message}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return value
+    return None
+
+
+class BodyLimit:
+    """413 for a request body over ``max_body`` bytes, decided before the app sees it.
+
+    A declared Content-Length over the limit is refused without reading a byte; a body
+    without one (chunked) is read only up to the limit, never whole. The (small) body is
+    then handed to the app as one message.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = _header(scope, b"content-length")
+        if length is None and _header(scope, b"transfer-encoding") is None:
+            return await self.app(scope, receive, send)  # no body (a stream, a GET...)
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return await self._too_large(send)
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left while sending: nobody to answer
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                return await self._too_large(send)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: disconnect, as usual
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Any) -> None:
+        await answer(
+            send,
+            413,
+            f"request body too large: at most {self.max_body} bytes (--max-body)",
+        )
+
+
+class StreamSlots:
+    """Counts open streams; the middleware below holds a slot per running stream request."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+
+class StreamLimit:
+    """503 with ``Retry-After`` for a stream request when every slot is taken, before the
+    stream opens. A slot is held while the request runs and freed however it ends."""
+
+    def __init__(self, app: ASGIApp, slots: StreamSlots, path: str = "/live-scores") -> None:
+        self.app, self.slots, self.path = app, slots, path
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "GET":
+            return await self.app(scope, receive, send)
+        if self.slots.open >= self.slots.limit:
+            # Jittered, so a crowd turned away together does not come back together.
+            wait = random.randint(5, 15)
+            return await answer(
+                send,
+                503,
+                f"the server is at its limit of {self.slots.limit} open streams "
+                f"(--max-streams); try again in {wait} s",
+                **{"Retry-After": str(wait), "Cache-Control": "no-store"},
+            )
+        self.slots.open += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.open -= 1
+
+
+# --- CORS -------------------------------------------------------------------------------------
+
+
+def cors_options(origins: list[str]) -> dict[str, Any]:
+    """Starlette CORSMiddleware options for ``--cors-origin``: the stream and the publish API.
+
+    Never credentials: the publish API takes a bearer token in a header, not a cookie, so a
+    browser never needs to send cookies, and ``*`` can never be combined with them.
+    """
+    return {
+        "allow_origins": origins,
+        "allow_credentials": False,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Authorization", "Content-Type", "Last-Event-ID", "Cache-Control"],
+        "expose_headers": ["Retry-After"],
+        "max_age": 600,
+    }
