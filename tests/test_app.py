@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 import qasync
 from PySide6.QtCore import Qt
 
+from desktop import autostart
 from desktop.app import Options, TouchlineApp
 from desktop.cells import HOME, SCORE
 from desktop.settings import Settings
@@ -226,3 +228,52 @@ def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, m
         drive(qloop, app, scenario)
     finally:
         srv.stop()
+
+
+def test_kickoff_reminder_for_a_favourite_arrives_from_the_timer(qloop, server, make_app, tmp_path):
+    settings = Settings(tmp_path / "s.ini")
+    settings.favourites = ["Ghana"]
+    settings.notifications = {"kinds": ["goal"], "reminder_minutes": 15}
+    app = make_app(server.url, settings)
+    banner = app.window.notice_banner
+    kickoff = datetime.now(UTC) + timedelta(minutes=10, seconds=20)
+
+    async def scenario(_running) -> None:
+        async with publisher(server) as http:
+            match = {"id": "gha", "home": "Ghana", "away": "Panama", "kickoff": kickoff.isoformat()}
+            assert (await http.post("/api/matches", json=match)).status_code == 201
+        await until(lambda: banner.history, what="reminder")
+
+    drive(qloop, app, scenario)
+    assert banner.history[0][0] == "Kick-off in 10 min: Ghana v Panama"
+    assert app.window.model.index(0, 0).data() == "Favourites"
+
+
+def test_settings_dialog_changes_apply_to_the_rules_and_persist(qtbot, make_app, tmp_path):
+    app = make_app("http://127.0.0.1:9", Settings(tmp_path / "s.ini"))
+    dialog = app.open_settings()
+    assert dialog.server_label.text() == "http://127.0.0.1:9"
+    dialog.kind_boxes["red_card"].setChecked(True)
+    dialog.reminder.setChecked(True)
+    dialog.reminder_minutes.setValue(20)
+    dialog.start_at_login.setChecked(True)
+    dialog.accept()
+    assert app.rules.settings.kinds == {"goal", "red_card"}
+    assert app.rules.settings.reminder_minutes == 20
+    saved = Settings(tmp_path / "s.ini").notifications
+    assert saved["kinds"] == ["goal", "red_card"] and saved["reminder_minutes"] == 20
+    assert autostart.is_enabled()  # under the test's own XDG_CONFIG_HOME
+
+
+def test_tray_mutes_set_and_clear_the_rules_mute(make_app):
+    app = make_app("http://127.0.0.1:9")
+    before = datetime.now(UTC)
+    app.mute("hour")
+    until_ = app.rules.settings.mute_until
+    assert timedelta(minutes=59) < until_ - before <= timedelta(hours=1, seconds=5)
+    app.mute("tomorrow")
+    tomorrow = app.rules.settings.mute_until.astimezone()
+    assert (tomorrow.date() - datetime.now().astimezone().date()).days == 1
+    assert (tomorrow.hour, tomorrow.minute) == (6, 0)
+    app.set_muted_until(None)
+    assert app.rules.settings.mute_until is None
