@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .fanout_report import figures, summary, table
-from .fanout_servers import KINDS, ROOT, Server, start, touchline_options
+from .fanout_profile import Recorder, top
+from .fanout_report import figures, gc_figures, summary, table
+from .fanout_servers import KINDS, ROOT, Server, start, touchline_options, touchline_version
 from .loadgen import raise_nofile
 
 #: One load generator process holds at most this many streams (its own open-file limit).
@@ -100,24 +101,41 @@ def warm_up(srv: Server) -> None:
         raise RuntimeError(f"{srv.kind}: the warm-up stream is still counted")
 
 
-def run_once(kind: str, n: int, goals: int, opts: argparse.Namespace) -> dict[str, Any]:
+def run_once(
+    kind: str, n: int, goals: int, opts: argparse.Namespace, profile: Path | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tl-fanout-") as tmp:
-        srv = start(kind, Path(tmp), "bench-token", opts.touchline_options)
+        gc_log = Path(tmp) / "gc.json" if opts.gc and kind == "touchline" else None
+        srv = start(kind, Path(tmp), "bench-token", opts.touchline_options, gc_log=gc_log)
         try:
-            return _measure(srv, n, goals, opts)
+            out = _measure(srv, n, goals, opts, profile)
         finally:
             srv.stop()
+        if gc_log:
+            out["gc"] = gc_figures(json.loads(gc_log.read_text()), out["phases"])
+        return out
 
 
-def _measure(srv: Server, n: int, goals: int, opts: argparse.Namespace) -> dict[str, Any]:
+def _measure(
+    srv: Server, n: int, goals: int, opts: argparse.Namespace, profile: Path | None
+) -> dict[str, Any]:
+    """One run; with ``profile`` (a file name prefix), py-spy records each phase."""
+
+    def record(phase: str) -> Recorder | None:
+        return Recorder(srv.proc.pid, Path(f"{profile}-{phase}.txt")) if profile else None
+
     srv.setup()
     warm_up(srv)
     time.sleep(opts.settle)
     rss_base = srv.rss_kb()
+    phases = {"connect": [time.monotonic()]}
     processes = opts.loadgens or -(-n // PER_LOADGEN)
     gens = Loadgens(srv, n, processes, opts.concurrency)
     try:
+        recorder = record("connect")
         answers = gens.ask(cmd="connect", timeout=60 + n / 100)
+        phases["connect"].append(time.monotonic())
+        profiles = [recorder.stop()] if recorder else []
         connect = {
             "connected": sum(a["connected"] for a in answers),
             "seconds": max(a["last_ready"] for a in answers) - min(a["started"] for a in answers),
@@ -130,20 +148,27 @@ def _measure(srv: Server, n: int, goals: int, opts: argparse.Namespace) -> dict[
         rss_full = srv.rss_kb()
         cpu_start = srv.cpu_seconds()
         published: dict[str, float] = {}
+        recorder = record("publish")
+        phases["publish"] = [time.monotonic()]
         for k in range(1, goals + 1):
             if k > 1:
                 time.sleep(opts.gap)
+            srv.http.fresh()
             sent = time.monotonic()
             published[srv.publish_goal(k)] = sent
             gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
         cpu = srv.cpu_seconds() - cpu_start
+        phases["publish"].append(time.monotonic())
+        profiles += [recorder.stop()] if recorder else []
         reports = gens.ask(cmd="report")
+        phases["leave"] = [time.monotonic()]
         gens.ask(cmd="close")
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)
     time.sleep(opts.settle)
     rss_after = srv.rss_kb()
+    phases["leave"].append(time.monotonic())
     out = figures(
         n=n,
         goals=goals,
@@ -154,6 +179,8 @@ def _measure(srv: Server, n: int, goals: int, opts: argparse.Namespace) -> dict[
         cpu_s=cpu,
     )
     out["server_warnings"] = [line for line in srv.lines if "WARNING" in line or "ERROR" in line]
+    out["profiles"] = [str(p) for p in profiles]
+    out["phases"] = phases
     return out
 
 
@@ -161,6 +188,7 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
     """Every N, every server, ``opts.repeat`` times; prints a table per N as it completes."""
     raise_nofile()  # inherited by every server and load generator started from here
     opts.touchline_options = touchline_options()
+    print(f"touchline-server at {touchline_version()}", file=out)
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for n in opts.n:
         results[n] = {k: [] for k in opts.servers}
@@ -176,6 +204,17 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
         if text:
             print("\n" + text, file=out)
         print(file=out)
+        if opts.profile:
+            print(f"... N={n}: touchline once more, under py-spy", file=sys.stderr)
+            got = run_once("touchline", n, opts.goals, opts, opts.profile / f"touchline-{n}")
+            print(
+                f"Profile of touchline at N={n} (this run's p99 {got['p99_ms']:.0f} ms, not "
+                "in the table: py-spy slows the server)",
+                file=out,
+            )
+            for path in got["profiles"]:
+                print(top(Path(path)), file=out)
+            print(file=out)
     return results
 
 
@@ -196,6 +235,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--loadgens", type=int, default=0, help=f"load generator processes (one per {PER_LOADGEN})"
     )
     p.add_argument("--json", type=Path, help="also write every run's figures here")
+    p.add_argument(
+        "--gc",
+        action="store_true",
+        help="run touchline under benchmarks.gcwatch and report its GC pauses per phase",
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="after the measured runs, one more touchline run per N under py-spy; "
+        "collapsed stacks go to DIR, the top functions to the report",
+    )
     opts = p.parse_args(argv)
     opts.n = [int(x) for x in opts.n.split(",")]
     opts.servers = [s for s in opts.servers.split(",") if s]

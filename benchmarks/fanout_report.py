@@ -120,6 +120,7 @@ def table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
         p99s = ", ".join(_cell(r["p99_ms"]) for r in results[k])
         odd = _oddities(results[k])
         lines.append(f"  {k}: p99 per run (ms): {p99s}{'; ' + odd if odd else ''}")
+    lines += gc_lines(results.get("touchline", []))
     return "\n".join(lines)
 
 
@@ -157,3 +158,32 @@ def summary(n: int, results: dict[str, list[dict[str, Any]]]) -> str:
         f"the subscribers left it kept {t['after_leave_mb']:.1f} MB over its starting RSS. "
         f"Targets at 10,000: {TARGETS}."
     )
+
+
+def gc_figures(pauses: list[list[float]], phases: dict[str, list[float]]) -> dict[str, Any]:
+    """Per phase: full (generation 2) collections, their longest pause, and the time spent
+    in all collections; ``pauses`` as benchmarks.gcwatch writes them."""
+    out: dict[str, Any] = {}
+    for phase, (begin, end) in phases.items():
+        inside = [p for p in pauses if begin <= p[0] < end]
+        full = [p[2] for p in inside if p[1] == 2]
+        out[phase] = {
+            "full": len(full),
+            "full_max_ms": max(full, default=0.0) * 1000,
+            "all_ms": sum(p[2] for p in inside) * 1000,
+            "seconds": end - begin,
+        }
+    return out
+
+
+def gc_lines(runs: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for i, run in enumerate(r for r in runs if "gc" in r):
+        parts = []
+        for phase, g in run["gc"].items():
+            parts.append(
+                f"{phase} {g['full']} full (longest {g['full_max_ms']:.0f} ms), "
+                f"all GC {g['all_ms']:.0f} ms of {g['seconds']:.1f} s"
+            )
+        lines.append(f"  touchline GC, run {i + 1}: " + "; ".join(parts))
+    return lines

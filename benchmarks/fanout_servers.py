@@ -29,9 +29,22 @@ PLAYER = "Santiago Giménez"
 class Http:
     """A keep-alive HTTP/1.1 client on a raw socket: the cheapest, same for every server."""
 
+    #: Servers close idle keep-alive connections (uvicorn after 5 s): reconnect before that.
+    IDLE = 2.0
+
     def __init__(self, host: str, port: int) -> None:
         self.addr = (host, port)
         self.sock: socket.socket | None = None
+        self.used = 0.0
+
+    def fresh(self) -> None:
+        """Connects now if the next request might find its connection closed, so a timed
+        request never pays for a connect."""
+        if self.sock is None or time.monotonic() - self.used > self.IDLE:
+            self.close()
+            self.sock = socket.create_connection(self.addr, timeout=60)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.used = time.monotonic()
 
     def request(
         self, method: str, path: str, body: Any = None, token: str | None = None
@@ -43,8 +56,8 @@ class Http:
         if body is not None:
             head += "Content-Type: application/json\r\n"
         head += f"Content-Length: {len(data)}\r\n\r\n"
-        if self.sock is None:
-            self.sock = socket.create_connection(self.addr, timeout=60)
+        self.fresh()
+        assert self.sock is not None
         self.sock.sendall(head.encode() + data)
         buf = b""
         while b"\r\n\r\n" not in buf:
@@ -57,6 +70,7 @@ class Http:
         rest = buf[end + 4 :]
         while len(rest) < length:
             rest += self._recv()
+        self.used = time.monotonic()
         if headers.get("connection", "").lower() == "close":
             self.close()
         return int(lines[0].split()[1]), json.loads(rest) if rest else None
@@ -133,7 +147,7 @@ class Server:
             self._check(self._post("/publish", ref_event("kickoff", 0)))
 
     def publish_goal(self, k: int) -> str:
-        """Goal number ``k`` (1, 2, ...); returns its event id."""
+        """Goal number ``k`` (1, 2, ...); returns its event id. Call ``http.fresh()`` first."""
         team = "home" if k % 2 else "away"
         if self.kind == "touchline":
             body = {"type": "goal", "team": team, "minute": k, "player": PLAYER}
@@ -199,9 +213,25 @@ def touchline_options() -> list[str]:
     return extra
 
 
-def start(kind: str, workdir: Path, token: str, extra: list[str] | None = None) -> Server:
+def touchline_version() -> str:
+    """Which server code is measured: the commit, and whether server/ differs from it."""
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT)
+        return found.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    changed = git("status", "--porcelain", "--", "server")
+    return commit + (" + uncommitted changes in server/" if changed else "")
+
+
+def start(
+    kind: str, workdir: Path, token: str, extra: list[str] | None = None, gc_log: Path | None = None
+) -> Server:
+    """Starts a server and waits until it answers; ``gc_log``: touchline under gcwatch."""
     if kind == "touchline":
-        argv = ["-m", "server", "--feed", "none", "--port", "0", f"--publish-token={token}"]
+        argv = ["-m", "benchmarks.gcwatch", str(gc_log)] if gc_log else ["-m", "server"]
+        argv += ["--feed", "none", "--port", "0", f"--publish-token={token}"]
         argv += ["--store", str(workdir / "b.sqlite3"), *(extra or [])]
     else:
         argv = ["-m", f"benchmarks.refs.{kind}", "--port", "0", f"--token={token}"]

@@ -1,0 +1,66 @@
+"""touchline-server with every cyclic-GC pause recorded, for ``benchmarks.fanout --gc``.
+
+    python -m benchmarks.gcwatch OUT.json [touchline-server options]
+
+Runs the real server's ``main`` in this process; a ``gc.callbacks`` hook (the server's code is
+untouched) records each collection as ``[start, generation, seconds, collected]`` with
+``time.monotonic()`` starts, comparable with the benchmark's own clock, and writes them to
+OUT.json when the server exits. SIGUSR1 prints how many objects the GC tracks right now
+(``gcwatch tracked N`` on stderr): slow with many objects, for one-off looks only.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+
+class Watch:
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, int, float, int]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.monotonic()
+        else:
+            took = time.monotonic() - self._started
+            self.pauses.append((self._started, info["generation"], took, info["collected"]))
+
+
+def main() -> None:
+    out, argv = Path(sys.argv[1]), sys.argv[2:]
+    watch = Watch()
+    gc.callbacks.append(watch)
+
+    def tracked(signum: int, frame: object) -> None:
+        print(f"gcwatch tracked {len(gc.get_objects())}", file=sys.stderr, flush=True)
+
+    def save() -> None:
+        if watch in gc.callbacks:
+            gc.callbacks.remove(watch)
+            out.write_text(json.dumps(watch.pauses))
+
+    def stopped(signum: int, frame: object) -> None:
+        save()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGUSR1, tracked)
+    # uvicorn handles SIGTERM itself, then raises it again with the previous handler back in
+    # place once the server has stopped: that handler is this one.
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
+    from server.__main__ import main as serve
+
+    try:
+        serve(argv)
+    finally:
+        save()
+
+
+if __name__ == "__main__":
+    main()
