@@ -248,7 +248,7 @@ def test_disallowed_goal_and_other_events_do_not_highlight(board, make_model):
     assert model.highlighted() == frozenset()
     board.apply_event(feed("a", "goal", minute=30, team="away", player="Y"))
     assert model.highlighted() == {"a"}
-    model._highlights.clear()
+    model.highlights.forget("a")
     board.apply_event(feed("a", "goal_disallowed", minute=32, team="away"))
     assert model.highlighted() == frozenset()
     assert model.index_of("a", SCORE).data() == "0 – 0"

@@ -1,0 +1,177 @@
+"""A two-level item model: groups of ids, each group's ids kept in sort order.
+
+The scoreboard model subclasses it and says where an id belongs (:meth:`placement`); this
+class keeps the tree and emits exactly the structural signals for each change: a group row
+inserted before its first child and removed after its last, one rowsInserted/rowsRemoved per
+id, one rowsMoved when an id changes group or position. Never a reset.
+
+A child's ``internalId`` is its group's stable uid (top-level rows have 0), so an index stays
+meaningful while groups come and go around it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class Group:
+    key: str
+    uid: int
+    order: tuple
+    rows: list[str] = field(default_factory=list)
+
+
+class GroupedModel(QAbstractItemModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._groups: list[Group] = []
+        self._by_uid: dict[int, Group] = {}
+        self._where: dict[str, Group] = {}
+        self._keys: dict[str, tuple] = {}
+        self._next_uid = 1
+
+    # --- what subclasses decide ----------------------------------------------------------
+
+    def placement(self, item_id: str) -> tuple[str, tuple]:
+        """``(group key, sort key)`` of an id."""
+        raise NotImplementedError
+
+    def group_order(self, key: str) -> tuple:
+        """Where a group goes among the others (default: by name, ignoring case)."""
+        return (key.casefold(),)
+
+    # --- lookups ------------------------------------------------------------------------
+
+    def index_of(self, item_id: str, column: int = 0) -> QModelIndex:
+        group = self._where.get(item_id)
+        if group is None:
+            return QModelIndex()
+        return self.createIndex(group.rows.index(item_id), column, group.uid)
+
+    def item_id(self, index: AnyIndex) -> str | None:
+        group = self._group_of_child(index)
+        return group.rows[index.row()] if group else None
+
+    def group_key(self, row: int) -> str:
+        return self._groups[row].key
+
+    def ids(self) -> list[str]:
+        return [item for group in self._groups for item in group.rows]
+
+    # --- Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._groups[parent.row()].rows)
+        return 0
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, self._groups[parent.row()].uid)
+
+    def parent(self, index: AnyIndex) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        group = self._by_uid.get(index.internalId())
+        return self._group_index(group) if group else QModelIndex()
+
+    # --- structure ----------------------------------------------------------------------
+
+    def _group_index(self, group: Group, column: int = 0) -> QModelIndex:
+        return self.createIndex(self._groups.index(group), column, 0)
+
+    def _group_of_child(self, index: AnyIndex) -> Group | None:
+        if not index.isValid() or index.internalId() == 0 or index.model() is not self:
+            return None
+        group = self._by_uid.get(index.internalId())
+        if group is None or not 0 <= index.row() < len(group.rows):
+            return None
+        return group
+
+    def _ensure_group(self, key: str, signal: bool) -> Group:
+        for group in self._groups:
+            if group.key == key:
+                return group
+        group = Group(key, self._next_uid, self.group_order(key))
+        self._next_uid += 1
+        at = bisect.bisect_left([g.order for g in self._groups], group.order)
+        if signal:
+            self.beginInsertRows(QModelIndex(), at, at)
+        self._groups.insert(at, group)
+        self._by_uid[group.uid] = group
+        if signal:
+            self.endInsertRows()
+        return group
+
+    def _drop_group_if_empty(self, group: Group) -> None:
+        if group.rows:
+            return
+        at = self._groups.index(group)
+        self.beginRemoveRows(QModelIndex(), at, at)
+        del self._groups[at]
+        del self._by_uid[group.uid]
+        self.endRemoveRows()
+
+    def _insert(self, item_id: str, signal: bool = True) -> None:
+        key, sort_key = self.placement(item_id)
+        group = self._ensure_group(key, signal)
+        at = bisect.bisect_left([self._keys[i] for i in group.rows], sort_key)
+        if signal:
+            self.beginInsertRows(self._group_index(group), at, at)
+        group.rows.insert(at, item_id)
+        self._where[item_id] = group
+        self._keys[item_id] = sort_key
+        if signal:
+            self.endInsertRows()
+
+    def _remove(self, item_id: str) -> None:
+        group = self._where.pop(item_id, None)
+        if group is None:
+            return
+        at = group.rows.index(item_id)
+        self.beginRemoveRows(self._group_index(group), at, at)
+        del group.rows[at]
+        del self._keys[item_id]
+        self.endRemoveRows()
+        self._drop_group_if_empty(group)
+
+    def _reposition(self, item_id: str) -> None:
+        """Moves a row whose group or sort position changed (one rowsMoved, no reset)."""
+        key, sort_key = self.placement(item_id)
+        source = self._where[item_id]
+        if source.key == key and self._keys[item_id] == sort_key:
+            return
+        row = source.rows.index(item_id)
+        target = self._ensure_group(key, signal=True)
+        others = [i for i in target.rows if i != item_id]
+        at = bisect.bisect_left([self._keys[i] for i in others], sort_key)
+        self._keys[item_id] = sort_key
+        if target is source and at == row:
+            return
+        # Qt counts the destination before the row leaves its old place.
+        dest = at + 1 if target is source and at > row else at
+        if self.beginMoveRows(self._group_index(source), row, row, self._group_index(target), dest):
+            del source.rows[row]
+            target.rows.insert(at, item_id)
+            self._where[item_id] = target
+            self.endMoveRows()
+        else:  # Qt refused the move (should not happen): remove and insert instead
+            self.beginRemoveRows(self._group_index(source), row, row)
+            del source.rows[row]
+            self.endRemoveRows()
+            self.beginInsertRows(self._group_index(target), at, at)
+            target.rows.insert(at, item_id)
+            self._where[item_id] = target
+            self.endInsertRows()
+        self._drop_group_if_empty(source)
