@@ -11,10 +11,18 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .notifiers import BACKENDS
+
+if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
+    from PySide6.QtWidgets import QApplication
+
+    from .app import TouchlineApp
 
 EMBEDDED = "embedded"
 
@@ -103,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     feed_given = args.feed != "demo" or args.speed != 30.0
     # Imported late: --help and --version must not need Qt (or a display).
-    from .app import Options, TouchlineApp, default_settings_path, run_app
+    from .app import Options, TouchlineApp
     from .settings import Settings
 
     settings = Settings(default_settings_path())
@@ -124,6 +132,38 @@ def main(argv: list[str] | None = None) -> int:
         notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
     )
     return run_app(lambda: TouchlineApp(options, settings))
+
+
+def default_settings_path() -> Path | None:
+    """``TOUCHLINE_SETTINGS`` overrides where settings live (tests, portable installs)."""
+    value = os.environ.get("TOUCHLINE_SETTINGS")
+    return Path(value) if value else None
+
+
+def qt_application(argv: list[str]) -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    from . import icons
+    from .qtcompat import pin_singletons
+
+    pin_singletons()  # before Qt runs: see qtcompat
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("Touchline")
+    app.setOrganizationName("touchline")
+    app.setDesktopFileName("touchline")
+    app.setWindowIcon(icons.app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps running; quitting is explicit
+    return app
+
+
+def run_app(factory: Callable[[], TouchlineApp]) -> int:
+    """Runs a TouchlineApp on the qasync bootstrap until it quits (menu, tray, SIGINT/SIGTERM);
+    a signal asks the app to shut down in order, as its Quit menu does."""
+    from . import aio
+
+    qapp = qt_application(sys.argv[:1])
+    app = factory()
+    return aio.run(app.run, qapp, on_quit=app.quit)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,13 @@ import contextlib
 import dataclasses
 import logging
 import os
-import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from server.resources import asset
 from server.wire import Snapshot
@@ -31,7 +29,6 @@ from . import autostart, display, icons
 from .embedded import EmbeddedServer
 from .notifiers import Capabilities, Notifier, pick, probe_session_bus
 from .notify_rules import Notice, NoticeRules, NoticeSettings
-from .qtcompat import pin_singletons
 from .settings import Settings
 from .settings_dialog import SettingsDialog
 from .state import Scoreboard
@@ -43,7 +40,7 @@ from .stream import (
     apply_item,
     base_url,
 )
-from .tray import Tray, tooltip_is_rich, tooltip_lines
+from .tray import Tray, tooltip_is_rich
 from .window import STALE_STATES, MainWindow
 
 log = logging.getLogger("touchline.app")
@@ -312,18 +309,14 @@ class TouchlineApp(QObject):
 
     def _refresh_tooltip(self) -> None:
         self._tooltip_dirty = False
-        if self.tray is None:
-            return
-        state = self.client.state.kind if self.client else "connecting"
-        until = self.rules.settings.mute_until
-        self.tray.set_lines(
-            tooltip_lines(
+        if self.tray is not None:
+            stale = self.client is not None and self.client.state.kind in STALE_STATES
+            self.tray.show_board(
                 self.board.matches.values(),
                 self.window.model.is_favourite_team,
-                offline="Offline: scores may be out of date" if state in STALE_STATES else "",
-                muted=f"Notifications muted until {until.astimezone():%a %H:%M}" if until else "",
+                stale=stale,
+                muted_until=self.rules.settings.mute_until,
             )
-        )
 
     def open_settings(self) -> SettingsDialog:
         server = f"{self.server_url} (built-in demo server)" if self.embedded else self.server_url
@@ -339,7 +332,10 @@ class TouchlineApp(QObject):
         return dialog
 
     def apply_settings(self, dialog: SettingsDialog) -> None:
-        self.rules.settings = dialog.result_settings()
+        # Only what the dialog edits: mutes and favourites may have changed while it was open.
+        chosen, current = dialog.result_settings(), self.rules.settings
+        current.kinds, current.favourites_only = chosen.kinds, chosen.favourites_only
+        current.reminder_minutes = chosen.reminder_minutes
         self.settings.notifications = self.rules.settings.to_dict()
         wanted = dialog.wants_start_at_login()
         if wanted is not None and wanted != autostart.is_enabled():
@@ -348,30 +344,3 @@ class TouchlineApp(QObject):
             except OSError as exc:
                 self.window.statusBar().showMessage(f"Could not change start at login: {exc}", 8000)
         self.settings.sync()
-
-
-def default_settings_path() -> Path | None:
-    """``TOUCHLINE_SETTINGS`` overrides where settings live (tests, portable installs)."""
-    value = os.environ.get("TOUCHLINE_SETTINGS")
-    return Path(value) if value else None
-
-
-def qt_application(argv: list[str]) -> QApplication:
-    pin_singletons()  # before Qt runs: see qtcompat
-    app = QApplication.instance() or QApplication(argv)
-    app.setApplicationName("Touchline")
-    app.setOrganizationName("touchline")
-    app.setDesktopFileName("touchline")
-    app.setWindowIcon(icons.app_icon())
-    app.setQuitOnLastWindowClosed(False)  # the tray keeps running; quitting is explicit
-    return app
-
-
-def run_app(factory: Callable[[], TouchlineApp]) -> int:
-    """Runs a TouchlineApp on the qasync bootstrap until it quits (menu, tray, SIGINT/SIGTERM);
-    a signal asks the app to shut down in order, as its Quit menu does."""
-    from . import aio
-
-    qapp = qt_application(sys.argv[:1])
-    app = factory()
-    return aio.run(app.run, qapp, on_quit=app.quit)

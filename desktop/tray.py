@@ -9,7 +9,7 @@ tooltip title, which hosts show as text, so it is left alone.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
@@ -30,7 +30,10 @@ def score_line(m: Match) -> str:
 
 
 def tooltip_lines(
-    matches: Iterable[Match], is_favourite: callable, offline: str = "", muted: str = ""
+    matches: Iterable[Match],
+    is_favourite: Callable[[str], bool],
+    offline: str = "",
+    muted: str = "",
 ) -> list[str]:
     """``Touchline``, then live matches (favourites first), then status lines."""
     live = [m for m in matches if is_live(m)]
@@ -112,6 +115,21 @@ class Tray(QObject):
 
     def set_lines(self, lines: list[str]) -> None:
         self.icon.setToolTip(self._text(lines))
+
+    def show_board(
+        self,
+        matches: Iterable[Match],
+        is_favourite: Callable[[str], bool],
+        *,
+        stale: bool = False,
+        muted_until: datetime | None = None,
+    ) -> None:
+        """The tooltip for the current scores, connection and mute."""
+        muted = (
+            f"Notifications muted until {muted_until.astimezone():%a %H:%M}" if muted_until else ""
+        )
+        offline = "Offline: scores may be out of date" if stale else ""
+        self.set_lines(tooltip_lines(matches, is_favourite, offline=offline, muted=muted))
 
     def set_online(self, online: bool) -> None:
         """A greyed icon while scores may be out of date."""
