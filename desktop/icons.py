@@ -83,36 +83,51 @@ def _card(p: QPainter, rect: QRectF, colour: QColor) -> None:
     p.drawRoundedRect(rect, 1.5, 1.5)
 
 
-def _ball(p: QPainter, centre: QPointF, r: float) -> None:
-    p.setPen(QPen(QColor("#1d1d1d"), max(1.0, r / 5)))
-    p.setBrush(QColor("#ffffff"))
-    p.drawEllipse(centre, r, r)
-    pent = QPolygonF(
+def _pentagon(cx: float, cy: float, r: float, start_deg: float) -> QPolygonF:
+    return QPolygonF(
         [
             QPointF(
-                centre.x() + r * 0.45 * math.cos(math.radians(-90 + 72 * k)),
-                centre.y() + r * 0.45 * math.sin(math.radians(-90 + 72 * k)),
+                cx + r * math.cos(math.radians(start_deg + 72 * k)),
+                cy + r * math.sin(math.radians(start_deg + 72 * k)),
             )
             for k in range(5)
         ]
     )
-    p.setBrush(QColor("#1d1d1d"))
+
+
+def _ball(p: QPainter, centre: QPointF, r: float) -> None:
+    """A football like the app icon: a centre patch and five half-hidden patches at the rim."""
+    ink = QColor("#1d1d1d")
     p.setPen(Qt.PenStyle.NoPen)
-    p.drawPolygon(pent)
+    p.setBrush(QColor("#ffffff"))
+    p.drawEllipse(centre, r, r)
+    p.save()
+    clip = QPainterPath()
+    clip.addEllipse(centre, r, r)
+    p.setClipPath(clip)
+    p.setBrush(ink)
+    p.drawPolygon(_pentagon(centre.x(), centre.y(), r * 0.4, -90))
+    for k in range(5):
+        a = math.radians(-90 + 72 * k)
+        cx, cy = centre.x() + r * 1.05 * math.cos(a), centre.y() + r * 1.05 * math.sin(a)
+        p.drawPolygon(_pentagon(cx, cy, r * 0.36, -90 + 72 * k + 180))
+    p.restore()
+    p.setPen(QPen(ink, max(1.0, r / 6)))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(centre, r, r)
 
 
 def _whistle(p: QPainter, s: float) -> None:
+    """A referee's whistle: round chamber, mouthpiece to the right, in the text colour."""
     colour = _text_colour()
-    p.setPen(QPen(colour, s / 12))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    body = QPainterPath()
-    body.addEllipse(QPointF(s * 0.38, s * 0.6), s * 0.24, s * 0.24)
-    body.addRect(QRectF(s * 0.38, s * 0.36, s * 0.5, s * 0.16))
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(colour)
+    body = QPainterPath()
+    body.addEllipse(QPointF(s * 0.36, s * 0.6), s * 0.3, s * 0.3)
+    body.addRoundedRect(QRectF(s * 0.36, s * 0.3, s * 0.58, s * 0.22), s * 0.05, s * 0.05)
     p.drawPath(body.simplified())
     p.setBrush(QGuiApplication.palette().color(QPalette.ColorRole.Base))
-    p.setPen(Qt.PenStyle.NoPen)
-    p.drawEllipse(QPointF(s * 0.38, s * 0.6), s * 0.08, s * 0.08)
+    p.drawEllipse(QPointF(s * 0.36, s * 0.6), s * 0.11, s * 0.11)
 
 
 def _arrows(p: QPainter, s: float) -> None:
