@@ -13,15 +13,16 @@ hands them to ``on_item``; it never touches a :class:`~desktop.state.Scoreboard`
 
 Behaviour, and why:
 
-* Bytes are read with ``response.aiter_text()`` and decoded with httpx-sse's line and event
-  decoders ourselves, because ``iter_sse`` swallows comments: every chunk received, heartbeat
-  comments included, pushes the *watchdog* back. A stream silent for ``3 × heartbeat`` is
-  taken as dead (half-open TCP is otherwise never noticed) and reconnected. The httpx read
-  timeout is off; only connecting has a timeout.
-* Reconnecting sends ``Last-Event-ID`` (also from a saved id on the first connect), honours the
-  server's ``retry:`` as the base delay and backs off with full jitter
-  (``uniform(0, min(max_delay, base × 2^n))``) while the server stays down. The backoff resets
-  once a connection delivered an item or stayed up a heartbeat interval.
+* Bytes are read with ``response.aiter_bytes()`` and parsed by :mod:`desktop.sse_parser`
+  (the WHATWG processing model, step by step; httpx-sse departs from it where it matters):
+  every chunk received, heartbeat comments included, pushes the *watchdog* back. A stream
+  silent for ``3 × heartbeat`` is taken as dead (half-open TCP is otherwise never noticed)
+  and reconnected. The httpx read timeout is off; only connecting has a timeout.
+* Reconnecting sends ``Last-Event-ID`` (also from a saved id on the first connect; none after
+  the server reset it with an empty ``id:``), honours the server's ``retry:`` as the base
+  delay and backs off with full jitter (``uniform(0, min(max_delay, base × 2^n))``) while the
+  server stays down. The backoff resets once a connection delivered an item or stayed up a
+  heartbeat interval.
 * Outcomes: connection errors, drops (``ReadError``/``RemoteProtocolError``), a silent stream,
   HTTP 5xx/408/429 → ``reconnecting`` (``offline`` once no connection was live for
   ``offline_after`` seconds). HTTP 204 → ``stopped`` for good, as EventSource does.
@@ -29,8 +30,9 @@ Behaviour, and why:
   EventSource we keep retrying, slowly (every ``failed_retry`` s, None = give up), because for a
   tray app a proxy's error page during a redeploy must not need a restart by hand.
   A URL httpx cannot use at all → ``failed`` and ``run()`` returns.
-* Frames with empty data are skipped but their id is kept (httpx-sse yields ``retry:``-only
-  and id-only blocks). A malformed or unknown event is logged and skipped; the stream goes on.
+* Blocks without data dispatch nothing but their id is kept, as the spec says; events with
+  empty data carry nothing and are skipped. A malformed or unknown event is logged and
+  skipped; the stream goes on. An event cut off by the end of the connection is discarded.
 * Unnamed ``message`` events are the article's classic format; :mod:`desktop.classic` turns
   them into the same items.
 """
@@ -47,13 +49,13 @@ from typing import get_args
 from urllib.parse import urlsplit
 
 import httpx
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # not re-exported; pinned < 0.5
 from pydantic import ValidationError
 
 from server.wire import EventType, Match, MatchEvent, Snapshot
 
 from .classic import ClassicAdapter
 from .items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
+from .sse_parser import Dispatch, EventStreamParser
 from .stream_status import StreamState, base_url, http_date, stream_url
 
 __all__ = [
@@ -71,6 +73,13 @@ __all__ = [
 log = logging.getLogger("touchline.stream")
 
 MATCH_EVENT_TYPES = frozenset(get_args(EventType))
+
+
+def _header_value(last_event_id: str | None) -> bytes | None:
+    """``Last-Event-ID`` as sent: UTF-8 (the spec's encoding; httpx would raise on a non-ASCII
+    str), without the leading/trailing whitespace HTTP cannot carry; None if nothing is left."""
+    value = (last_event_id or "").encode().strip(b" \t")
+    return value or None
 
 
 # --- the client -----------------------------------------------------------------------------
@@ -227,9 +236,12 @@ class StreamClient:
 
     async def _connect_once(self, client: httpx.AsyncClient) -> None:
         """One connection, until the server closes it (or it breaks: raises)."""
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-        if self.last_event_id:
-            headers["Last-Event-ID"] = self.last_event_id
+        headers: dict[str, str | bytes] = {
+            "Accept": "text/event-stream",
+            "Cache-Control": "no-store",
+        }
+        if resume := _header_value(self.last_event_id):
+            headers["Last-Event-ID"] = resume
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout + self.dead_after) as watchdog:
@@ -238,14 +250,15 @@ class StreamClient:
                     opened = http_date(response.headers.get("date"))
                     self._set_state(StreamState("live", "", None, response.status_code, opened))
                     self._classic.new_connection()
-                    lines, events = SSELineDecoder(), SSEDecoder()
-                    async for text in response.aiter_text():
+                    # A new stream, but the same event source: the last event ID carries over.
+                    parser = EventStreamParser(self.last_event_id or "")
+                    async for chunk in response.aiter_bytes():
                         self.last_activity = time.monotonic()
                         watchdog.reschedule(loop.time() + self.dead_after)
-                        for line in lines.decode(text):
-                            sse = events.decode(line)
-                            if sse is not None:
-                                self._dispatch(sse.event, sse.data, sse.id, sse.retry)
+                        for dispatch in parser.feed(chunk):
+                            self._dispatch(dispatch)
+                        if parser.retry is not None:
+                            self.retry_ms = parser.retry
         except TimeoutError:
             raise _Reconnect(f"no data for {self.dead_after:g} s") from None
         except httpx.UnsupportedProtocol as exc:
@@ -271,19 +284,19 @@ class StreamClient:
         if ctype != "text/event-stream":
             raise _Failed(f"not an event stream ({ctype or 'no content type'})", code)
 
-    def _dispatch(self, name: str, data: str, event_id: str, retry: int | None) -> None:
-        """Handles one decoded event: parse, deliver, remember its id."""
-        if retry is not None:
-            self.retry_ms = retry
-        event_id = event_id or None
+    def _dispatch(self, dispatch: Dispatch) -> None:
+        """Handles one dispatch: remember the last event id, parse, deliver."""
+        # The parser's last event ID string is authoritative: an empty ``id:`` resets it, and
+        # the next reconnect then sends no Last-Event-ID (spec: "If the event source's last
+        # event ID string is not the empty string, set (`Last-Event-ID`, ...)").
+        event_id = self.last_event_id = dispatch.last_event_id or None
+        name, data = dispatch.type, dispatch.data
         items: list[StreamItem] = []
-        if data:
+        if data:  # None: no event, only the id moved; "": an event that carries nothing
             try:
                 items = self._parse(name, data, event_id)
             except (ValidationError, ValueError) as exc:
                 log.warning("skipping malformed %r event %s: %s", name, event_id, exc)
-        if event_id:
-            self.last_event_id = event_id
         for item in items:
             try:
                 self.on_item(item)
