@@ -277,3 +277,13 @@ def test_tray_mutes_set_and_clear_the_rules_mute(make_app):
     assert (tomorrow.hour, tomorrow.minute) == (6, 0)
     app.set_muted_until(None)
     assert app.rules.settings.mute_until is None
+
+
+def test_minimized_start_without_a_tray_shows_a_minimized_window(qloop, server, make_app):
+    app = make_app(server.url, minimized=True)
+
+    async def scenario(_running) -> None:
+        assert app.tray is None  # offscreen: no system tray
+        assert app.window.windowState() & Qt.WindowState.WindowMinimized
+
+    drive(qloop, app, scenario)

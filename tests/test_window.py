@@ -265,3 +265,49 @@ def test_goal_updates_the_visible_score_cell(make_window):
     board.apply_event(feed("a", "goal", minute=9, team="home", player="Q"))
     cell = window.proxy.mapFromSource(window.model.index_of("a", SCORE))
     assert cell.data() == "1 – 0"
+
+
+def test_enter_on_a_match_moves_focus_to_its_timeline(qtbot, make_window):
+    feed = Feed(match("a"))
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=list(feed.matches.values())))
+    board.apply_event(feed("a", "kickoff"))
+    window = make_window(board)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    select(window, "a")
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert window.timeline.view.hasFocus()
+    assert window.timeline.model.rowCount() == 1
+
+
+def test_tab_goes_filter_then_scoreboard_then_timeline(qtbot, make_window):
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(Scoreboard())
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.filter_edit.setFocus()
+    seen = []
+    for _ in range(2):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen == [window.view, window.timeline.view]
+
+
+def test_interactive_widgets_have_accessible_names(make_window):
+    window = make_window(Scoreboard())
+    for widget in (
+        window.filter_edit,
+        window.view,
+        window.timeline.view,
+        window.status_label,
+        window.server_label,
+        window.notice_banner,
+        window.notice_banner.close_button,
+        window.stale_banner,
+    ):
+        assert widget.accessibleName(), widget.objectName()
