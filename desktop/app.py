@@ -104,10 +104,10 @@ class TouchlineApp(QObject):
     async def run(self) -> int:
         try:
             await self._start()
-        except Exception as exc:
+        except Exception as exc:  # e.g. the built-in server refused its --feed
             log.error("cannot start: %s", exc)
             await self._shutdown()
-            raise
+            return 1
         await self._quit.wait()
         await self._shutdown()
         return 0

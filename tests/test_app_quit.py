@@ -145,3 +145,13 @@ def test_bad_options_are_refused_with_a_clear_message(args, message):
     out = subprocess.run([TOUCHLINE, *args], capture_output=True, text=True)
     assert out.returncode == 2
     assert message in out.stderr
+
+
+def test_built_in_server_that_cannot_start_ends_with_a_clear_error(tmp_path):
+    viewer = Viewer(tmp_path, "--feed", str(tmp_path / "missing.json"))
+    code = viewer.proc.wait(60)
+    viewer._reader.join(5)
+    assert code == 1
+    assert "cannot start" in viewer.log and "missing.json" in viewer.log
+    for sign in BAD_SIGNS:
+        assert sign not in viewer.log
