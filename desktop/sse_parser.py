@@ -54,7 +54,7 @@ class EventStreamParser:
     def __init__(self, last_event_id: str = "") -> None:
         # "UTF-8 decode" (Encoding standard): drops a leading BOM, replaces bad sequences.
         self._text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-        self._line = ""  # the unfinished line
+        self._line: list[str] = []  # the unfinished line, in pieces (joined once it ends)
         self._skip_lf = False  # the last chunk ended in CR: a LF opening the next belongs to it
         self._data: list[str] = []
         self._event_type = ""
@@ -72,7 +72,12 @@ class EventStreamParser:
         # § "Lines must be separated by either a CRLF pair, a single LF, or a single CR."
         # A CR at the end of the chunk ends its line now; a LF that follows is skipped.
         self._skip_lf = text.endswith("\r")
-        *lines, self._line = _NEWLINE.split(self._line + text)
+        *lines, rest = _NEWLINE.split(text)  # only the new text: a long line stays linear
+        if not lines:
+            self._line.append(rest)
+            return []
+        lines[0] = "".join([*self._line, lines[0]])
+        self._line = [rest] if rest else []
         out: list[Dispatch] = []
         for line in lines:
             self._process(line, out)

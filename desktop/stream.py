@@ -280,7 +280,8 @@ class StreamClient:
             raise _Failed(f"no stream at {self.url} (HTTP 404): check the server address", code)
         if code != 200:
             raise _Failed(f"the server refused the stream (HTTP {code})", code)
-        ctype = response.headers.get("content-type", "").partition(";")[0].strip()
+        # The MIME type's essence, which is case-insensitive ("Text/Event-Stream" is fine).
+        ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
         if ctype != "text/event-stream":
             raise _Failed(f"not an event stream ({ctype or 'no content type'})", code)
 

@@ -90,7 +90,8 @@ async def test_stream_is_utf8_whatever_charset_the_content_type_names() -> None:
     # § "Event streams are always decoded as UTF-8. There is no way to specify another
     # character encoding." (httpx's aiter_text would decode this as latin-1: "MalmÃ¶").
     body = frame("snapshot", "e-1", SNAP) + frame("goal", "g-1", goal(1, "Müller"))
-    script = scripted(body, ctype="text/event-stream; charset=iso-8859-1")
+    # The type is matched as a MIME type: case-insensitively, parameters aside.
+    script = scripted(body, ctype="Text/Event-Stream ; charset=iso-8859-1")
     async with TinyServer(script) as tiny, Follower(tiny.url) as f:
         await until(lambda: goals(f) == ["g-1"], timeout=3, what="the goal")
         assert f.board.matches["m"].home.name == "Malmö FF"
