@@ -113,6 +113,7 @@ def run_once(
             srv.stop()
         if gc_log:
             out["gc"] = gc_figures(json.loads(gc_log.read_text()), out["phases"])
+            out["gc"]["forced_collect"] = out.pop("forced_collect", None)
         return out
 
 
@@ -169,6 +170,14 @@ def _measure(
     time.sleep(opts.settle)
     rss_after = srv.rss_kb()
     phases["leave"].append(time.monotonic())
+    cycles = [(rss_after - rss_base) / 1024]
+    for _ in range(opts.cycles - 1):
+        cycles.append((_connect_and_leave(srv, n, processes, opts) - rss_base) / 1024)
+    collected = None
+    if opts.gc and srv.kind == "touchline":
+        line = srv.collect()
+        time.sleep(opts.settle)
+        collected = {"line": line, "rss_after_collect_mb": (srv.rss_kb() - rss_base) / 1024}
     out = figures(
         n=n,
         goals=goals,
@@ -181,7 +190,23 @@ def _measure(
     out["server_warnings"] = [line for line in srv.lines if "WARNING" in line or "ERROR" in line]
     out["profiles"] = [str(p) for p in profiles]
     out["phases"] = phases
+    out["after_leave_cycles_mb"] = cycles
+    if collected:
+        out["forced_collect"] = collected
     return out
+
+
+def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Namespace) -> int:
+    """Another wave of N subscribers that only connect and leave; the RSS after it."""
+    gens = Loadgens(srv, n, processes, opts.concurrency)
+    try:
+        gens.ask(cmd="connect", timeout=60 + n / 100)
+        gens.ask(cmd="close")
+    finally:
+        gens.stop()
+    srv.wait_subscribers(0, 60 + n / 200)
+    time.sleep(opts.settle)
+    return srv.rss_kb()
 
 
 def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[dict[str, Any]]]]:
@@ -190,6 +215,7 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
     opts.touchline_options = touchline_options()
     print(f"touchline-server at {touchline_version()}", file=out)
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    seen: set[str] = set()
     for n in opts.n:
         results[n] = {k: [] for k in opts.servers}
         for rep in range(opts.repeat):
@@ -198,7 +224,10 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
                 got = run_once(kind, n, opts.goals, opts)
                 results[n][kind].append(got)
                 for warning in got["server_warnings"][:5]:
-                    print(f"    {kind}: {warning}", file=sys.stderr)
+                    text = warning.split(" ", 2)[-1]  # without the time: say each once
+                    if text not in seen:
+                        seen.add(text)
+                        print(f"    {kind}: {warning}", file=sys.stderr)
         print(table(n, opts.goals, results[n]), file=out)
         text = summary(n, results[n])
         if text:
@@ -233,6 +262,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--loadgens", type=int, default=0, help=f"load generator processes (one per {PER_LOADGEN})"
+    )
+    p.add_argument(
+        "--cycles",
+        type=int,
+        default=1,
+        help="connect/leave waves per run; after the measured one, more that only connect "
+        "and leave, to see whether RSS after leaving keeps growing (1)",
     )
     p.add_argument("--json", type=Path, help="also write every run's figures here")
     p.add_argument(

@@ -120,6 +120,14 @@ def table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
         p99s = ", ".join(_cell(r["p99_ms"]) for r in results[k])
         odd = _oddities(results[k])
         lines.append(f"  {k}: p99 per run (ms): {p99s}{'; ' + odd if odd else ''}")
+        waves = [
+            r["after_leave_cycles_mb"] for r in results[k] if len(r["after_leave_cycles_mb"]) > 1
+        ]
+        for i, mb in enumerate(waves):
+            shown = ", ".join(f"{x:.1f}" for x in mb)
+            lines.append(
+                f"  {k}: RSS after leave − before, wave by wave, run {i + 1} (MB): {shown}"
+            )
     lines += gc_lines(results.get("touchline", []))
     return "\n".join(lines)
 
@@ -149,7 +157,7 @@ def summary(n: int, results: dict[str, list[dict[str, Any]]]) -> str:
         f"At N={n}, touchline delivered {offered - missing} of {offered} goal frames "
         f"({missing} missing); connected {t['connected']:.0f} of {n}. "
         f"Its p99 of {t['p99_ms']:.1f} ms is {t['p99_ms'] / limit['p99_ms']:.2f}× the limit's "
-        f"and {peer['p99_ms'] / t['p99_ms']:.2f}× better than the peer's; connect-all took "
+        f"and {_versus(peer['p99_ms'] / t['p99_ms'])} the peer's; connect-all took "
         f"{t['connect_s']:.2f} s ({t['connect_s'] / limit['connect_s']:.2f}× the limit's). "
         f"It holds {t['rss_per_sub_kb']:.1f} KB per subscriber (peer "
         f"{peer['rss_per_sub_kb']:.1f}, limit {limit['rss_per_sub_kb']:.1f}) and spends "
@@ -180,10 +188,26 @@ def gc_lines(runs: list[dict[str, Any]]) -> list[str]:
     lines = []
     for i, run in enumerate(r for r in runs if "gc" in r):
         parts = []
+        forced = run["gc"].get("forced_collect")
         for phase, g in run["gc"].items():
+            if phase == "forced_collect":
+                continue
             parts.append(
                 f"{phase} {g['full']} full (longest {g['full_max_ms']:.0f} ms), "
                 f"all GC {g['all_ms']:.0f} ms of {g['seconds']:.1f} s"
             )
+        if forced:
+            words = forced["line"].split()  # gcwatch collected N in S s
+            parts.append(
+                f"then gc.collect() freed {words[2]} objects in {float(words[4]) * 1000:.0f} ms, "
+                f"leaving RSS {forced['rss_after_collect_mb']:.1f} MB over the start"
+            )
         lines.append(f"  touchline GC, run {i + 1}: " + "; ".join(parts))
     return lines
+
+
+def _versus(ratio: float) -> str:
+    """peer / touchline as words: "3.10× better than" or "1.57× worse than"."""
+    if ratio >= 1:
+        return f"{ratio:.2f}× better than"
+    return f"{1 / ratio:.2f}× worse than"

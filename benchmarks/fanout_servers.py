@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -124,6 +125,19 @@ class Server:
             stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
             return (int(fields[11]) + int(fields[12])) / _TICK
+
+    def collect(self, timeout: float = 60) -> str:
+        """Under gcwatch: a full collection now; returns gcwatch's line about it."""
+        seen = len(self.lines)
+        self.proc.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.subscribers()  # wakes the loop, so the signal's handler runs
+            for line in self.lines[seen:]:
+                if line.startswith("gcwatch collected"):
+                    return line
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.kind}: no answer to SIGUSR2")
 
     def subscribers(self) -> int:
         assert self.http is not None

@@ -6,7 +6,9 @@ Runs the real server's ``main`` in this process; a ``gc.callbacks`` hook (the se
 untouched) records each collection as ``[start, generation, seconds, collected]`` with
 ``time.monotonic()`` starts, comparable with the benchmark's own clock, and writes them to
 OUT.json when the server exits. SIGUSR1 prints how many objects the GC tracks right now
-(``gcwatch tracked N`` on stderr): slow with many objects, for one-off looks only.
+(``gcwatch tracked N`` on stderr): slow with many objects, for one-off looks only. SIGUSR2
+runs a full collection now (``gcwatch collected N in S s``): what memory a collection at a
+quiet moment would give back.
 """
 
 from __future__ import annotations
@@ -49,7 +51,14 @@ def main() -> None:
         save()
         raise SystemExit(0)
 
+    def collect(signum: int, frame: object) -> None:
+        started = time.monotonic()
+        found = gc.collect()
+        took = time.monotonic() - started
+        print(f"gcwatch collected {found} in {took:.3f} s", file=sys.stderr, flush=True)
+
     signal.signal(signal.SIGUSR1, tracked)
+    signal.signal(signal.SIGUSR2, collect)
     # uvicorn handles SIGTERM itself, then raises it again with the previous handler back in
     # place once the server has stopped: that handler is this one.
     signal.signal(signal.SIGTERM, stopped)
