@@ -7,10 +7,18 @@ the models dump with defaults included and never use ``exclude_none``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+)
 
 Side = Literal["home", "away"]
 Status = Literal["scheduled", "live", "half_time", "extra_time", "penalties", "full_time"]
@@ -156,9 +164,49 @@ class Snapshot(BaseModel):
 
 # --- What publishers send (the publish API's bodies, and what feeds are turned into) ---------
 
+#: Refused in what publishers send: C0 and C1 controls (a name with a NUL, a newline or an
+#: escape is garbage and breaks a display line) and the explicit bidi embeddings, overrides
+#: and isolates, which would reorder the text shown *around* a name. Right-to-left letters
+#: need none of them; emoji, HTML-like text and every other character pass unchanged (they
+#: are only ever shown as plain text). Lone surrogates pydantic refuses by itself.
+NOT_PLAIN = "\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
+_NOT_PLAIN = re.compile(f"[{NOT_PLAIN}]")
+
+
+def plain_text(value: str) -> str:
+    """``value`` unchanged, or ValueError naming the first character that is not plain text."""
+    found = _NOT_PLAIN.search(value)
+    if found:
+        raise ValueError(f"must be plain text: U+{ord(found.group()):04X} is a control character")
+    return value
+
+
+def _plain(min_length: int, max_length: int) -> object:
+    """A publisher's text field: length limits, plain text, and both stated in the OpenAPI
+    schema (the pattern there is only documentation; plain_text gives the message)."""
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length),
+        Field(json_schema_extra={"pattern": f"^[^{NOT_PLAIN}]*$"}),
+        AfterValidator(plain_text),
+    ]
+
+
+PlainName = _plain(1, MAX_NAME)
+PlainText = _plain(0, MAX_TEXT)
+
+
+class TeamIn(Team):
+    """A team as publishers send it: a plain-text name and code."""
+
+    name: PlainName  # type: ignore[valid-type]
+    code: _plain(1, 8) | None = None  # type: ignore[valid-type]
+
 
 def _team(value: object) -> object:
-    """Team names may be given as a plain string or as ``{name, code}``."""
+    """Team names may be given as a plain string, as ``{name, code}`` or as a Team."""
+    if isinstance(value, Team) and not isinstance(value, TeamIn):
+        return value.model_dump()  # a feed's Team is checked like a publisher's
     return {"name": value} if isinstance(value, str) else value
 
 
@@ -170,10 +218,10 @@ class MatchIn(BaseModel):
     id: (
         Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")] | None
     ) = None
-    competition: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = "Friendly"
-    round: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
-    home: Team
-    away: Team
+    competition: PlainName = "Friendly"  # type: ignore[valid-type]
+    round: PlainName | None = None  # type: ignore[valid-type]
+    home: TeamIn
+    away: TeamIn
     kickoff: datetime | None = None
 
     _home = field_validator("home", mode="before")(lambda cls, v: _team(v))
@@ -189,13 +237,13 @@ class EventIn(BaseModel):
     minute: Minute | None = None
     added: Added | None = None
     team: Side | None = None
-    player: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
-    text: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
+    player: PlainName | None = None  # type: ignore[valid-type]
+    text: PlainText | None = None  # type: ignore[valid-type]
     penalty: bool = False
     own_goal: bool = False
     card: CardKind | None = None
-    player_in: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
-    player_out: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    player_in: PlainName | None = None  # type: ignore[valid-type]
+    player_out: PlainName | None = None  # type: ignore[valid-type]
     scored: bool | None = None
     #: penalty_shootout from a feed that only knows the final shoot-out score.
     penalties: Score | None = None
