@@ -175,9 +175,14 @@ def _measure(
         cycles.append((_connect_and_leave(srv, n, processes, opts) - rss_base) / 1024)
     collected = None
     if opts.gc and srv.kind == "touchline":
-        line = srv.collect()
-        time.sleep(opts.settle)
-        collected = {"line": line, "rss_after_collect_mb": (srv.rss_kb() - rss_base) / 1024}
+        line = srv.collect()  # gcwatch collected N in S s; RSS A kB, B kB after malloc_trim(0)
+        words = line.replace(";", "").split()
+        collected = {
+            "objects": int(words[2]),
+            "seconds": float(words[4]),
+            "rss_after_collect_mb": (int(words[7]) - rss_base) / 1024,
+            "rss_after_trim_mb": (int(words[9]) - rss_base) / 1024,
+        }
     out = figures(
         n=n,
         goals=goals,

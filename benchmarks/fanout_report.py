@@ -197,10 +197,10 @@ def gc_lines(runs: list[dict[str, Any]]) -> list[str]:
                 f"all GC {g['all_ms']:.0f} ms of {g['seconds']:.1f} s"
             )
         if forced:
-            words = forced["line"].split()  # gcwatch collected N in S s
             parts.append(
-                f"then gc.collect() freed {words[2]} objects in {float(words[4]) * 1000:.0f} ms, "
-                f"leaving RSS {forced['rss_after_collect_mb']:.1f} MB over the start"
+                f"then gc.collect() freed {forced['objects']} objects in "
+                f"{forced['seconds'] * 1000:.0f} ms, RSS {forced['rss_after_collect_mb']:.1f} MB "
+                f"over the start, {forced['rss_after_trim_mb']:.1f} MB after malloc_trim(0)"
             )
         lines.append(f"  touchline GC, run {i + 1}: " + "; ".join(parts))
     return lines

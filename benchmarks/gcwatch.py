@@ -7,18 +7,25 @@ untouched) records each collection as ``[start, generation, seconds, collected]`
 ``time.monotonic()`` starts, comparable with the benchmark's own clock, and writes them to
 OUT.json when the server exits. SIGUSR1 prints how many objects the GC tracks right now
 (``gcwatch tracked N`` on stderr): slow with many objects, for one-off looks only. SIGUSR2
-runs a full collection now (``gcwatch collected N in S s``): what memory a collection at a
-quiet moment would give back.
+runs a full collection now, then glibc's ``malloc_trim(0)`` (``gcwatch collected N in S s;
+RSS ...``): what memory a collection at a quiet moment would give back, with and without
+the trim.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import signal
 import sys
 import time
 from pathlib import Path
+
+
+def rss_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 
 
 class Watch:
@@ -55,7 +62,15 @@ def main() -> None:
         started = time.monotonic()
         found = gc.collect()
         took = time.monotonic() - started
-        print(f"gcwatch collected {found} in {took:.3f} s", file=sys.stderr, flush=True)
+        collected_rss = rss_kb()
+        trim = ctypes.CDLL(None).malloc_trim  # glibc: hand free heap pages back to the OS
+        trim(0)
+        print(
+            f"gcwatch collected {found} in {took:.3f} s; RSS {collected_rss} kB, "
+            f"{rss_kb()} kB after malloc_trim(0)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     signal.signal(signal.SIGUSR1, tracked)
     signal.signal(signal.SIGUSR2, collect)
