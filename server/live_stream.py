@@ -31,11 +31,12 @@ class LiveStream(EventSourceResponse):
     FAREWELL_TIMEOUT = 1.0  # a client that does not read gets no farewell, just a close
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        self._ended = False
+        self._ended = self._started = False
 
         async def send_until_ended(message: Any) -> None:
             if not self._ended:  # after the farewell's end, a late frame is dropped
                 await send(message)
+                self._started = True
 
         self._raw_send = send
         try:
@@ -47,7 +48,7 @@ class LiveStream(EventSourceResponse):
     async def _listen_for_exit_signal_with_grace(self) -> None:
         await self._listen_for_exit_signal()
         async with self._send_lock:  # never in the middle of a heartbeat
-            if not self.active:
+            if not self.active or not self._started:  # nothing to end: just close
                 return
             self.active = False
             farewell = (
