@@ -144,9 +144,7 @@ def qt_application(argv: list[str]) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from . import icons
-    from .qtcompat import pin_singletons
 
-    pin_singletons()  # before Qt runs: see qtcompat
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Touchline")
     app.setOrganizationName("touchline")
