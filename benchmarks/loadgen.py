@@ -66,6 +66,11 @@ class Subscriber(asyncio.Protocol):
                 self.head = b""
                 self.gen.ready_at = time.monotonic()
                 self.ready.set_result(True)
+            elif self.head.startswith(b"HTTP/") and not self.head.startswith(b"HTTP/1.1 200"):
+                # Turned away (a 503 past the server's stream limit...): say which status.
+                self.gen.errors[self.head.split(b"\r\n", 1)[0].decode("latin-1")] += 1
+                self.ready.set_result(False)
+                self.transport.close()  # type: ignore[union-attr]
         seen = self.tail + data
         self.tail = seen[-_KEEP:]
         for _ in range(seen.count(GOAL)):
