@@ -36,7 +36,8 @@ def svg() -> str:
         seams.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>')
         pcx, pcy = c + 74 * math.cos(rad), c + 74 * math.sin(rad)
         patches.append(f'<polygon points="{_polygon(pcx, pcy, 20, a + 180)}"/>')
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">
+    size = 'width="256" height="256" viewBox="0 0 256 256"'
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" {size}>
   <title>Touchline</title>
   <defs>
     <linearGradient id="pitch" x1="0" y1="0" x2="0" y2="1">
@@ -69,7 +70,7 @@ def main() -> int:
 
     text = svg()
     (HERE / "touchline.svg").write_text(text, encoding="utf-8")
-    _app = QGuiApplication(sys.argv[:1] + ["-platform", "offscreen"])
+    _app = QGuiApplication([*sys.argv[:1], "-platform", "offscreen"])
     renderer = QSvgRenderer(QByteArray(text.encode()))
     for size in SIZES:
         image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
