@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .fanout_profile import Recorder, top
-from .fanout_report import figures, gc_figures, summary, table
+from .fanout_report import failed_run, figures, gc_figures, summary, table
 from .fanout_servers import KINDS, ROOT, Server, start, touchline_options, touchline_version
 from .loadgen import raise_nofile
 
@@ -109,6 +109,12 @@ def run_once(
         srv = start(kind, Path(tmp), "bench-token", opts.touchline_options, gc_log=gc_log)
         try:
             out = _measure(srv, n, goals, opts, profile)
+        except (OSError, RuntimeError) as exc:  # ConnectionError, TimeoutError are OSErrors
+            logged = [line for line in srv.lines if "ERROR" in line or "rror:" in line]
+            out = failed_run(n, goals, f"{type(exc).__name__}: {exc}", logged[-3:])
+            out["server_warnings"] = []
+            print(f"    {kind}: FAILED: {out['failed']}", file=sys.stderr)
+            return out
         finally:
             srv.stop()
         if gc_log:
@@ -132,38 +138,41 @@ def _measure(
     phases = {"connect": [time.monotonic()]}
     processes = opts.loadgens or -(-n // PER_LOADGEN)
     gens = Loadgens(srv, n, processes, opts.concurrency)
+    assert srv.http is not None
     try:
-        recorder = record("connect")
-        answers = gens.ask(cmd="connect", timeout=60 + n / 100)
-        phases["connect"].append(time.monotonic())
-        profiles = [recorder.stop()] if recorder else []
-        connect = {
-            "connected": sum(a["connected"] for a in answers),
-            "seconds": max(a["last_ready"] for a in answers) - min(a["started"] for a in answers),
-            "errors": {},
-        }
-        for a in answers:
-            for what, count in a["errors"].items():
-                connect["errors"][what] = connect["errors"].get(what, 0) + count
-        time.sleep(opts.settle)
-        rss_full = srv.rss_kb()
-        cpu_start = srv.cpu_seconds()
-        published: dict[str, float] = {}
-        recorder = record("publish")
-        phases["publish"] = [time.monotonic()]
-        for k in range(1, goals + 1):
-            if k > 1:
-                time.sleep(opts.gap)
-            srv.http.fresh()
-            sent = time.monotonic()
-            published[srv.publish_goal(k)] = sent
-            gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
-        cpu = srv.cpu_seconds() - cpu_start
-        phases["publish"].append(time.monotonic())
-        profiles += [recorder.stop()] if recorder else []
-        reports = gens.ask(cmd="report")
-        phases["leave"] = [time.monotonic()]
-        gens.ask(cmd="close")
+        # The publisher's connection is made before the streams take every file descriptor.
+        with srv.http.kept_alive():
+            recorder = record("connect")
+            answers = gens.ask(cmd="connect", timeout=60 + n / 100)
+            phases["connect"].append(time.monotonic())
+            profiles = [recorder.stop()] if recorder else []
+            connect = {
+                "connected": sum(a["connected"] for a in answers),
+                "seconds": max(a["last_ready"] for a in answers)
+                - min(a["started"] for a in answers),
+                "errors": {},
+            }
+            for a in answers:
+                for what, count in a["errors"].items():
+                    connect["errors"][what] = connect["errors"].get(what, 0) + count
+            time.sleep(opts.settle)
+            rss_full = srv.rss_kb()
+            cpu_start = srv.cpu_seconds()
+            published: dict[str, float] = {}
+            recorder = record("publish")
+            phases["publish"] = [time.monotonic()]
+            for k in range(1, goals + 1):
+                if k > 1:
+                    time.sleep(opts.gap)
+                ident, sent = srv.publish_goal(k)
+                published[ident] = sent
+                gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
+            cpu = srv.cpu_seconds() - cpu_start
+            phases["publish"].append(time.monotonic())
+            profiles += [recorder.stop()] if recorder else []
+            reports = gens.ask(cmd="report")
+            phases["leave"] = [time.monotonic()]
+            gens.ask(cmd="close")
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)

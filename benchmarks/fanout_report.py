@@ -79,6 +79,15 @@ def figures(
     }
 
 
+def failed_run(n: int, goals: int, reason: str, server_log: list[str]) -> dict[str, Any]:
+    """A run that could not finish: no figures, the reason and the server's last errors."""
+    out: dict[str, Any] = {key: math.nan for key, _, _ in ROWS}
+    out.update(n=n, goals=goals, connect_errors={}, after_leave_cycles_mb=[])
+    out.update(duplicates=0, unexpected_ids=0, dropped=0, bad_responses=0)
+    out["failed"] = reason + "".join(f"\n      server: {line}" for line in server_log)
+    return out
+
+
 def medians(runs: list[dict[str, Any]]) -> dict[str, float]:
     out = {}
     for key, _, _ in ROWS:
@@ -143,6 +152,7 @@ def _oddities(runs: list[dict[str, Any]]) -> str:
         for what, count in r["connect_errors"].items():
             errors[what] = errors.get(what, 0) + count
     notes += [f"connect failures '{what}': {count}" for what, count in errors.items()]
+    notes += [f"run {i + 1} FAILED: {r['failed']}" for i, r in enumerate(runs) if r.get("failed")]
     return "; ".join(notes)
 
 
@@ -151,6 +161,8 @@ def summary(n: int, results: dict[str, list[dict[str, Any]]]) -> str:
     if not all(results.get(k) for k in ("touchline", "peer", "limit")):
         return ""
     t, peer, limit = (medians(results[k]) for k in ("touchline", "peer", "limit"))
+    if any(math.isnan(m["p99_ms"]) for m in (t, peer, limit)):
+        return f"At N={n}, not every server finished a run: see the failures above."
     missing = sum(r["missing"] for r in results["touchline"])
     offered = sum(r["connected"] * r["goals"] for r in results["touchline"])
     return (

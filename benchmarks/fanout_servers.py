@@ -7,6 +7,7 @@ and ``limit`` are the references in ``benchmarks.refs``. Each is a subprocess th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,17 @@ KINDS = ("touchline", "peer", "limit")
 _LISTENING = re.compile(r"listening on http://([^:/\s]+):(\d+)")
 _TICK = os.sysconf("SC_CLK_TCK")
 PLAYER = "Santiago Giménez"
+IDLE_PING = 1.0  # seconds between the publisher's keep-alive requests
 
 
 class Http:
-    """A keep-alive HTTP/1.1 client on a raw socket: the cheapest, same for every server."""
+    """A keep-alive HTTP/1.1 client on a raw socket: the cheapest, same for every server.
+
+    ``kept_alive()`` holds the connection open with a ``/healthz`` a second from a thread: a
+    server whose file descriptors are all taken by streams cannot accept a new one, so the
+    publisher connects before the subscribers and stays. ``sent_at`` is when the last request
+    went out: the origin of the delivery latencies, taken under the lock that orders the
+    thread's requests and the publisher's."""
 
     #: Servers close idle keep-alive connections (uvicorn after 5 s): reconnect before that.
     IDLE = 2.0
@@ -37,15 +46,35 @@ class Http:
         self.addr = (host, port)
         self.sock: socket.socket | None = None
         self.used = 0.0
+        self.sent_at = 0.0
+        self.lock = threading.RLock()
 
     def fresh(self) -> None:
-        """Connects now if the next request might find its connection closed, so a timed
-        request never pays for a connect."""
-        if self.sock is None or time.monotonic() - self.used > self.IDLE:
-            self.close()
-            self.sock = socket.create_connection(self.addr, timeout=60)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.used = time.monotonic()
+        """Connects now if the next request might find its connection closed."""
+        with self.lock:
+            if self.sock is None or time.monotonic() - self.used > self.IDLE:
+                self.close()
+                self.sock = socket.create_connection(self.addr, timeout=120)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.used = time.monotonic()
+
+    @contextlib.contextmanager
+    def kept_alive(self) -> Iterator[None]:
+        self.fresh()
+        stop = threading.Event()
+
+        def ping() -> None:
+            while not stop.wait(IDLE_PING):
+                with contextlib.suppress(OSError):
+                    self.request("GET", "/healthz")
+
+        thread = threading.Thread(target=ping, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def request(
         self, method: str, path: str, body: Any = None, token: str | None = None
@@ -57,24 +86,26 @@ class Http:
         if body is not None:
             head += "Content-Type: application/json\r\n"
         head += f"Content-Length: {len(data)}\r\n\r\n"
-        self.fresh()
-        assert self.sock is not None
-        self.sock.sendall(head.encode() + data)
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            buf += self._recv()
-        end = buf.index(b"\r\n\r\n")
-        lines = buf[:end].decode("latin-1").split("\r\n")
-        pairs = (h.partition(":") for h in lines[1:])
-        headers = {k.strip().lower(): v.strip() for k, _, v in pairs}
-        length = int(headers.get("content-length", "0"))
-        rest = buf[end + 4 :]
-        while len(rest) < length:
-            rest += self._recv()
-        self.used = time.monotonic()
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return int(lines[0].split()[1]), json.loads(rest) if rest else None
+        with self.lock:
+            self.fresh()
+            assert self.sock is not None
+            self.sent_at = time.monotonic()
+            self.sock.sendall(head.encode() + data)
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                buf += self._recv()
+            end = buf.index(b"\r\n\r\n")
+            lines = buf[:end].decode("latin-1").split("\r\n")
+            pairs = (h.partition(":") for h in lines[1:])
+            headers = {k.strip().lower(): v.strip() for k, _, v in pairs}
+            length = int(headers.get("content-length", "0"))
+            rest = buf[end + 4 :]
+            while len(rest) < length:
+                rest += self._recv()
+            self.used = time.monotonic()
+            if headers.get("connection", "").lower() == "close":
+                self.close()
+            return int(lines[0].split()[1]), json.loads(rest) if rest else None
 
     def _recv(self) -> bytes:
         assert self.sock is not None
@@ -160,13 +191,16 @@ class Server:
         else:
             self._check(self._post("/publish", ref_event("kickoff", 0)))
 
-    def publish_goal(self, k: int) -> str:
-        """Goal number ``k`` (1, 2, ...); returns its event id. Call ``http.fresh()`` first."""
+    def publish_goal(self, k: int) -> tuple[str, float]:
+        """Goal number ``k`` (1, 2, ...): its event id, and when its POST went out."""
         team = "home" if k % 2 else "away"
         if self.kind == "touchline":
             body = {"type": "goal", "team": team, "minute": k, "player": PLAYER}
-            return self._check(self._post("/api/matches/bench/events", body))["id"]
-        return self._check(self._post("/publish", ref_event("goal", k)))["id"]
+            answer = self._post("/api/matches/bench/events", body)
+        else:
+            answer = self._post("/publish", ref_event("goal", k))
+        assert self.http is not None
+        return self._check(answer)["id"], self.http.sent_at
 
     def _post(self, path: str, body: dict) -> tuple[int, Any]:
         assert self.http is not None
