@@ -17,7 +17,19 @@ written to every transport) -- a fresh server process, then a load generator pro
 - RSS after leave: once the server counts no subscribers, against RSS before.
 
 Servers run in turn within each repeat (so noise from a shared machine spreads over all
-three); the table shows medians and touchline/reference ratios.
+three); the table shows medians and touchline/reference ratios. Before measuring, each server
+gets its publish path warmed (a match and kick-off, or one event) and one stream opened and
+closed, so first-use costs are not put on the subscribers.
+
+Open files: this process raises its soft RLIMIT_NOFILE to the hard limit, which every server
+and load generator inherits; one load generator holds at most 15,000 streams (more are split
+over several). The publisher connects before the streams and keeps its connection alive, since
+a server whose descriptors are all taken cannot accept it later; streams past a server's
+limit are counted as connect failures by what they got (touchline's 503, or a reset).
+
+``--gc`` runs touchline under ``benchmarks.gcwatch`` (GC pauses per phase, then a forced
+collection), ``--cycles`` adds connect/leave waves (does RSS keep growing?), ``--profile``
+adds one touchline run per N under py-spy and prints where its time went.
 """
 
 from __future__ import annotations
@@ -25,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,57 +45,8 @@ from typing import Any
 
 from .fanout_profile import Recorder, top
 from .fanout_report import failed_run, figures, gc_figures, summary, table
-from .fanout_servers import KINDS, ROOT, Server, start, touchline_options, touchline_version
-from .loadgen import raise_nofile
-
-#: One load generator process holds at most this many streams (its own open-file limit).
-PER_LOADGEN = 15_000
-
-
-class Loadgens:
-    """One or more ``benchmarks.loadgen`` processes sharing the subscribers."""
-
-    def __init__(self, srv: Server, n: int, processes: int, concurrency: int) -> None:
-        shares = [n // processes + (i < n % processes) for i in range(processes)]
-        self.procs = [
-            subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "benchmarks.loadgen", "--host", srv.host),
-                    *("--port", str(srv.port), "--n", str(share)),
-                    *("--concurrency", str(max(1, concurrency // processes))),
-                ],
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for share in shares
-        ]
-
-    def ask(self, **cmd: Any) -> list[dict[str, Any]]:
-        for p in self.procs:
-            assert p.stdin is not None
-            p.stdin.write(json.dumps(cmd) + "\n")
-            p.stdin.flush()
-        answers = []
-        for p in self.procs:
-            assert p.stdout is not None
-            line = p.stdout.readline()
-            if not line:
-                raise RuntimeError(f"load generator exited ({p.wait()}) during {cmd['cmd']}")
-            answers.append(json.loads(line))
-        return answers
-
-    def stop(self) -> None:
-        for p in self.procs:
-            if p.stdin:
-                p.stdin.close()
-        for p in self.procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+from .fanout_servers import KINDS, Server, start, touchline_options, touchline_version
+from .loadgen import PER_PROCESS, Loadgens, raise_nofile
 
 
 def warm_up(srv: Server) -> None:
@@ -136,8 +98,8 @@ def _measure(
     time.sleep(opts.settle)
     rss_base = srv.rss_kb()
     phases = {"connect": [time.monotonic()]}
-    processes = opts.loadgens or -(-n // PER_LOADGEN)
-    gens = Loadgens(srv, n, processes, opts.concurrency)
+    processes = opts.loadgens or -(-n // PER_PROCESS)
+    gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
     assert srv.http is not None
     try:
         # The publisher's connection is made before the streams take every file descriptor.
@@ -212,7 +174,7 @@ def _measure(
 
 def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Namespace) -> int:
     """Another wave of N subscribers that only connect and leave; the RSS after it."""
-    gens = Loadgens(srv, n, processes, opts.concurrency)
+    gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
     try:
         gens.ask(cmd="connect", timeout=60 + n / 100)
         gens.ask(cmd="close")
@@ -275,7 +237,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--concurrency", type=int, default=500, help="streams opening at once, in all (500)"
     )
     p.add_argument(
-        "--loadgens", type=int, default=0, help=f"load generator processes (one per {PER_LOADGEN})"
+        "--loadgens", type=int, default=0, help=f"load generator processes (one per {PER_PROCESS})"
     )
     p.add_argument(
         "--cycles",

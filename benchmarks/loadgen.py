@@ -1,8 +1,9 @@
 """Load generator: N SSE subscribers on raw asyncio sockets, in a process of its own.
 
-    python -m benchmarks.loadgen --host H --port P --n N   (driven by benchmarks.fanout)
+    python -m benchmarks.loadgen --host H --port P --n N
 
-It takes one JSON command a line on stdin and answers one JSON line on stdout:
+``Loadgens`` (below) starts one or more of these processes for benchmarks.fanout and drives
+them together. Each takes one JSON command a line on stdin and answers one JSON line on stdout:
 
 - ``{"cmd": "connect"}``: opens N streams (``GET /live-scores``), at most ``--concurrency``
   still waiting for their snapshot at once; answers when each has its snapshot or failed.
@@ -24,15 +25,20 @@ import argparse
 import asyncio
 import json
 import resource
+import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
 from .streamparse import parse
 
 SNAPSHOT = b"event: snapshot"
 GOAL = b"event: goal"
 _KEEP = len(GOAL) - 1  # bytes kept from the previous chunk: a marker may straddle two
+#: One load generator process holds at most this many streams (its own open-file limit).
+PER_PROCESS = 15_000
 
 
 def raise_nofile() -> int:
@@ -196,6 +202,52 @@ async def serve(gen: Generator) -> None:
             reply = {"error": f"unknown command {cmd['cmd']!r}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
+
+
+class Loadgens:
+    """One or more ``benchmarks.loadgen`` processes sharing the subscribers."""
+
+    def __init__(self, host: str, port: int, n: int, processes: int, concurrency: int) -> None:
+        shares = [n // processes + (i < n % processes) for i in range(processes)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "benchmarks.loadgen", "--host", host),
+                    *("--port", str(port), "--n", str(share)),
+                    *("--concurrency", str(max(1, concurrency // processes))),
+                ],
+                cwd=Path(__file__).resolve().parent.parent,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for share in shares
+        ]
+
+    def ask(self, **cmd: Any) -> list[dict[str, Any]]:
+        for p in self.procs:
+            assert p.stdin is not None
+            p.stdin.write(json.dumps(cmd) + "\n")
+            p.stdin.flush()
+        answers = []
+        for p in self.procs:
+            assert p.stdout is not None
+            line = p.stdout.readline()
+            if not line:
+                raise RuntimeError(f"load generator exited ({p.wait()}) during {cmd['cmd']}")
+            answers.append(json.loads(line))
+        return answers
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.stdin:
+                p.stdin.close()
+        for p in self.procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
