@@ -15,47 +15,22 @@ from desktop.state import Scoreboard
 from desktop.stream import (
     EventItem,
     SnapshotItem,
-    StreamClient,
-    StreamItem,
-    StreamState,
-    apply_item,
     base_url,
     stream_url,
 )
 from server.wire import Match, MatchEvent, Score, Snapshot, Team
 from tests.serverproc import run_server, start_server
-from tests.stream_fixtures import CuttableProxy, TinyServer, sse_head, until
+from tests.stream_fixtures import CuttableProxy, Follower, TinyServer, sse_head, until
 
 
-class Viewer:
-    """A client wired to a scoreboard, recording items and states."""
-
-    def __init__(self, url: str, **kw: object) -> None:
-        self.board = Scoreboard()
-        self.items: list[StreamItem] = []
-        self.states: list[StreamState] = []
-        kw.setdefault("max_delay", 0.3)
-        self.client = StreamClient(url, self._item, self.states.append, **kw)  # type: ignore[arg-type]
-        self.task: asyncio.Task | None = None
-
-    def _item(self, item: StreamItem) -> None:
-        self.items.append(item)
-        apply_item(self.board, item)
+class Viewer(Follower):
+    """A Follower that can also say which states it went through."""
 
     def kinds(self) -> list[str]:
         return [s.kind for s in self.states]
 
     def now(self) -> str:
         return self.states[-1].kind if self.states else ""
-
-    async def __aenter__(self) -> Viewer:
-        self.task = asyncio.create_task(self.client.run())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.client.stop()
-        assert self.task is not None
-        await asyncio.wait_for(self.task, 5)
 
 
 class Publisher:
