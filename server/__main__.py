@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
             feed = load_feed(args.feed)
         except FeedError as exc:
             fail(str(exc))
+        for warning in feed.warnings:  # data the feed contradicts itself on; the score wins
+            log.warning("feed: %s", warning)
 
     from .broker import Broker
 
