@@ -67,7 +67,7 @@ def run_once(
     kind: str, n: int, goals: int, opts: argparse.Namespace, profile: Path | None = None
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tl-fanout-") as tmp:
-        gc_log = Path(tmp) / "gc.json" if opts.gc and kind == "touchline" else None
+        gc_log = Path(tmp) / "gc.json" if opts.gc else None
         srv = start(kind, Path(tmp), "bench-token", opts.touchline_options, gc_log=gc_log)
         try:
             out = _measure(srv, n, goals, opts, profile)
@@ -97,6 +97,7 @@ def _measure(
     warm_up(srv)
     time.sleep(opts.settle)
     rss_base = srv.rss_kb()
+    tracked = [srv.tracked()] if opts.gc else []
     phases = {"connect": [time.monotonic()]}
     processes = opts.loadgens or -(-n // PER_PROCESS)
     gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
@@ -119,6 +120,7 @@ def _measure(
                     connect["errors"][what] = connect["errors"].get(what, 0) + count
             time.sleep(opts.settle)
             rss_full = srv.rss_kb()
+            tracked += [srv.tracked()] if opts.gc else []  # after RSS: the count allocates
             cpu_start = srv.cpu_seconds()
             published: dict[str, float] = {}
             recorder = record("publish")
@@ -145,10 +147,11 @@ def _measure(
     for _ in range(opts.cycles - 1):
         cycles.append((_connect_and_leave(srv, n, processes, opts) - rss_base) / 1024)
     collected = None
-    if opts.gc and srv.kind == "touchline":
+    if opts.gc:
         line = srv.collect()  # gcwatch collected N in S s; RSS A kB, B kB after malloc_trim(0)
         words = line.replace(";", "").split()
         collected = {
+            "tracked_per_sub": (tracked[1] - tracked[0]) / max(1, connect["connected"]),
             "objects": int(words[2]),
             "seconds": float(words[4]),
             "rss_after_collect_mb": (int(words[7]) - rss_base) / 1024,

@@ -137,7 +137,8 @@ def table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
             lines.append(
                 f"  {k}: RSS after leave − before, wave by wave, run {i + 1} (MB): {shown}"
             )
-    lines += gc_lines(results.get("touchline", []))
+    for k in kinds:
+        lines += gc_lines(k, results[k])
     return "\n".join(lines)
 
 
@@ -196,7 +197,7 @@ def gc_figures(pauses: list[list[float]], phases: dict[str, list[float]]) -> dic
     return out
 
 
-def gc_lines(runs: list[dict[str, Any]]) -> list[str]:
+def gc_lines(kind: str, runs: list[dict[str, Any]]) -> list[str]:
     lines = []
     for i, run in enumerate(r for r in runs if "gc" in r):
         parts = []
@@ -209,12 +210,13 @@ def gc_lines(runs: list[dict[str, Any]]) -> list[str]:
                 f"all GC {g['all_ms']:.0f} ms of {g['seconds']:.1f} s"
             )
         if forced:
+            parts.insert(0, f"{forced['tracked_per_sub']:.0f} GC-tracked objects per subscriber")
             parts.append(
                 f"then gc.collect() freed {forced['objects']} objects in "
                 f"{forced['seconds'] * 1000:.0f} ms, RSS {forced['rss_after_collect_mb']:.1f} MB "
                 f"over the start, {forced['rss_after_trim_mb']:.1f} MB after malloc_trim(0)"
             )
-        lines.append(f"  touchline GC, run {i + 1}: " + "; ".join(parts))
+        lines.append(f"  {kind} GC, run {i + 1}: " + "; ".join(parts))
     return lines
 
 

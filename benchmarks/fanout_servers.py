@@ -65,16 +65,23 @@ class Server:
 
     def collect(self, timeout: float = 60) -> str:
         """Under gcwatch: a full collection now; returns gcwatch's line about it."""
+        return self._signal(signal.SIGUSR2, "gcwatch collected", timeout)
+
+    def _signal(self, sig: int, answer: str, timeout: float) -> str:
         seen = len(self.lines)
-        self.proc.send_signal(signal.SIGUSR2)
+        self.proc.send_signal(sig)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.subscribers()  # wakes the loop, so the signal's handler runs
             for line in self.lines[seen:]:
-                if line.startswith("gcwatch collected"):
+                if line.startswith(answer):
                     return line
             time.sleep(0.05)
-        raise TimeoutError(f"{self.kind}: no answer to SIGUSR2")
+        raise TimeoutError(f"{self.kind}: no answer to {signal.Signals(sig).name}")
+
+    def tracked(self, timeout: float = 60) -> int:
+        """Under gcwatch: how many objects the GC tracks now."""
+        return int(self._signal(signal.SIGUSR1, "gcwatch tracked", timeout).split()[2])
 
     def subscribers(self) -> int:
         assert self.http is not None
@@ -182,13 +189,13 @@ def touchline_version() -> str:
 def start(
     kind: str, workdir: Path, token: str, extra: list[str] | None = None, gc_log: Path | None = None
 ) -> Server:
-    """Starts a server and waits until it answers; ``gc_log``: touchline under gcwatch."""
+    """Starts a server and waits until it answers; with ``gc_log``, under gcwatch."""
     if kind == "touchline":
-        argv = ["-m", "benchmarks.gcwatch", str(gc_log)] if gc_log else ["-m", "server"]
-        argv += ["--feed", "none", "--port", "0", f"--publish-token={token}"]
+        argv = ["server", "--feed", "none", "--port", "0", f"--publish-token={token}"]
         argv += ["--store", str(workdir / "b.sqlite3"), *(extra or [])]
     else:
-        argv = ["-m", f"benchmarks.refs.{kind}", "--port", "0", f"--token={token}"]
+        argv = [f"benchmarks.refs.{kind}", "--port", "0", f"--token={token}"]
+    argv = ["-m", "benchmarks.gcwatch", str(gc_log), *argv] if gc_log else ["-m", *argv]
     env = {k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"}
     env["XDG_DATA_HOME"] = str(workdir)  # nothing of the user's is touched
     proc = subprocess.Popen(

@@ -1,9 +1,9 @@
-"""touchline-server with every cyclic-GC pause recorded, for ``benchmarks.fanout --gc``.
+"""A server with every cyclic-GC pause recorded, for ``benchmarks.fanout --gc``.
 
-    python -m benchmarks.gcwatch OUT.json [touchline-server options]
+    python -m benchmarks.gcwatch OUT.json MODULE [options]    (MODULE: server, benchmarks.refs.peer)
 
-Runs the real server's ``main`` in this process; a ``gc.callbacks`` hook (the server's code is
-untouched) records each collection as ``[start, generation, seconds, collected]`` with
+Runs ``python -m MODULE options`` in this process; a ``gc.callbacks`` hook (the server's code
+is untouched) records each collection as ``[start, generation, seconds, collected]`` with
 ``time.monotonic()`` starts, comparable with the benchmark's own clock, and writes them to
 OUT.json when the server exits. SIGUSR1 prints how many objects the GC tracks right now
 (``gcwatch tracked N`` on stderr): slow with many objects, for one-off looks only. SIGUSR2
@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
+import runpy
 import signal
 import sys
 import time
@@ -42,7 +43,7 @@ class Watch:
 
 
 def main() -> None:
-    out, argv = Path(sys.argv[1]), sys.argv[2:]
+    out, module, argv = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
     watch = Watch()
     gc.callbacks.append(watch)
 
@@ -78,10 +79,9 @@ def main() -> None:
     # place once the server has stopped: that handler is this one.
     signal.signal(signal.SIGTERM, stopped)
     signal.signal(signal.SIGINT, stopped)
-    from server.__main__ import main as serve
-
+    sys.argv = [module, *argv]
     try:
-        serve(argv)
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
     finally:
         save()
 
