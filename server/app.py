@@ -20,6 +20,7 @@ from starlette.datastructures import MutableHeaders
 
 from . import __version__
 from .broker import RETRY_MS, Broker, SlowSubscriber, UnknownMatch
+from .gc_policy import GcPolicy
 from .limits import (
     BodyLimit,
     StreamLimit,
@@ -30,7 +31,7 @@ from .limits import (
     token_digest,
     token_matches,
 )
-from .live_stream import LiveStream, hide_send_timeouts
+from .live_stream import StreamHub, hide_send_timeouts
 from .match_state import Conflict
 from .resources import asset
 from .wire import EventIn, Match, MatchIn
@@ -99,11 +100,15 @@ def _problem(status: int, message: str, **headers: str) -> HTTPException:
 
 def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     broker = broker or Broker(history=settings.history)
+    hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
     publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        replay_task = None
+        tasks = [
+            asyncio.create_task(GcPolicy(broker).run(), name="gc-policy"),
+            asyncio.create_task(hub.run(), name="stream-hub"),
+        ]
         if settings.feed is not None:
             from .replay import replay
 
@@ -117,13 +122,14 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
                 ),
                 name="feed-replay",
             )
+            tasks.append(replay_task)
         try:
             yield
         finally:
-            if replay_task is not None:
-                replay_task.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await replay_task
+                    await task
             await broker.close()
 
     app = FastAPI(
@@ -203,8 +209,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
                 log.info("dropping a slow subscriber (%s); it will resume", exc)
             finally:
                 broker.subscribers -= 1
+                broker.departures += 1
 
-        return LiveStream(stream(), ping=settings.heartbeat, send_timeout=settings.send_timeout)
+        return hub.stream(stream())
 
     @app.get("/api/matches", tags=["matches"])
     async def list_matches() -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
@@ -25,6 +27,15 @@ from .wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
 log = logging.getLogger("touchline.broker")
 
 RETRY_MS = 3000
+PING = b": ping\n\n"
+
+
+def farewell() -> bytes:
+    """The last frame of a stream when the server shuts down: come back soon, not all at once."""
+    return (
+        b": the server is shutting down; reconnect with Last-Event-ID\n\n"
+        + f"retry: {random.randint(1000, 5000)}\n\n".encode()
+    )
 
 
 class UnknownMatch(LookupError):
@@ -88,7 +99,11 @@ class Broker:
             self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
-        self.subscribers = 0
+        self.subscribers = 0  # streams open now (the stream endpoint counts them)
+        self.departures = 0  # streams closed since start
+        self.last_publish = 0.0  # monotonic time of the latest commit
+        self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
+        self.ending = False  # shutting down: every stream says goodbye and ends
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
@@ -152,9 +167,23 @@ class Broker:
         self.seq = seq
         self.matches[match.id] = match
         self.log.append(self._frame(seq, kind, match.id, data))
-        # Wake every waiting subscriber at once; each then reads the log from its cursor.
+        self.last_publish = time.monotonic()
+        self._wake()
+
+    def _wake(self) -> None:
+        # Every waiting subscriber wakes at once; each then reads the log from its cursor.
         wakeup, self._wakeup = self._wakeup, asyncio.Event()
         wakeup.set()
+
+    def heartbeat(self) -> None:
+        """Has every idle stream write a ping comment (one timer for all of them)."""
+        self.beats += 1
+        self._wake()
+
+    def end_streams(self) -> None:
+        """Has every stream send what it still owes, then a farewell, and end."""
+        self.ending = True
+        self._wake()
 
     def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
         return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
@@ -206,6 +235,7 @@ class Broker:
         Raises SlowSubscriber when the subscriber fell out of the retained history: the
         connection is then closed and the client resumes (and gets a snapshot).
         """
+        beats = self.beats
         while True:
             wakeup = self._wakeup
             if self.seq > cursor:
@@ -219,6 +249,12 @@ class Broker:
                         continue
                     yield frame.classic() if classic else frame.encoded
                 continue
+            if self.ending:
+                yield farewell()
+                return
+            if self.beats != beats:
+                beats = self.beats
+                yield PING
             await wakeup.wait()
 
     async def close(self) -> None:

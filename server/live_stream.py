@@ -1,13 +1,30 @@
-"""The live stream's response: drops a client that stopped reading with one log line, and says
-goodbye properly when the server shuts down."""
+"""The live stream's response: sse-starlette's EventSourceResponse, made cheap per connection.
+
+sse-starlette gives every response an anyio task group of four tasks (the stream, a ping
+timer, a shutdown watcher, a disconnect listener) and wraps every send in a cancel scope for
+its send timeout. With thousands of open streams that is most of the server's memory per
+stream and a fifth of its CPU per delivery (benchmarks/fanout.py). Here each stream is its
+request's own task plus one disconnect listener, and what was per stream is shared:
+
+- heartbeats: one timer in :class:`StreamHub` makes the broker wake every stream, which then
+  writes a ping comment (``Broker.frames``);
+- shutdown: one watcher on sse-starlette's exit signal makes the broker end every stream with
+  a farewell (a jittered ``retry:``) and a proper end of body, so clients resume at once;
+- send timeouts: a stream notes when a send started; one watchdog cancels a stream whose send
+  has been stuck longer than ``send_timeout`` (a client that stopped reading). Its
+  SendTimeoutError still reaches uvicorn, which closes the connection; the log filter below
+  keeps that traceback out of the log, where it would read like a server fault.
+
+Encoding stays sse-starlette's (``ServerSentEvent``, done once per event by the broker).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import random
+import time
 from typing import Any
 
-import anyio
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
 
@@ -15,51 +32,91 @@ log = logging.getLogger("touchline.server")
 
 
 class LiveStream(EventSourceResponse):
-    """An EventSourceResponse that drops a client that stopped reading with one log line,
-    and says goodbye properly when the server shuts down.
+    def __init__(self, content: Any, *, hub: StreamHub, send_timeout: float) -> None:
+        # ping=0: heartbeats come from the hub's one timer, not a task per stream.
+        super().__init__(content, ping=0, send_timeout=send_timeout)
+        self.hub = hub
+        self.sending_since = 0.0  # monotonic start of the send in progress, 0 when none
+        self.timed_out = False
+        self._task: asyncio.Task | None = None
+        self._stopping = False
 
-    sse-starlette raises SendTimeoutError out of the response; uvicorn must see it to close
-    the connection, but its traceback would read like a server fault, so the filter below
-    keeps it out of the log.
+    async def _send_with_timeout(self, send: Any, message: Any) -> None:
+        # No cancel scope per send: the hub's watchdog looks at ``sending_since`` instead.
+        self.sending_since = time.monotonic()
+        try:
+            await send(message)
+        finally:
+            self.sending_since = 0.0
 
-    On shutdown sse-starlette would cancel the stream mid-body (the client sees a broken
-    chunked body). Instead each stream gets a farewell: a comment and a jittered ``retry:``
-    (so a thousand browsers do not come back in the same millisecond), then the body's proper
-    end. The client resumes with Last-Event-ID like after any clean end of stream.
-    """
-
-    FAREWELL_TIMEOUT = 1.0  # a client that does not read gets no farewell, just a close
+    def stop(self, *, timed_out: bool = False) -> None:
+        """Ends the stream from outside (the client left, or stopped reading)."""
+        if self._task is not None and not self._stopping:
+            self._stopping, self.timed_out = True, timed_out
+            self._task.cancel()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        self._ended = self._started = False
-
-        async def send_until_ended(message: Any) -> None:
-            if not self._ended:  # after the farewell's end, a late frame is dropped
-                await send(message)
-                self._started = True
-
-        self._raw_send = send
+        if scope.get("method", "").upper() == "HEAD":  # sse-starlette answers HEAD bodiless
+            return await super().__call__(scope, receive, send)
+        self._task = asyncio.current_task()
+        listener = asyncio.ensure_future(self._listen_for_disconnect(receive))
+        listener.add_done_callback(lambda _: self.stop())
+        self.hub.streams.add(self)
         try:
-            await super().__call__(scope, receive, send_until_ended)
-        except SendTimeoutError:
+            await self._stream_response(send)
+        except asyncio.CancelledError:
+            if not self._stopping:  # the server is cancelling us: let it
+                raise
+            self._task.uncancel()
+        finally:
+            self._stopping = True  # the listener finishing now must not cancel anything
+            self.hub.streams.discard(self)
+            listener.cancel()
+        if self.timed_out:
             log.info("dropped a client that stopped reading for %gs", self.send_timeout)
-            raise
+            raise SendTimeoutError()
+        if self.background is not None:
+            await self.background()
 
-    async def _listen_for_exit_signal_with_grace(self) -> None:
-        await self._listen_for_exit_signal()
-        async with self._send_lock:  # never in the middle of a heartbeat
-            if not self.active or not self._started:  # nothing to end: just close
-                return
-            self.active = False
-            farewell = (
-                ": the server is shutting down; reconnect with Last-Event-ID\n\n"
-                f"retry: {random.randint(1000, 5000)}\n\n"
-            ).encode()
-            with anyio.move_on_after(self.FAREWELL_TIMEOUT):
-                body = {"type": "http.response.body", "body": farewell, "more_body": True}
-                await self._raw_send(body)
-                self._ended = True
-                await self._raw_send({"type": "http.response.body", "body": b""})
+
+class StreamHub:
+    """What all streams share: the heartbeat timer, the shutdown watcher, the send watchdog."""
+
+    def __init__(self, broker: Any, *, heartbeat: float, send_timeout: float) -> None:
+        self.broker = broker
+        self.heartbeat = heartbeat
+        self.send_timeout = send_timeout
+        self.streams: set[LiveStream] = set()
+
+    def stream(self, content: Any) -> LiveStream:
+        return LiveStream(content, hub=self, send_timeout=self.send_timeout)
+
+    async def run(self) -> None:
+        """The shared timers; cancel to stop."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._beat())
+            group.create_task(self._watch_sends())
+            group.create_task(self._await_shutdown())
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            self.broker.heartbeat()
+
+    async def _watch_sends(self) -> None:
+        period = min(1.0, self.send_timeout / 4)
+        while True:
+            await asyncio.sleep(period)
+            limit = time.monotonic() - self.send_timeout
+            for stream in [s for s in self.streams if 0 < s.sending_since < limit]:
+                stream.stop(timed_out=True)
+
+    async def _await_shutdown(self) -> None:
+        # sse-starlette hooks uvicorn's signal handling; one waiter here serves every stream.
+        await EventSourceResponse._listen_for_exit_signal()
+        self.broker.end_streams()
+        # A client that does not take its farewell within a second is simply closed.
+        self.send_timeout = min(self.send_timeout, 1.0)
 
 
 class _HideSendTimeouts(logging.Filter):

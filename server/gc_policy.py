@@ -1,0 +1,91 @@
+"""A deliberate garbage-collector policy for a server that holds thousands of streams.
+
+Each open stream keeps a few hundred GC-tracked objects (request scope, task group, cancel
+scopes, tasks). With 10,000 streams a full collection walks millions of objects and stops the
+loop for 1-2 s, and CPython triggers one whenever the long-lived population grows by a quarter:
+while crowds connect, and at a random moment while a goal is being fanned out. That pause,
+not the fan-out loop, set the p99 delivery latency (benchmarks/fanout.py --gc).
+
+So: objects that have lived through a settling period are frozen (``gc.freeze()`` moves them
+to the permanent generation, which collections skip), and collections then only walk what is
+new. Frozen garbage is never collected, though, and a stream that closes leaves reference
+cycles behind; so when enough frozen streams have gone, and no event has been published for a
+while, the policy unfreezes and collects once, at that quiet moment, then freezes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import time
+from typing import Protocol
+
+log = logging.getLogger("touchline.gc")
+
+THRESHOLD0 = 50_000
+
+
+class Crowd(Protocol):
+    subscribers: int  # streams open now
+    departures: int  # streams closed since start
+    last_publish: float  # monotonic time of the latest publish
+
+
+class GcPolicy:
+    def __init__(
+        self,
+        crowd: Crowd,
+        *,
+        every: float = 1.0,
+        quiet: float = 5.0,
+        churn: float = 0.25,
+        at_least_every: float = 600.0,
+    ) -> None:
+        self.crowd = crowd
+        self.every, self.quiet, self.churn = every, quiet, churn
+        self.at_least_every = at_least_every  # also collect frozen garbage this often, if quiet
+        self.seen_departures = crowd.departures
+        self.seen_open = crowd.subscribers
+        self.left = 0  # streams gone since the latest full collection
+        self.last_collect = time.monotonic()
+        self.collections: list[float] = []  # seconds each quiet collection took
+
+    def start(self) -> None:
+        """Once start-up is over: everything alive now (modules, the app) lives for good."""
+        gc.collect()
+        gc.freeze()
+        # Fewer, larger young collections: a crowd connecting allocates millions of objects,
+        # nearly all freed by reference counting; at the default 700 the collector ran
+        # dozens of times a second through them (and through gen 2 thirty times, 3 s of the
+        # 8.5 s it took 10,000 streams to connect).
+        gc.set_threshold(THRESHOLD0, 50, 50)
+
+    def step(self, now: float) -> None:
+        """One look at the crowd; called every ``every`` seconds."""
+        crowd = self.crowd
+        self.left += crowd.departures - self.seen_departures
+        changed = crowd.departures != self.seen_departures or crowd.subscribers != self.seen_open
+        self.seen_departures, self.seen_open = crowd.departures, crowd.subscribers
+        quiet = now - crowd.last_publish >= self.quiet
+        population = max(crowd.subscribers + self.left, 1)
+        many_left = self.left >= max(50, self.churn * population)
+        overdue = self.left and now - self.last_collect >= self.at_least_every
+        if quiet and (many_left or overdue):
+            started = time.perf_counter()
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.collections.append(time.perf_counter() - started)
+            log.info("collected after %d streams left, in %.2f s", self.left, self.collections[-1])
+            self.left, self.last_collect = 0, now
+        elif changed:
+            # Streams that connected since the last look have settled: their state is
+            # long-lived from now on. Freezing is cheap (it moves lists, it walks nothing).
+            gc.freeze()
+
+    async def run(self) -> None:
+        self.start()
+        while True:
+            await asyncio.sleep(self.every)
+            self.step(time.monotonic())
