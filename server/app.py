@@ -200,9 +200,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
         async def stream() -> AsyncIterator[bytes]:
             broker.subscribers += 1
             try:
-                yield f"retry: {RETRY_MS}\n\n".encode()
-                if opening is not None and not classic:
-                    yield opening
+                # The retry hint and the snapshot in one write: one syscall per new stream.
+                hint = f"retry: {RETRY_MS}\n\n".encode()
+                yield hint + opening if opening is not None and not classic else hint
                 async for frame in broker.frames(cursor, only, classic=classic):
                     yield frame
             except SlowSubscriber as exc:

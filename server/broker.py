@@ -104,6 +104,7 @@ class Broker:
         self.last_publish = 0.0  # monotonic time of the latest commit
         self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
         self.ending = False  # shutting down: every stream says goodbye and ends
+        self._snapshot_cache: tuple[int, bytes] = (-1, b"")  # (seq it covers, the frame)
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
@@ -223,9 +224,15 @@ class Broker:
         cursor = self.resume_cursor(last_event_id)
         if cursor is not None:
             return None, cursor
+        if not only and self._snapshot_cache[0] == self.seq:
+            # A crowd connecting between two events shares one encoded snapshot.
+            return self._snapshot_cache[1], self.seq
         data = self.snapshot(only).model_dump_json()
         snap_id = self.last_event_id or f"{self.epoch}-0"
-        return ServerSentEvent(data=data, event="snapshot", id=snap_id).encode(), self.seq
+        frame = ServerSentEvent(data=data, event="snapshot", id=snap_id).encode()
+        if not only:
+            self._snapshot_cache = (self.seq, frame)
+        return frame, self.seq
 
     async def frames(
         self, cursor: int, only: Collection[str] | None, *, classic: bool = False
