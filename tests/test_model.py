@@ -302,7 +302,19 @@ def test_red_cards_count_per_side_including_second_yellows(board, make_model):
     )
 
 
-@pytest.mark.parametrize("name", ["<b>X</b>", "<img src=x onerror=alert(1)>", "Tom & Jerry &lt;3"])
+ODD_NAMES = [
+    "<b>X</b>",
+    "<img src=x onerror=alert(1)>",
+    "Tom & Jerry &lt;3",
+    "نادي الهلال",  # right-to-left
+    "הפועל באר שבע FC",  # right-to-left mixed with left-to-right
+    "⚽ Lions 🦁 United",  # emoji
+    "Zoë Ça̧ Åström",  # combining marks
+    "W" * 80,  # the longest name the API accepts
+]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
 def test_markup_in_team_names_is_shown_verbatim_in_cells_and_tooltip(board, make_model, name):
     board.apply_snapshot(Snapshot(matches=[match("a", name, "Plain FC")]))
     model = make_model(board)

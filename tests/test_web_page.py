@@ -282,6 +282,22 @@ def test_feed_text_is_shown_as_text_never_as_html(server: ServerProcess, web: Wa
     web.assert_clean()
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["نادي الهلال", "הפועל באר שבע FC", "⚽ Lions 🦁 United", "Zoë Ça̧ Åström", "W" * 80],
+    ids=["arabic", "hebrew-mixed", "emoji", "combining", "longest"],
+)
+def test_unusual_names_are_shown_exactly_as_published(
+    server: ServerProcess, web: Watched, name: str
+) -> None:
+    match_id = add_match(server, competition="Odd Names Cup", home=name, away="Plain FC")
+    open_page(web, server)
+    cell = web.row(match_id).locator(".home .team-name")
+    expect(cell).to_have_text(name)
+    assert cell.evaluate("n => n.textContent") == name
+    web.assert_clean()
+
+
 def test_page_enforces_a_policy_that_refuses_inline_script(
     server: ServerProcess, web: Watched
 ) -> None:
