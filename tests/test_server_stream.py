@@ -260,3 +260,9 @@ def test_restarted_memory_server_starts_new_epoch_so_old_ids_get_a_snapshot():
     assert snap.event == "snapshot"
     assert snap.id.rpartition("-")[0] != old_id.rpartition("-")[0]
     assert [m["home"]["name"] for m in snap.json["matches"]] == ["Other"]
+
+
+def test_unknown_format_is_refused_with_422_by_the_documented_route(srv):
+    r = httpx.get(f"{srv.url}/live-scores?format=xml")
+    assert r.status_code == 422
+    assert "format" in r.json()["detail"]
