@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from server.resources import asset
 from server.wire import Snapshot
 
-from . import autostart, display, icons
+from . import autostart, bench_mark, display, icons
 from .embedded import EmbeddedServer
 from .notifiers import Capabilities, Notifier, pick, probe_session_bus
 from .notify_rules import Notice, NoticeRules, NoticeSettings
@@ -85,6 +85,7 @@ class TouchlineApp(QObject):
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
         self._stream_task: asyncio.Task | None = None
+        self._mark_snapshot = bench_mark.enabled()
         self._tasks: set[asyncio.Task] = set()
         self._quit = asyncio.Event()
         self._tooltip_dirty = True
@@ -153,6 +154,7 @@ class TouchlineApp(QObject):
             self.window.showMinimized()
         else:
             self.window.show()
+        bench_mark.after_paint(self.window.view.viewport(), "window-painted")
 
     async def _shutdown(self) -> None:
         self._timer.stop()
@@ -206,6 +208,9 @@ class TouchlineApp(QObject):
     def _on_item(self, item: StreamItem) -> None:
         apply_item(self.board, item)
         self.deliver(self.rules.on_item(item, self.board, datetime.now(UTC)))
+        if self._mark_snapshot and isinstance(item, SnapshotItem):
+            self._mark_snapshot = False
+            bench_mark.after_paint(self.window.view.viewport(), "snapshot-painted")
 
     def _on_state(self, state: StreamState) -> None:
         log.info("stream %s %s", state.kind, state.reason)
