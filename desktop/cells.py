@@ -95,6 +95,14 @@ def display_text(m: Match, column: int) -> str:
     return ""
 
 
+def fitted_cell(m: Match, column: int) -> tuple[str, bool]:
+    """A Time or Score cell's text and whether it is bold (FontRole's rule): all that its
+    width depends on (desktop.column_fit)."""
+    if column == SCORE:
+        return display.score_text(m), m.status != "scheduled"
+    return display.clock_text(m), display.is_playing(m)
+
+
 def tooltip_lines(m: Match) -> list[str]:
     lines = [" · ".join(filter(None, (m.competition, m.round)))]
     lines.append(f"{m.home.name} {display.score_text(m)} {m.away.name}")

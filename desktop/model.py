@@ -12,7 +12,7 @@ tree and its signals are :class:`~desktop.grouped_model.GroupedModel`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,6 +36,7 @@ from .cells import (
     HighlightRole,
     RedCardsRole,
     SearchRole,
+    fitted_cell,
     group_cell,
     match_cell,
     match_cell_alignment,
@@ -158,6 +159,12 @@ class ScoreboardModel(GroupedModel):
     def match_at(self, index: AnyIndex) -> Match | None:
         match_id = self.match_id(index)
         return self._board.matches.get(match_id) if match_id else None
+
+    def column_texts(self, column: int) -> Iterator[tuple[str, bool]]:
+        """Each match's text in a Time or Score column and whether it is bold (hidden rows
+        too: a filter does not make the columns jump)."""
+        for match in self._board.matches.values():
+            yield fitted_cell(match, column)
 
     def highlighted(self) -> frozenset[str]:
         """Matches whose row is glowing after a goal."""

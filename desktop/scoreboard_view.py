@@ -4,6 +4,7 @@ proxy and delegate. Group rows span the width; everything is painted as plain te
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .cells import AWAY, CLOCK, FAV, HOME, SCORE, IsGroupRole, MatchIdRole, SearchRole
+from .column_fit import ColumnFit
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -75,6 +77,7 @@ class ScoreboardView(QTreeView):
         self.setAccessibleName("Scoreboard")
         self.setAccessibleDescription("Matches grouped by competition. F or Space: favourite.")
         self.setItemDelegate(ScoreboardDelegate(self))
+        self._fit: ColumnFit | None = None
         self.setRootIsDecorated(False)
         self.setIndentation(0)
         self.setUniformRowHeights(True)
@@ -94,6 +97,8 @@ class ScoreboardView(QTreeView):
             old.rowsInserted.disconnect(self._rows_inserted)
             old.layoutChanged.disconnect(self._span_groups)
             old.modelReset.disconnect(self._span_groups)
+            if self._fit is not None:
+                self._fit.unwatch(old)
         super().setModel(model)
         model.rowsInserted.connect(self._rows_inserted)
         model.layoutChanged.connect(self._span_groups)
@@ -101,24 +106,20 @@ class ScoreboardView(QTreeView):
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionsMovable(False)
-        modes = {
-            FAV: "fixed",
-            CLOCK: "contents",
-            HOME: "stretch",
-            SCORE: "contents",
-            AWAY: "stretch",
-        }
-        for column, mode in modes.items():
-            header.setSectionResizeMode(
-                column,
-                {
-                    "fixed": QHeaderView.ResizeMode.Fixed,
-                    "contents": QHeaderView.ResizeMode.ResizeToContents,
-                    "stretch": QHeaderView.ResizeMode.Stretch,
-                }[mode],
-            )
+        header.setSectionResizeMode(FAV, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(HOME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(AWAY, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(FAV, 30)
+        # Time and Score fit their texts (see desktop.column_fit for why not ResizeToContents).
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        self._fit = ColumnFit(self, (CLOCK, SCORE), source.column_texts)
+        self._fit.watch(model)
         self._span_groups()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._fit:
+            self._fit.font_changed()
 
     # --- groups span the row and start expanded -------------------------------------------
 

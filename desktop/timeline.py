@@ -7,6 +7,7 @@ what a reset is for.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,6 +32,7 @@ from server.wire import Match, MatchEvent
 
 from . import display, icons
 from .cells import stale_brush
+from .column_fit import ColumnFit, icon_column_width
 from .plaintext import rich
 from .state import Change, Scoreboard, format_minute
 
@@ -140,6 +142,11 @@ class TimelineModel(QAbstractTableModel):
             return ev.text
         return ""
 
+    def column_texts(self, column: int) -> Iterator[tuple[str, bool]]:
+        """Each row's text in ``column`` (never bold), for fitting the column's width."""
+        for ev in self._events:
+            yield self._text(ev, column), False
+
     def _cancelled(self, ev: MatchEvent) -> bool:
         return ev.type == "goal" and any(e.cancels == ev.id for e in self._events)
 
@@ -207,8 +214,12 @@ class TimelinePane(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.header()
         header.setStretchLastSection(True)
-        for col in (MINUTE, KIND, TEAM, PLAYER):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to their texts without ResizeToContents, which measured every row through
+        # the delegate on each new event (desktop.column_fit); the glyphs have one size.
+        self.fit = ColumnFit(self.view, (MINUTE, TEAM, PLAYER), self.model.column_texts)
+        self.fit.watch(self.model)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(KIND, max(header.sectionSizeHint(KIND), icon_column_width(self.view)))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.heading)
