@@ -143,6 +143,7 @@ class TouchlineApp(QObject):
             on_item=self._on_item,
             on_state=self._on_state,
             last_event_id=self._resume,
+            batch=self.board.batch,
         )
         self._stream_task = asyncio.create_task(self.client.run(), name="touchline-stream")
         self._timer.start()

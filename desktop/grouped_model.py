@@ -12,6 +12,7 @@ meaningful while groups come and go around it.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
@@ -63,6 +64,22 @@ class GroupedModel(QAbstractItemModel):
 
     def ids(self) -> list[str]:
         return [item for group in self._groups for item in group.rows]
+
+    def rows_changed(self, item_ids: Iterable[str], last_column: int, roles: list) -> None:
+        """dataChanged for these ids' rows, all columns: one signal per group, spanning its
+        first to last changed row (a burst redraws with a few wide signals, not many)."""
+        spans: dict[int, tuple[int, int]] = {}
+        for item_id in item_ids:
+            group = self._where.get(item_id)
+            if group is None:
+                continue
+            row = group.rows.index(item_id)
+            first, last = spans.get(group.uid, (row, row))
+            spans[group.uid] = (min(first, row), max(last, row))
+        for uid, (first, last) in spans.items():
+            parent = self._group_index(self._by_uid[uid])
+            top, bottom = self.index(first, 0, parent), self.index(last, last_column, parent)
+            self.dataChanged.emit(top, bottom, roles)
 
     # --- Qt model interface -------------------------------------------------------------
 

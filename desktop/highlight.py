@@ -14,8 +14,8 @@ TICK_MS = 80
 
 
 class Highlights(QObject):
-    #: The glow of this match's row changed (repaint it).
-    changed = Signal(str)
+    #: The glow of these matches' rows changed (a list of ids: repaint them).
+    changed = Signal(list)
 
     def __init__(self, duration_ms: int = 6000, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -25,9 +25,11 @@ class Highlights(QObject):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
 
-    def start(self, match_id: str) -> None:
+    def start(self, match_id: str, signal: bool = True) -> None:
+        """Lights the row up; ``signal=False`` when the caller repaints it anyway."""
         self._started[match_id] = time.monotonic()
-        self.changed.emit(match_id)
+        if signal:
+            self.changed.emit([match_id])
         if not self._timer.isActive():
             self._timer.start()
 
@@ -48,9 +50,10 @@ class Highlights(QObject):
         self._timer.stop()
 
     def _tick(self) -> None:
-        for match_id in list(self._started):
+        glowing = list(self._started)
+        for match_id in glowing:
             if self.strength(match_id) <= 0:
                 del self._started[match_id]
-            self.changed.emit(match_id)
+        self.changed.emit(glowing)  # the ones that went out too: repainted plain
         if not self._started:
             self._timer.stop()

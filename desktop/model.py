@@ -43,6 +43,7 @@ from .cells import (
 )
 from .grouped_model import AnyIndex, GroupedModel
 from .highlight import Highlights
+from .pacing import Pacer
 from .state import Change, Scoreboard
 
 # Which columns show each Match field (tooltips show everything and are signalled apart).
@@ -64,6 +65,9 @@ _CELL_ROLES = [
     Qt.ItemDataRole.AccessibleTextRole,
     RedCardsRole,
 ]
+_GLOW_ROLES = [Qt.ItemDataRole.BackgroundRole, HighlightRole]
+#: Everything a burst may have changed in a row.
+_BURST_ROLES = [*_CELL_ROLES, Qt.ItemDataRole.ToolTipRole, SearchRole, *_GLOW_ROLES]
 
 
 class ScoreboardModel(GroupedModel):
@@ -85,16 +89,21 @@ class ScoreboardModel(GroupedModel):
         self._favourites = frozenset(favourites)
         self._fav_folded = frozenset(n.casefold() for n in self._favourites)
         self._goals: dict[str, int] = {}
+        self._pending: dict[str, set[str]] = {}  # redraws held until the board's batch ends
         self._stale = False
         self.highlights = Highlights(highlight_ms, self)
         self.highlights.changed.connect(self._row_background_changed)
         for match_id in board.matches:
             self._insert(match_id, signal=False)
         self._unsubscribe = board.subscribe(self._on_change)
+        self._pacer = Pacer(self._flush, parent=self)
+        self._unsubscribe_batch = board.on_batch_end(self._pacer.request)
 
     def detach(self) -> None:
         """Stops listening to the board (call before dropping the model)."""
         self._unsubscribe()
+        self._unsubscribe_batch()
+        self._pacer.stop()
         self.highlights.stop()
 
     # --- public API --------------------------------------------------------------------
@@ -225,6 +234,7 @@ class ScoreboardModel(GroupedModel):
 
     def _remove(self, match_id: str) -> None:
         self._goals.pop(match_id, None)
+        self._pending.pop(match_id, None)
         self.highlights.forget(match_id)
         super()._remove(match_id)
 
@@ -247,16 +257,26 @@ class ScoreboardModel(GroupedModel):
             return
         if fields & {"competition", "home", "away", "kickoff"}:
             self._reposition(match_id)
+        total, batch = self._total(match_id), self._board.in_batch
+        if "score" in fields and total > self._goals.get(match_id, 0):
+            self.highlights.start(match_id, signal=not batch)
+            self.goalHighlighted.emit(match_id)
+        self._goals[match_id] = total
+        if batch:  # a burst: each row redraws once, at the next frame
+            self._pending.setdefault(match_id, set()).update(fields)
+            return
         columns = sorted({c for f in fields for c in _FIELD_COLUMNS.get(f, ())})
         if columns:
             self._cells_changed(match_id, columns, _CELL_ROLES)
         self._cells_changed(
             match_id, range(len(COLUMNS)), [Qt.ItemDataRole.ToolTipRole, SearchRole]
         )
-        total = self._total(match_id)
-        if "score" in fields and total > self._goals.get(match_id, 0):
-            self._highlight(match_id)
-        self._goals[match_id] = total
+
+    def _flush(self) -> None:
+        """A frame after a burst: every touched row redrawn at once (one signal per group)."""
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.rows_changed(pending, len(COLUMNS) - 1, _BURST_ROLES)
 
     def _cells_changed(self, match_id: str, columns: Iterable[int], roles: list) -> None:
         columns = list(columns)
@@ -270,11 +290,5 @@ class ScoreboardModel(GroupedModel):
 
     # --- goal highlight ----------------------------------------------------------------
 
-    def _highlight(self, match_id: str) -> None:
-        self.highlights.start(match_id)
-        self.goalHighlighted.emit(match_id)
-
-    def _row_background_changed(self, match_id: str) -> None:
-        self._cells_changed(
-            match_id, range(len(COLUMNS)), [Qt.ItemDataRole.BackgroundRole, HighlightRole]
-        )
+    def _row_background_changed(self, match_ids: list[str]) -> None:
+        self.rows_changed(match_ids, len(COLUMNS) - 1, _GLOW_ROLES)

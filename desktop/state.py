@@ -9,6 +9,11 @@ Listening (both ways work, use one):
 * ``unsubscribe = board.subscribe(callback)`` calls ``callback(change)`` for each change, in
   the same order, synchronously inside ``apply_*``.
 
+Bursts: ``with board.batch(): ...`` marks a run of ``apply_*`` calls with no turn of the event
+loop in between (the stream client wraps what it delivers between two yields in one). Changes
+are still delivered one by one as they happen; a listener that only redraws can check
+``board.in_batch`` and redraw each thing once in its ``board.on_batch_end(callback)``.
+
 The scoreboard is updated *incrementally*: when a change is delivered, ``board.matches``
 already reflects it and every change before it, and nothing after it. An ``added`` match is
 always appended at the end of ``board.matches`` (so its row is ``len(board.matches) - 1``);
@@ -25,12 +30,13 @@ selection and never resets.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from server.wire import Match, MatchEvent, Snapshot
+from server.wire import Match, MatchEvent, Score, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +108,16 @@ def _diff(old: Match, new: Match) -> frozenset[str]:
     return frozenset(f for f in MATCH_FIELDS if getattr(old, f) != getattr(new, f))
 
 
+def _points(score: Score | None) -> tuple[int, int] | None:
+    return None if score is None else (score.home, score.away)
+
+
+def _assign(match: Match, name: str, value: object, changed: list[str]) -> None:
+    if getattr(match, name) != value:
+        setattr(match, name, value)
+        changed.append(name)
+
+
 class Scoreboard:
     """Matches in order of first appearance, keyed by id, plus the last stream id covered."""
 
@@ -109,6 +125,9 @@ class Scoreboard:
         self.matches: dict[str, Match] = {}
         self.last_event_id: str | None = None
         self._listeners: list[Listener] = []
+        self._event_ids: dict[str, set[str]] = {}  # per match, built when first needed
+        self._batch_depth = 0
+        self._batch_listeners: list[Callable[[], None]] = []
 
     # --- listening ---------------------------------------------------------------------
 
@@ -130,6 +149,35 @@ class Scoreboard:
             except Exception:  # one broken view must not stop the stream
                 log.exception("scoreboard listener failed on %s", change)
 
+    def on_batch_end(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Calls ``callback()`` when the outermost :meth:`batch` ends; returns an unsubscriber."""
+        self._batch_listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._batch_listeners:
+                self._batch_listeners.remove(callback)
+
+        return unsubscribe
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch_depth > 0
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """A burst of ``apply_*`` calls; see the module docstring."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth:
+                for callback in list(self._batch_listeners):
+                    try:
+                        callback()
+                    except Exception:
+                        log.exception("scoreboard batch listener failed")
+
     # --- feeding -----------------------------------------------------------------------
 
     def apply_snapshot(self, snapshot: Snapshot, event_id: str | None = None) -> list[Change]:
@@ -138,6 +186,7 @@ class Scoreboard:
         wanted = {m.id for m in snapshot.matches}
         for match_id in [mid for mid in self.matches if mid not in wanted]:
             del self.matches[match_id]
+            self._event_ids.pop(match_id, None)
             self._emit(Change("removed", match_id), out)
         for match in snapshot.matches:
             self._put(match, out)
@@ -158,38 +207,50 @@ class Scoreboard:
 
         Score, status, penalties, minute and added are taken from the event (the server
         computed them). ``clock`` only moves the minute and is not kept in the timeline.
-        ``event_id`` (the stream id) defaults to ``ev.id``.
+        ``event_id`` (the stream id) defaults to ``ev.id``. Constant time: a catch-up
+        applies thousands of these in a row.
         """
         self.last_event_id = event_id if event_id is not None else ev.id
         match = self.matches.get(ev.match)
         if match is None:
             log.info("ignoring %s event %s for unknown match %r", ev.type, ev.id, ev.match)
             return []
-        before = match.model_copy()
+        changed: list[str] = []
         if ev.type == "clock":
             if match.status in ("live", "extra_time") and ev.minute is not None:
-                match.minute, match.added = ev.minute, ev.added
+                _assign(match, "minute", ev.minute, changed)
+                _assign(match, "added", ev.added, changed)
         else:
-            if any(e.id == ev.id for e in match.events):
+            seen = self._event_ids.get(match.id)
+            if seen is None:
+                seen = self._event_ids[match.id] = {e.id for e in match.events}
+            if ev.id in seen:
                 return []
-            match.events = [*match.events, ev]
-            match.score = ev.score.model_copy()
-            match.status = ev.status
-            match.penalties = ev.penalties.model_copy() if ev.penalties else None
+            seen.add(ev.id)
+            match.events.append(ev)  # the board's own copy of the match (see _put)
+            changed.append("events")
+            if _points(match.score) != _points(ev.score):
+                match.score = ev.score.model_copy()
+                changed.append("score")
+            _assign(match, "status", ev.status, changed)
+            if _points(match.penalties) != _points(ev.penalties):
+                match.penalties = ev.penalties.model_copy() if ev.penalties else None
+                changed.append("penalties")
             # As on the server: the shoot-out stops the clock where extra time ended.
             if ev.status != "penalties":
-                match.minute, match.added = ev.minute, ev.added
-        fields = _diff(before, match)
-        if not fields:
+                _assign(match, "minute", ev.minute, changed)
+                _assign(match, "added", ev.added, changed)
+        if not changed:
             return []
         out: list[Change] = []
-        self._emit(Change("updated", match.id, ev, fields), out)
+        self._emit(Change("updated", match.id, ev, frozenset(changed)), out)
         return out
 
     def _put(self, match: Match, out: list[Change]) -> None:
         new = match.model_copy(deep=True)
         old = self.matches.get(match.id)
         self.matches[match.id] = new  # replacing a key keeps its position
+        self._event_ids.pop(match.id, None)
         if old is None:
             self._emit(Change("added", match.id), out)
         elif fields := _diff(old, new):
@@ -201,5 +262,6 @@ class Scoreboard:
         for match_id in list(self.matches):
             del self.matches[match_id]
             self._emit(Change("removed", match_id), out)
+        self._event_ids.clear()
         self.last_event_id = None
         return out

@@ -33,6 +33,7 @@ from server.wire import Match, MatchEvent
 from . import display, icons
 from .cells import stale_brush
 from .column_fit import ColumnFit, icon_column_width
+from .pacing import Pacer
 from .plaintext import rich
 from .state import Change, Scoreboard, format_minute
 
@@ -65,10 +66,16 @@ class TimelineModel(QAbstractTableModel):
         self._board = board
         self._match_id: str | None = None
         self._events: list[MatchEvent] = []
+        self._cancelled: set[str] = set()  # goals taken back by a goal_disallowed
+        self._pending: set[str] = set()  # changed fields held until the board's batch ends
         self._unsubscribe = board.subscribe(self._on_change)
+        self._pacer = Pacer(self._flush, parent=self)
+        self._unsubscribe_batch = board.on_batch_end(self._pacer.request)
 
     def detach(self) -> None:
         self._unsubscribe()
+        self._unsubscribe_batch()
+        self._pacer.stop()
 
     @property
     def match_id(self) -> str | None:
@@ -82,6 +89,8 @@ class TimelineModel(QAbstractTableModel):
         self._match_id = match_id
         m = self.match()
         self._events = list(m.events) if m else []
+        self._cancelled = {e.cancels for e in self._events if e.cancels}
+        self._pending.clear()
         self.endResetModel()
 
     # --- Qt model interface ------------------------------------------------------------
@@ -119,7 +128,7 @@ class TimelineModel(QAbstractTableModel):
             return rich(icons.KIND_NAMES[kind])
         if role == R.AccessibleTextRole:
             return icons.KIND_NAMES[kind] if col == KIND else self._text(ev, col)
-        cancelled = self._cancelled(ev)
+        cancelled = self._is_cancelled(ev)
         if role == R.FontRole and cancelled:
             font = QFont()
             font.setStrikeOut(True)
@@ -147,21 +156,32 @@ class TimelineModel(QAbstractTableModel):
         for ev in self._events:
             yield self._text(ev, column), False
 
-    def _cancelled(self, ev: MatchEvent) -> bool:
-        return ev.type == "goal" and any(e.cancels == ev.id for e in self._events)
+    def _is_cancelled(self, ev: MatchEvent) -> bool:
+        return ev.type == "goal" and ev.id in self._cancelled
 
     # --- following the board -----------------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
         if change.match_id != self._match_id:
             return
+        if self._board.in_batch:  # a burst: new rows go in once, at the next frame
+            self._pending |= change.fields
+        else:
+            self._follow(change.fields)
+
+    def _flush(self) -> None:
+        if self._pending:
+            fields, self._pending = frozenset(self._pending), set()
+            self._follow(fields)
+
+    def _follow(self, fields: frozenset[str]) -> None:
         m = self.match()
         if m is None:  # the match is gone from the server
             self.set_match(None)
             return
-        if "events" in change.fields:
+        if "events" in fields:
             self._sync(m)
-        if {"home", "away"} & change.fields and self._events:
+        if {"home", "away"} & fields and self._events:
             last = len(self._events) - 1
             self.dataChanged.emit(self.index(0, TEAM), self.index(last, TEAM))
         self.matchUpdated.emit()
@@ -177,6 +197,7 @@ class TimelineModel(QAbstractTableModel):
         first = len(old)
         self.beginInsertRows(QModelIndex(), first, len(new) - 1)
         self._events = list(m.events)
+        self._cancelled.update(e.cancels for e in self._events[first:] if e.cancels)
         self.endInsertRows()
         for ev in self._events[first:]:
             if ev.cancels and ev.cancels in old:
