@@ -16,8 +16,9 @@ Behaviour, and why:
 * Bytes are read with ``response.aiter_bytes()`` and parsed by :mod:`desktop.sse_parser`
   (the WHATWG processing model, step by step; httpx-sse departs from it where it matters):
   every chunk received, heartbeat comments included, pushes the *watchdog* back. A stream
-  silent for ``3 × heartbeat`` is taken as dead (half-open TCP is otherwise never noticed)
-  and reconnected. The httpx read timeout is off; only connecting has a timeout.
+  silent for ``3 × heartbeat`` (and at most a second more) is taken as dead (half-open TCP
+  is otherwise never noticed) and reconnected. The httpx read timeout is off; only connecting
+  has a timeout.
 * Reconnecting sends ``Last-Event-ID`` (also from a saved id on the first connect; none after
   the server reset it with an empty ``id:``), honours the server's ``retry:`` as the base
   delay and backs off with full jitter (``uniform(0, min(max_delay, base × 2^n))``) while the
@@ -77,6 +78,8 @@ __all__ = [
 log = logging.getLogger("touchline.stream")
 
 MATCH_EVENT_TYPES = frozenset(get_args(EventType))
+#: At most how late the watchdog may fire, after ``dead_after`` seconds of silence.
+WATCHDOG_SLACK = 1.0
 
 
 def _header_value(last_event_id: str | None) -> bytes | None:
@@ -251,6 +254,7 @@ class StreamClient:
         if resume := _header_value(self.last_event_id):
             headers["Last-Event-ID"] = resume
         loop = asyncio.get_running_loop()
+        slack = min(WATCHDOG_SLACK, self.dead_after / 4)
         try:
             async with asyncio.timeout(self.connect_timeout + self.dead_after) as watchdog:
                 async with client.stream("GET", self.url, headers=headers) as response:
@@ -260,9 +264,15 @@ class StreamClient:
                     self._classic.new_connection()
                     # A new stream, but the same event source: the last event ID carries over.
                     parser = EventStreamParser(self.last_event_id or "")
+                    watchdog.reschedule(loop.time() + self.dead_after + slack)
                     async for chunk in response.aiter_bytes():
                         self.last_activity = time.monotonic()
-                        watchdog.reschedule(loop.time() + self.dead_after)
+                        # Pushed back with some slack, so not at every chunk: each
+                        # reschedule is a new timer (a QTimer under qasync), and a
+                        # catch-up is 10,000 chunks.
+                        now = loop.time()
+                        if (watchdog.when() or 0) < now + self.dead_after:
+                            watchdog.reschedule(now + self.dead_after + slack)
                         await self._deliver(parser.feed(chunk))
                         if parser.retry is not None:
                             self.retry_ms = parser.retry
