@@ -30,10 +30,17 @@ HighlightRole = Qt.ItemDataRole.UserRole + 4
 RedCardsRole = Qt.ItemDataRole.UserRole + 5
 SearchRole = Qt.ItemDataRole.UserRole + 6
 
+R = Qt.ItemDataRole
+#: Every role a scoreboard cell may have a value for (others are None).
+ANSWERED_ROLES = (
+    R.DisplayRole, R.DecorationRole, R.ToolTipRole, R.FontRole, R.TextAlignmentRole,
+    R.BackgroundRole, R.ForegroundRole, R.AccessibleTextRole,
+    MatchIdRole, IsGroupRole, FavouriteRole, HighlightRole, RedCardsRole, SearchRole,
+)  # fmt: skip
+
 #: Semantic "goal" colour; always blended with the palette's base, so it suits light and dark.
 GOAL_COLOUR = QColor("#4caf50")
 
-R = Qt.ItemDataRole
 _ALIGN = {
     HOME: Qt.AlignmentFlag.AlignRight,
     SCORE: Qt.AlignmentFlag.AlignHCenter,
@@ -126,6 +133,9 @@ def _accessible(m: Match, column: int, favourite: bool) -> str:
     return display_text(m, column)
 
 
+_NEEDS_FAVOURITE = frozenset({FavouriteRole, R.DecorationRole, R.AccessibleTextRole})
+
+
 def match_cell_alignment(column: int) -> Qt.AlignmentFlag:
     """Home names lean on the score from the right, away names from the left."""
     return _ALIGN.get(column, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
@@ -141,13 +151,15 @@ def match_cell(
     strength: float,
 ) -> Any:
     """The value of one match cell for ``role``."""
-    favourite = is_favourite(m.home.name) or is_favourite(m.away.name)
     if role == R.DisplayRole:
         return display_text(m, column)
     if role == MatchIdRole:
         return m.id
     if role == IsGroupRole:
         return False
+    favourite = role in _NEEDS_FAVOURITE and (
+        is_favourite(m.home.name) or is_favourite(m.away.name)
+    )
     if role == FavouriteRole:
         return favourite
     if role == HighlightRole:

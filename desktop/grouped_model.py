@@ -91,11 +91,16 @@ class GroupedModel(QAbstractItemModel):
         return 0
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        # hasIndex() would call back into Python twice; views ask for indexes all the time
+        # (a repaint of the scoreboard: ~700 calls through the filter proxy).
+        if row < 0 or not 0 <= column < self.columnCount(parent):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, self._groups[parent.row()].uid)
+            return self.createIndex(row, column, 0) if row < len(self._groups) else QModelIndex()
+        if parent.internalId() != 0 or parent.column() != 0:
+            return QModelIndex()
+        group = self._groups[parent.row()]
+        return self.createIndex(row, column, group.uid) if row < len(group.rows) else QModelIndex()
 
     def parent(self, index: AnyIndex) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == 0:

@@ -235,8 +235,10 @@ def clear_cache() -> None:
     """Forget drawn glyphs (after a palette change: outlines use palette colours)."""
     event_icon.cache_clear()
     red_cards_icon.cache_clear()
+    star_icon.cache_clear()
 
 
+@cache
 def star_icon(filled: bool, size: int = 16) -> QIcon:
     """The favourite toggle: a filled gold star, or an outline in the palette's mid colour."""
     pix, p = _canvas(size)

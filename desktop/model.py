@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from server.wire import Match
 
 from .cells import (
+    ANSWERED_ROLES,
     AWAY,
     CLOCK,
     COLUMNS,
@@ -68,6 +69,8 @@ _CELL_ROLES = [
 _GLOW_ROLES = [Qt.ItemDataRole.BackgroundRole, HighlightRole]
 #: Everything a burst may have changed in a row.
 _BURST_ROLES = [*_CELL_ROLES, Qt.ItemDataRole.ToolTipRole, SearchRole, *_GLOW_ROLES]
+_ANSWERED = frozenset(ANSWERED_ROLES)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class ScoreboardModel(GroupedModel):
@@ -196,12 +199,11 @@ class ScoreboardModel(GroupedModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A repaint asks every visible cell for ~8 roles: the ones never set leave first.
+        if role not in _ANSWERED or not index.isValid():
             return None
         if index.internalId() == 0:
             return group_cell(self.group_key(index.row()), index.column(), role, self._stale)
@@ -215,7 +217,7 @@ class ScoreboardModel(GroupedModel):
             role,
             is_favourite=self.is_favourite_team,
             stale=self._stale,
-            strength=self.highlights.strength(match.id),
+            strength=self.highlights.strength(match.id) if role in _GLOW_ROLES else 0.0,
         )
 
     # --- where a match goes --------------------------------------------------------------

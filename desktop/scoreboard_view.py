@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .cells import AWAY, CLOCK, FAV, HOME, SCORE, IsGroupRole, MatchIdRole, SearchRole
+from .cells import AWAY, CLOCK, FAV, HOME, SCORE, MatchIdRole, SearchRole
 from .column_fit import ColumnFit
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -59,7 +59,7 @@ class ScoreboardDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         if index.column() == HOME:
             option.decorationPosition = QStyleOptionViewItem.Position.Right
-        if index.data(IsGroupRole):
+        if not index.parent().isValid():  # a group row (cheaper to ask than IsGroupRole)
             option.backgroundBrush = option.palette.brush(QPalette.ColorRole.Window)
 
 
