@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.setTabOrder(self.filter_edit, self.view)
         self.setTabOrder(self.view, self.timeline.view)
+        # The scoreboard starts with the focus (arrows, Enter, F), not the filter box, whose
+        # blinking cursor repainted the window twice a second while nothing else happened.
+        self.view.setFocus()
 
         self.status_label = QLabel("Connecting…", self)
         self.status_label.setObjectName("connectionStatus")

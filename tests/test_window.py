@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.cells import FAVOURITES_GROUP, HOME, SCORE
 from desktop.notify_rules import Notice
@@ -311,3 +311,11 @@ def test_interactive_widgets_have_accessible_names(make_window):
         window.stale_banner,
     ):
         assert widget.accessibleName(), widget.objectName()
+
+
+def test_window_opens_with_the_scoreboard_focused_not_the_filter_box(qtbot, make_window):
+    window = make_window(Scoreboard())
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is window.view  # no blinking text cursor while idle
