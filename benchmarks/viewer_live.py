@@ -16,11 +16,13 @@ import contextlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -113,11 +115,39 @@ def publisher(url: str, token: str) -> httpx.AsyncClient:
 # --- 1. publish → scoreboard ----------------------------------------------------------------
 
 
+class BareReader:
+    """A bare socket following the stream beside the viewer: when each frame reaches a client
+    that does nothing else, i.e. the server's share of the latency."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, float] = {}  # event id -> first read containing its frame
+
+    async def start(self, url: str) -> BareReader:
+        parts = urlsplit(url)
+        reader, self._writer = await asyncio.open_connection(parts.hostname, parts.port)
+        self._writer.write(b"GET /live-scores HTTP/1.1\r\nHost: bench\r\n\r\n")
+        self._task = asyncio.create_task(self._read(reader))
+        return self
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        tail = b""
+        while data := await reader.read(65536):
+            now, text = time.monotonic(), tail + data
+            for found in re.finditer(rb"\nid: ([^\r\n]+)\r?\n", text):
+                self.seen.setdefault(found.group(1).decode(), now)
+            tail = text[-300:]  # a frame's id line split over two reads
+
+    def close(self) -> None:
+        self._task.cancel()
+        self._writer.close()
+
+
 async def latency(goals: int, matches: int, gap: float, warmup: int = 3) -> dict:
     """Goals spread over ``matches``, one every ~``gap`` s; the first ``warmup`` not counted."""
     rng = random.Random(5)
     with run_server("--feed", "none", *UNLIMITED) as srv:
         viewer = await Viewer().start(srv.url)
+        bare = await BareReader().start(srv.url)
         try:
             assert (await viewer.ask("wait_live"))["ok"], "the viewer did not go live"
             async with publisher(srv.url, srv.token) as http:
@@ -125,6 +155,7 @@ async def latency(goals: int, matches: int, gap: float, warmup: int = 3) -> dict
                 assert (await viewer.ask("wait_id", id=last))["ok"]
                 await viewer.ask("select", match=ids[0])  # a timeline follows one match
                 sent: dict[str, float] = {}
+                event_ids: dict[str, str] = {}
                 score = {mid: [0, 0] for mid in ids}
                 for i in range(warmup + goals):
                     mid = ids[i % matches]
@@ -137,19 +168,25 @@ async def latency(goals: int, matches: int, gap: float, warmup: int = 3) -> dict
                     r.raise_for_status()
                     last = r.json()["id"]
                     if i >= warmup:
-                        sent[f"{mid}|{score[mid][0]}|{score[mid][1]}"] = t0
+                        key = f"{mid}|{score[mid][0]}|{score[mid][1]}"
+                        sent[key], event_ids[key] = t0, last
                     await asyncio.sleep(rng.uniform(gap / 2, gap * 1.5))
             assert (await viewer.ask("wait_id", id=last))["ok"]
             await asyncio.sleep(0.2)  # the last repaint
             seen = await viewer.ask("samples")
             rss = seen["rss_kb"]
         finally:
+            bare.close()
             await viewer.close()
     updated = [seen["updated"][k] - t for k, t in sent.items() if k in seen["updated"]]
+    # The server's share: publish → the frame at a bare socket; the rest is the viewer's.
+    server = {k: bare.seen[event_ids[k]] - t for k, t in sent.items() if event_ids[k] in bare.seen}
+    viewer_share = [seen["updated"][k] - sent[k] - d for k, d in server.items()]
     painted = [seen["painted"][k] - t for k, t in sent.items() if k in seen["painted"]]
     # Where the time goes: publish → bytes at the viewer, then bytes → dataChanged.
     received = [seen["received"][k] - t for k, t in sent.items() if k in seen["received"]]
     return {"goals": goals, "updated_s": updated, "painted_s": painted, "received_s": received,
+            "server_s": list(server.values()), "viewer_s": viewer_share,
             "missing": goals - len(updated), "rss_kb": rss}  # fmt: skip
 
 

@@ -51,10 +51,14 @@ def rows(r: dict) -> list[tuple[str, str, str, bool | None]]:
                     f"{pct(paint, .99) * 1e3:.1f} ms", "", None))  # fmt: skip
         if got := lat.get("received_s"):
             inner = [u - g for u, g in zip(up, got, strict=True)]
-            parts = (("publish→bytes read by the viewer", got), ("bytes read→dataChanged", inner))
+            parts = (
+                ("server: publish→frame at a bare socket", lat.get("server_s", [])),
+                ("viewer: frame→dataChanged", lat.get("viewer_s", [])),
+                ("  of which bytes read→dataChanged", inner),
+            )
             for label, xs in parts:
                 value = f"{pct(xs, 0.5) * 1e3:.1f} / {pct(xs, 0.99) * 1e3:.1f} ms"
-                out.append((f"  … of which {label} p50 / p99", value, "", None))
+                out.append((f"  … {label} p50 / p99", value, "", None))
         out.append(("goals not seen by the viewer", str(lat["missing"]), "0", lat["missing"] == 0))
     if runs := r.get("catchup"):
         n = runs[0]["expected_events"]
