@@ -15,8 +15,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from server.wire import MatchEvent, Score
 
 from .rawhttp import Http
 
@@ -138,29 +141,22 @@ class Server:
 
 
 def ref_event(kind: str, k: int) -> dict[str, Any]:
-    """The references' event body: the fields and size of touchline's MatchEvent."""
+    """The references' event body: touchline's MatchEvent (less the id they give it)."""
     home, away = (k + 1) // 2, k // 2
     text = "Kick-off" if kind == "kickoff" else f"Goal! {PLAYER} for Mexico, Mexico {home}–{away}"
-    return {
-        "type": kind,
-        "match": "bench",
-        "minute": k,
-        "added": None,
-        "team": None if kind == "kickoff" else ("home" if k % 2 else "away"),
-        "player": None if kind == "kickoff" else PLAYER,
-        "text": text + " South Africa" if kind == "goal" else text,
-        "score": {"home": home, "away": away},
-        "status": "live",
-        "penalties": None,
-        "penalty": False,
-        "own_goal": False,
-        "card": None,
-        "player_in": None,
-        "player_out": None,
-        "scored": None,
-        "cancels": None,
-        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    event = MatchEvent(
+        id="",
+        type=kind,
+        match="bench",
+        minute=k,
+        team=None if kind == "kickoff" else ("home" if k % 2 else "away"),
+        player=None if kind == "kickoff" else PLAYER,
+        text=text + " South Africa" if kind == "goal" else text,
+        score=Score(home=home, away=away),
+        status="live",
+        at=datetime.now(UTC),
+    )
+    return event.model_dump(mode="json", exclude={"id"})
 
 
 def touchline_options() -> list[str]:

@@ -10,53 +10,38 @@ touchline sends.
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
+from datetime import UTC, datetime
 
-SNAPSHOT_JSON = json.dumps(
-    {
-        "matches": [
-            {
-                "id": "bench",
-                "competition": "Benchmark Cup",
-                "round": None,
-                "home": {"name": "Mexico", "code": None},
-                "away": {"name": "South Africa", "code": None},
-                "kickoff": "2026-06-11T19:00:00Z",
-                "status": "live",
-                "minute": 0,
-                "added": None,
-                "score": {"home": 0, "away": 0},
-                "penalties": None,
-                "events": [
-                    {
-                        "id": "ref-1",
-                        "type": "kickoff",
-                        "match": "bench",
-                        "minute": 0,
-                        "added": None,
-                        "team": None,
-                        "player": None,
-                        "text": "Kick-off",
-                        "score": {"home": 0, "away": 0},
-                        "status": "live",
-                        "penalties": None,
-                        "penalty": False,
-                        "own_goal": False,
-                        "card": None,
-                        "player_in": None,
-                        "player_out": None,
-                        "scored": None,
-                        "cancels": None,
-                        "at": "2026-06-11T19:00:00Z",
-                    }
-                ],
-            }
-        ]
-    },
-    separators=(",", ":"),
-)
+from server.wire import Match, MatchEvent, Score, Snapshot, Team
+
+# Built from the wire models: the one definition of the format, as touchline sends it.
+SNAPSHOT_JSON = Snapshot(
+    matches=[
+        Match(
+            id="bench",
+            competition="Benchmark Cup",
+            home=Team(name="Mexico"),
+            away=Team(name="South Africa"),
+            kickoff=datetime(2026, 6, 11, 19, tzinfo=UTC),
+            status="live",
+            minute=0,
+            events=[
+                MatchEvent(
+                    id="ref-1",
+                    type="kickoff",
+                    match="bench",
+                    minute=0,
+                    text="Kick-off",
+                    score=Score(),
+                    status="live",
+                    at=datetime(2026, 6, 11, 19, tzinfo=UTC),
+                )
+            ],
+        )
+    ]
+).model_dump_json()
 
 
 def listen(host: str, port: int, name: str) -> socket.socket:
