@@ -293,4 +293,6 @@ class ScoreboardModel(GroupedModel):
     # --- goal highlight ----------------------------------------------------------------
 
     def _row_background_changed(self, match_ids: list[str]) -> None:
-        self.rows_changed(match_ids, len(COLUMNS) - 1, _GLOW_ROLES)
+        # Row by row: only the rows whose glow stepped are repainted.
+        for match_id in match_ids:
+            self._cells_changed(match_id, range(len(COLUMNS)), _GLOW_ROLES)

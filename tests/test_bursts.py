@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import QModelIndex, Qt
 
 from desktop.cells import CLOCK, SCORE
+from desktop.highlight import LEVELS, Highlights
 from desktop.model import ScoreboardModel
 from desktop.pacing import BURST_GAP, Pacer
 from desktop.state import Scoreboard
@@ -114,6 +115,18 @@ def test_back_to_back_batches_are_drawn_once_a_frame_and_a_lone_one_at_once(qtbo
     pacer.request()  # a batch on its own, after a pause: drawn at once
     assert len(flushes) == 3
     pacer.stop()
+
+
+def test_a_glowing_row_is_repainted_once_a_step_of_its_fade(qtbot):
+    glow = Highlights(duration_ms=400)
+    steps: list[float] = []
+    glow.changed.connect(lambda ids: steps.extend(glow.strength(i) for i in ids))
+    glow.start("a")
+    qtbot.waitUntil(lambda: not glow.active(), timeout=3000)
+    assert steps[0] == 1.0 and steps[-1] == 0.0  # lit, then a last time when plain again
+    assert steps == sorted(steps, reverse=True) and len(steps) == len(set(steps))
+    assert len(steps) <= LEVELS + 1  # never twice at one step, whatever the tick rate
+    assert all(round(s * LEVELS) == s * LEVELS for s in steps)
 
 
 def test_timeline_takes_a_burst_of_events_as_one_insert(qapp):
