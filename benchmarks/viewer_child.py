@@ -73,10 +73,11 @@ class Probe(QObject):
         self.items = {"snapshot": 0, "event": 0, "other": 0}
         self.last_item_at = 0.0
         self.gaps: list[float] = []
+        self.gap_cpu: list[float] = []  # this thread's CPU time within each gap
         self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds) while ticking
         self._gc_start = 0.0
         gc.callbacks.append(self._gc)
-        self._last_tick = 0.0
+        self._last_tick = self._last_cpu = 0.0
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.TimerType.PreciseTimer)
         self.ticker.setInterval(TICK_MS)
@@ -137,6 +138,8 @@ class Probe(QObject):
 
     def start_ticker(self) -> None:
         self.gaps.clear()
+        self.gap_cpu.clear()
+        self._last_cpu = time.thread_time()
         self.gc_pauses.clear()
         self._last_tick = time.monotonic()
         self.ticker.start()
@@ -146,8 +149,10 @@ class Probe(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
+        cpu = time.thread_time()
         self.gaps.append(now - self._last_tick)
-        self._last_tick = now
+        self.gap_cpu.append(cpu - self._last_cpu)
+        self._last_tick, self._last_cpu = now, cpu
 
     # --- state --------------------------------------------------------------------------------
 
@@ -209,6 +214,7 @@ async def catch_up(probe: Probe, cmd: dict) -> dict:
         "snapshots": probe.items["snapshot"] - before["snapshot"],
         "notices": [{k: n[k] for k in ("kind", "title")} for n in probe.notices],
         "gaps_ms": [g * 1000 for g in probe.gaps],
+        "gap_cpu_ms": [c * 1000 for c in probe.gap_cpu],
         "gc_ms": [(gen, s * 1000) for gen, s in probe.gc_pauses],
     }
 

@@ -75,6 +75,9 @@ def rows(r: dict) -> list[tuple[str, str, str, bool | None]]:
         stalls = [max(c["gaps_ms"], default=0) for c in runs]
         out.append(("  longest Qt loop stall (5 ms ticker gap)", spread(stalls, 1, " ms"),
                     "≤ 50 ms", statistics.median(stalls) <= 50))  # fmt: skip
+        if "gap_cpu_ms" in runs[0]:  # busy, or waiting for a core the machine gave elsewhere?
+            on_cpu = [c["gap_cpu_ms"][c["gaps_ms"].index(max(c["gaps_ms"]))] for c in runs]
+            out.append(("  … of it on the viewer's CPU", spread(on_cpu, 1, " ms"), "", None))
         if "gc_ms" in runs[0]:
             worst = [max((ms for _, ms in c["gc_ms"]), default=0) for c in runs]
             full = [sum(1 for gen, _ in c["gc_ms"] if gen == 2) for c in runs]
