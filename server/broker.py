@@ -9,6 +9,7 @@ from its own position. A subscriber costs a cursor and a waiter, never a copy of
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import random
@@ -28,6 +29,8 @@ log = logging.getLogger("touchline.broker")
 
 RETRY_MS = 3000
 PING = b": ping\n\n"
+#: Frames joined into one write when a subscriber has a backlog.
+BACKLOG_FRAMES = 64
 
 
 def farewell() -> bytes:
@@ -250,11 +253,18 @@ class Broker:
                     raise SlowSubscriber(f"cursor {cursor} fell out of history")
                 start = cursor + 1 - self.log[0].seq
                 # Copy the slice first: yielding may take a while and the deque moves on.
-                for frame in [self.log[i] for i in range(start, len(self.log))]:
-                    cursor = frame.seq
-                    if only and frame.match_id not in only:
-                        continue
-                    yield frame.classic() if classic else frame.encoded
+                pending = list(itertools.islice(self.log, start, None))
+                cursor = pending[-1].seq
+                chunk = [
+                    frame.classic() if classic else frame.encoded
+                    for frame in pending
+                    if not only or frame.match_id in only
+                ]
+                # A backlog (a resume, a burst) goes out in few large writes, not one per
+                # event: the client reads it in far fewer pieces. A live event is one frame.
+                for i in range(0, len(chunk), BACKLOG_FRAMES):
+                    part = chunk[i : i + BACKLOG_FRAMES]
+                    yield part[0] if len(part) == 1 else b"".join(part)
                 continue
             if self.ending:
                 yield farewell()
