@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from server.argtypes import positive
+
 from .notifiers import BACKENDS
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
@@ -51,16 +53,6 @@ def _server_url(text: str) -> str:
     return probe.rstrip("/")
 
 
-def _speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="touchline",
@@ -88,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--speed",
-        type=_speed,
+        type=positive(float),
         default=30.0,
         help="replay speed of the built-in server; 1 = real time (default %(default)s)",
     )

@@ -13,6 +13,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from . import __version__
+from .argtypes import positive
 from .sqlite_store import SqliteStore, StoreError
 from .store import MemoryStore, Store
 
@@ -22,19 +23,6 @@ SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
 BUNDLED_FEEDS = ("demo", "worldcup-2026")
-
-
-def positive(kind: type) -> object:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-        return value
-
-    return parse
 
 
 def origin(text: str) -> str:

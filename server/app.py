@@ -20,7 +20,7 @@ from sse_starlette import EventSourceResponse
 from starlette.datastructures import MutableHeaders
 
 from . import __version__
-from .broker import RETRY_MS, Broker, SlowSubscriber, UnknownMatch
+from .broker import RETRY_HINT, Broker, SlowSubscriber, UnknownMatch
 from .gc_policy import GcPolicy
 from .limits import (
     BodyLimit,
@@ -50,7 +50,6 @@ class Settings:
     feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
     speed: float = 30.0
     loop: bool = False
-    replay_options: dict[str, float] = field(default_factory=dict)
     max_streams: int = 10_000
     max_body: int = 16 * 1024
     #: Publishes a second per token, on average, and the burst a scorer may send at once
@@ -143,7 +142,6 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
                     broker,
                     speed=settings.speed,
                     loop=settings.loop,
-                    **settings.replay_options,
                 ),
                 name="feed-replay",
             )
@@ -220,8 +218,10 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
             broker.subscribers += 1
             try:
                 # The retry hint and the snapshot in one write: one syscall per new stream.
-                hint = f"retry: {RETRY_MS}\n\n".encode()
-                yield hint + opening if opening is not None and not classic else hint
+                if opening is not None and not classic:
+                    yield RETRY_HINT + opening
+                else:
+                    yield RETRY_HINT
                 async for frame in broker.frames(cursor, only, classic=classic):
                     yield frame
             except SlowSubscriber as exc:

@@ -28,6 +28,7 @@ from .wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
 log = logging.getLogger("touchline.broker")
 
 RETRY_MS = 3000
+RETRY_HINT = f"retry: {RETRY_MS}\n\n".encode()  # the first bytes of every stream
 PING = b": ping\n\n"
 #: Frames joined into one write when a subscriber has a backlog.
 BACKLOG_FRAMES = 64
@@ -278,4 +279,4 @@ class Broker:
         await self.store.close()
 
 
-__all__ = ["RETRY_MS", "Broker", "Conflict", "SlowSubscriber", "UnknownMatch"]
+__all__ = ["RETRY_HINT", "RETRY_MS", "Broker", "Conflict", "SlowSubscriber", "UnknownMatch"]
