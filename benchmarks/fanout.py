@@ -14,7 +14,8 @@ written to every transport) -- a fresh server process, then a load generator pro
 - deliveries missing: connected × P minus the goal frames received (each id once);
 - RSS per subscriber: (server RSS with N connected − RSS before) / N;
 - CPU per delivery: the server's user+system time over the publish phase / deliveries;
-- RSS after leave: once the server counts no subscribers, against RSS before.
+- RSS after leave: once the server counts no subscribers (and, for touchline, has given
+  memory back at its first quiet moment), against RSS before.
 
 Servers run in turn within each repeat (so noise from a shared machine spreads over all
 three); the table shows medians and touchline/reference ratios. Before measuring, each server
@@ -135,11 +136,13 @@ def _measure(
             phases["publish"].append(time.monotonic())
             profiles += [recorder.stop()] if recorder else []
             reports = gens.ask(cmd="report")
+            gave_back = srv.gave_back()
             phases["leave"] = [time.monotonic()]
             gens.ask(cmd="close")
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)
+    srv.wait_gave_back(gave_back, 30)
     time.sleep(opts.settle)
     rss_after = srv.rss_kb()
     phases["leave"].append(time.monotonic())
@@ -180,10 +183,12 @@ def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Names
     gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
     try:
         gens.ask(cmd="connect", timeout=60 + n / 100)
+        gave_back = srv.gave_back()
         gens.ask(cmd="close")
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)
+    srv.wait_gave_back(gave_back, 30)
     time.sleep(opts.settle)
     return srv.rss_kb()
 

@@ -28,6 +28,7 @@ KINDS = ("touchline", "peer", "limit")
 _LISTENING = re.compile(r"listening on http://([^:/\s]+):(\d+)")
 _TICK = os.sysconf("SC_CLK_TCK")
 PLAYER = "Santiago Giménez"
+GAVE_BACK = "(0 still open) in "  # touchline's GC policy: "collected after N streams left ..."
 
 
 @dataclass
@@ -97,6 +98,20 @@ class Server:
                 return True
             time.sleep(0.05)
         return False
+
+    def gave_back(self) -> int:
+        """touchline: how often it has handed memory back with no stream left open."""
+        return sum(GAVE_BACK in line for line in self.lines)
+
+    def wait_gave_back(self, seen: int, timeout: float) -> None:
+        """touchline: until it gives memory back after the whole crowd left (its GC policy
+        does at the first quiet moment, 5 s after the latest publish); the references do
+        nothing of the kind, so they are measured as they are."""
+        deadline = time.monotonic() + timeout
+        while self.kind == "touchline" and self.gave_back() <= seen:
+            if time.monotonic() > deadline:
+                raise TimeoutError("touchline gave no memory back after the crowd left")
+            time.sleep(0.1)
 
     def setup(self) -> None:
         """One match and its kick-off (for the references, one event): publishing warmed up."""

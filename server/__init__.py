@@ -1,8 +1,23 @@
 """Touchline's companion server: live football events over Server-Sent Events."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("touchline")
-except PackageNotFoundError:  # running from a tree that was never installed
-    __version__ = "0.0.0"
+import functools
+
+
+@functools.cache
+def _version() -> str:
+    # importlib.metadata takes ~50 ms to import: only when the version is asked for, so that
+    # the server's re-execution (server/allocator.py) happens before it.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("touchline")
+    except PackageNotFoundError:  # running from a tree that was never installed
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,13 +9,14 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
-from . import __version__
+from . import allocator
 from .argtypes import positive
-from .sqlite_store import SqliteStore, StoreError
-from .store import MemoryStore, Store
+
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger("touchline.server")
 
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stream live football events over Server-Sent Events (GET /live-scores), "
         "take events from live scorers (POST /api/...), and serve a live scoreboard page.",
     )
+    from . import __version__
+
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     p.add_argument(
@@ -164,6 +167,9 @@ def default_store_path(feed: str) -> Path:
 
 
 def open_store(path: str | None, feed: str, history: int) -> Store:
+    from .sqlite_store import SqliteStore
+    from .store import MemoryStore
+
     if path == ":memory:":
         return MemoryStore()
     return SqliteStore(path or default_store_path(feed), keep=history)
@@ -202,6 +208,8 @@ def fail(message: str) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
+    if argv is None:  # run as a program (not called in-process): pick the allocator first
+        allocator.use_system_malloc()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -219,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
             log.warning("feed: %s", warning)
 
     from .broker import Broker
+    from .sqlite_store import StoreError
 
     try:
         broker = Broker(open_store(args.store, args.feed, args.history), history=args.history)
@@ -257,6 +266,8 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app(settings, broker)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
+    from . import __version__
+
     log.info("Touchline server %s listening on %s", __version__, url)
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")

@@ -10,7 +10,8 @@ So: objects that have lived through a settling period are frozen (``gc.freeze()`
 to the permanent generation, which collections skip), and collections then only walk what is
 new. Frozen garbage is never collected, though, and a stream that closes leaves reference
 cycles behind; so when enough frozen streams have gone, and no event has been published for a
-while, the policy unfreezes and collects once, at that quiet moment, then freezes again.
+while, the policy unfreezes and collects once, at that quiet moment, then freezes again, and
+hands the freed pages back to the system (``allocator``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import gc
 import logging
 import time
 from typing import Protocol
+
+from . import allocator
 
 log = logging.getLogger("touchline.gc")
 
@@ -76,8 +79,15 @@ class GcPolicy:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
+            given_back = allocator.give_back()  # the pages the crowd's objects used
             self.collections.append(time.perf_counter() - started)
-            log.info("collected after %d streams left, in %.2f s", self.left, self.collections[-1])
+            log.info(
+                "collected after %d streams left (%d still open) in %.2f s%s",
+                self.left,
+                crowd.subscribers,
+                self.collections[-1],
+                ", free memory given back" if given_back else "",
+            )
             self.left, self.last_collect = 0, now
         elif changed:
             # Streams that connected since the last look have settled: their state is

@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
+import pytest
 
-from server import __version__
+from server import __version__, allocator
 from tests.serverproc import run_server
 
 
@@ -74,3 +76,23 @@ def test_page_is_served_with_a_csp_that_forbids_inline_script():
     assert page.headers["x-content-type-options"] == "nosniff"
     assert script.status_code == 200 and script.headers["content-security-policy"] == csp
     assert "content-security-policy" not in docs.headers  # Swagger UI needs its CDN script
+
+
+def environ_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+@pytest.mark.skipif(not allocator.glibc(), reason="the allocator switch is for glibc only")
+def test_server_reexecutes_itself_on_the_system_allocator_keeping_its_pid():
+    # The same process (its parent still waits on this pid), now with PYTHONMALLOC=malloc:
+    # what lets a crowd's memory go back to the system once it leaves (server/allocator.py).
+    with run_server("--feed", "none", env={"PYTHONMALLOC": ""}) as srv:
+        assert environ_of(srv.proc.pid).get("PYTHONMALLOC") == "malloc"
+        assert httpx.get(srv.url + "/healthz", trust_env=False).status_code == 200
+
+
+@pytest.mark.skipif(not allocator.glibc(), reason="the allocator switch is for glibc only")
+def test_server_keeps_an_allocator_the_user_chose():
+    with run_server("--feed", "none", env={"PYTHONMALLOC": "pymalloc"}) as srv:
+        assert environ_of(srv.proc.pid).get("PYTHONMALLOC") == "pymalloc"
