@@ -142,7 +142,7 @@ def _measure(
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)
-    srv.wait_gave_back(gave_back, 30)
+    srv.wait_gave_back(gave_back, n, 30)
     time.sleep(opts.settle)
     rss_after = srv.rss_kb()
     phases["leave"].append(time.monotonic())
@@ -188,7 +188,7 @@ def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Names
     finally:
         gens.stop()
     srv.wait_subscribers(0, 60 + n / 200)
-    srv.wait_gave_back(gave_back, 30)
+    srv.wait_gave_back(gave_back, n, 30)
     time.sleep(opts.settle)
     return srv.rss_kb()
 

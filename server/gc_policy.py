@@ -27,6 +27,8 @@ from . import allocator
 log = logging.getLogger("touchline.gc")
 
 THRESHOLD0 = 50_000
+#: Fewer streams gone than this are not worth a full collection (unless overdue).
+MIN_LEFT = 50
 
 
 class Crowd(Protocol):
@@ -72,7 +74,7 @@ class GcPolicy:
         self.seen_departures, self.seen_open = crowd.departures, crowd.subscribers
         quiet = now - crowd.last_publish >= self.quiet
         population = max(crowd.subscribers + self.left, 1)
-        many_left = self.left >= max(50, self.churn * population)
+        many_left = self.left >= max(MIN_LEFT, self.churn * population)
         overdue = self.left and now - self.last_collect >= self.at_least_every
         if quiet and (many_left or overdue):
             started = time.perf_counter()
