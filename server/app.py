@@ -114,7 +114,11 @@ class StreamFastPath:
         self.app, self.open_stream = app, open_stream
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/live-scores" or scope["method"] != "GET":
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/live-scores"
+            or scope["method"] not in ("GET", "HEAD")  # HEAD: what an uptime check asks
+        ):
             return await self.app(scope, receive, send)
         query = parse_qs(scope["query_string"].decode("latin-1"))
         fmt = query.get("format", [None])[-1]

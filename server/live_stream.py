@@ -3,8 +3,10 @@
 sse-starlette gives every response an anyio task group of four tasks (the stream, a ping
 timer, a shutdown watcher, a disconnect listener) and wraps every send in a cancel scope for
 its send timeout. With thousands of open streams that is most of the server's memory per
-stream and a fifth of its CPU per delivery (benchmarks/fanout.py). Here each stream is its
-request's own task plus one disconnect listener, and what was per stream is shared:
+stream and a fifth of its CPU per delivery (benchmarks/fanout.py); building its headers and
+lock took a twentieth of a crowd's connect time, and every frame was re-checked, logged at
+debug level and sent through two more calls. Here each stream is its request's own task plus
+one disconnect listener, sending the frames as they come, and what was per stream is shared:
 
 - heartbeats: one timer in :class:`StreamHub` makes the broker wake every stream, which then
   writes a ping comment (``Broker.frames``);
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sse_starlette import EventSourceResponse
@@ -31,23 +34,32 @@ from sse_starlette.sse import SendTimeoutError
 log = logging.getLogger("touchline.server")
 
 
+def _sse_headers() -> list[tuple[bytes, bytes]]:
+    """The headers sse-starlette gives a stream (no-store, keep-alive, no proxy buffering)."""
+
+    async def nothing() -> AsyncIterator[bytes]:
+        yield b""
+
+    return EventSourceResponse(nothing(), ping=0).raw_headers
+
+
 class LiveStream(EventSourceResponse):
-    def __init__(self, content: Any, *, hub: StreamHub, send_timeout: float) -> None:
-        # ping=0: heartbeats come from the hub's one timer, not a task per stream.
-        super().__init__(content, ping=0, send_timeout=send_timeout)
+    """One open stream. Takes frames the broker encoded once (with sse-starlette's
+    ``ServerSentEvent``) and sends each as is: no per-connection header building, task
+    group or lock, and no per-frame encoding, logging or cancel scope."""
+
+    RAW_HEADERS = _sse_headers()
+
+    def __init__(self, content: AsyncIterator[bytes], *, hub: StreamHub) -> None:
+        # Not EventSourceResponse.__init__: it builds headers and a lock per response, none
+        # of which this class uses; every method that would is overridden below.
+        self.body_iterator = content
         self.hub = hub
+        self.background = None
         self.sending_since = 0.0  # monotonic start of the send in progress, 0 when none
         self.timed_out = False
         self._task: asyncio.Task | None = None
         self._stopping = False
-
-    async def _send_with_timeout(self, send: Any, message: Any) -> None:
-        # No cancel scope per send: the hub's watchdog looks at ``sending_since`` instead.
-        self.sending_since = time.monotonic()
-        try:
-            await send(message)
-        finally:
-            self.sending_since = 0.0
 
     def stop(self, *, timed_out: bool = False) -> None:
         """Ends the stream from outside (the client left, or stopped reading)."""
@@ -56,27 +68,43 @@ class LiveStream(EventSourceResponse):
             self._task.cancel()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope.get("method", "").upper() == "HEAD":  # sse-starlette answers HEAD bodiless
-            return await super().__call__(scope, receive, send)
-        self._task = asyncio.current_task()
-        listener = asyncio.ensure_future(self._listen_for_disconnect(receive))
-        listener.add_done_callback(lambda _: self.stop())
+        # A copy: CORS middleware adds its headers to the list it is given.
+        start = {"type": "http.response.start", "status": 200, "headers": [*self.RAW_HEADERS]}
+        if scope.get("method", "").upper() == "HEAD":  # the headers alone
+            await self.body_iterator.aclose()
+            await send(start)
+            return await send({"type": "http.response.body", "body": b""})
+        self._task = task = asyncio.current_task()
+        assert task is not None
+        listener = task.get_loop().create_task(self._until_disconnect(receive))
         self.hub.streams.add(self)
         try:
-            await self._stream_response(send)
+            await send(start)
+            async for frame in self.body_iterator:
+                # No cancel scope per send: the hub's watchdog looks at ``sending_since``.
+                self.sending_since = time.monotonic()
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+                self.sending_since = 0.0
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
             if not self._stopping:  # the server is cancelling us: let it
                 raise
-            self._task.uncancel()
+            task.uncancel()
         finally:
             self._stopping = True  # the listener finishing now must not cancel anything
             self.hub.streams.discard(self)
             listener.cancel()
+            # Stopped while sending, the generator waits at a ``yield``: its cleanup (the
+            # subscriber count) runs now, not whenever the collector finds it.
+            await self.body_iterator.aclose()
         if self.timed_out:
-            log.info("dropped a client that stopped reading for %gs", self.send_timeout)
+            log.info("dropped a client that stopped reading for %gs", self.hub.send_timeout)
             raise SendTimeoutError()
-        if self.background is not None:
-            await self.background()
+
+    async def _until_disconnect(self, receive: Any) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self.stop()
 
 
 class StreamHub:
@@ -88,8 +116,8 @@ class StreamHub:
         self.send_timeout = send_timeout
         self.streams: set[LiveStream] = set()
 
-    def stream(self, content: Any) -> LiveStream:
-        return LiveStream(content, hub=self, send_timeout=self.send_timeout)
+    def stream(self, content: AsyncIterator[bytes]) -> LiveStream:
+        return LiveStream(content, hub=self)
 
     async def run(self) -> None:
         """The shared timers; cancel to stop."""

@@ -139,6 +139,7 @@ def test_resume_with_unknown_id_sends_snapshot(srv, last_id):
 
 
 def test_resume_with_id_ahead_of_the_server_sends_snapshot(srv):
+    new_match(srv)  # the server has an event id (and so an epoch) to be ahead of
     epoch = httpx.get(f"{srv.url}/api/matches").json()["last_event_id"].rpartition("-")[0]
     with StreamReader(f"{srv.url}/live-scores", headers={"Last-Event-ID": f"{epoch}-999999"}) as r:
         assert r.next().event == "snapshot"
@@ -266,3 +267,14 @@ def test_unknown_format_is_refused_with_422_by_the_documented_route(srv):
     r = httpx.get(f"{srv.url}/live-scores?format=xml")
     assert r.status_code == 422
     assert "format" in r.json()["detail"]
+
+
+def test_head_of_the_stream_answers_its_headers_with_no_body_and_no_subscriber(srv):
+    before = httpx.get(f"{srv.url}/healthz").json()["subscribers"]
+    r = httpx.head(f"{srv.url}/live-scores", timeout=5)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/event-stream")
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["x-accel-buffering"] == "no"
+    assert r.content == b""
+    assert httpx.get(f"{srv.url}/healthz").json()["subscribers"] == before
