@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -25,12 +25,12 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from server.resources import asset
 from server.wire import Snapshot
 
-from . import autostart, bench_mark, display, icons
+from . import bench_mark
+from .app_controls import AppControls
 from .embedded import EmbeddedServer
 from .notifiers import Capabilities, Notifier, pick, probe_session_bus
 from .notify_rules import Notice, NoticeRules, NoticeSettings
 from .settings import Settings
-from .settings_dialog import SettingsDialog
 from .state import Scoreboard
 from .stream import (
     SnapshotItem,
@@ -59,7 +59,10 @@ class Options:
     highlight_ms: int = 6000
 
 
-class TouchlineApp(QObject):
+class TouchlineApp(QObject, AppControls):
+    """The composition root; mutes, favourites, the tray and the settings dialog are in
+    :class:`~desktop.app_controls.AppControls`."""
+
     def __init__(self, options: Options, settings: Settings | None = None) -> None:
         super().__init__()
         self.options = options
@@ -257,33 +260,7 @@ class TouchlineApp(QObject):
         if self._ticks % SAVE_EVERY_S == 0:
             self.save_state()  # a crash must not make the next start notify everything again
 
-    # --- mutes and favourites ----------------------------------------------------------------
-
-    def set_muted_until(self, until: datetime | None) -> None:
-        self.rules.settings.mute_until = until
-        if self.tray is not None:
-            self.tray.set_muted_until(until)
-        self._tooltip_dirty = True
-        self.settings.notifications = self.rules.settings.to_dict()
-
-    def mute(self, how: str) -> None:
-        now = datetime.now(UTC)
-        until = now + timedelta(hours=1) if how == "hour" else display.tomorrow_morning()
-        self.set_muted_until(until)
-
-    def set_match_muted(self, match_id: str, muted: bool) -> None:
-        if muted:
-            self.rules.settings.muted_matches.add(match_id)
-        else:
-            self.rules.settings.muted_matches.discard(match_id)
-        self.settings.notifications = self.rules.settings.to_dict()
-
-    def _favourites_changed(self) -> None:
-        self.rules.settings.favourites = set(self.window.model.favourites())
-        self.settings.notifications = self.rules.settings.to_dict()
-        self._tooltip_dirty = True
-
-    # --- window and tray ---------------------------------------------------------------------
+    # --- window ------------------------------------------------------------------------------
 
     def _connect_window(self) -> None:
         w = self.window
@@ -292,61 +269,3 @@ class TouchlineApp(QObject):
         w.muteMatchRequested.connect(self.set_match_muted)
         w.retryRequested.connect(self.retry_now)
         w.model.favouritesChanged.connect(self._favourites_changed)
-
-    def _make_tray(self, rich_tooltip: bool) -> None:
-        self.tray = Tray(icons.app_icon(), rich_tooltip=rich_tooltip, parent=self)
-        self.tray.toggleWindowRequested.connect(self._toggle_window)
-        self.tray.quitRequested.connect(self.quit)
-        self.tray.muteRequested.connect(self.mute)
-        self.tray.unmuteRequested.connect(lambda: self.set_muted_until(None))
-        self.window.visibilityChanged.connect(self.tray.set_window_visible)
-        self.window.tray_available = True
-        self.tray.set_muted_until(self.rules.settings.mute_until)
-        self.tray.show()
-
-    def _toggle_window(self) -> None:
-        if self.window.isVisible() and not self.window.isMinimized():
-            self.window.hide()
-        else:
-            self.window.show_and_raise()
-
-    def _board_changed(self, _change: object) -> None:
-        self._tooltip_dirty = True
-
-    def _refresh_tooltip(self) -> None:
-        self._tooltip_dirty = False
-        if self.tray is not None:
-            stale = self.client is not None and self.client.state.kind in STALE_STATES
-            self.tray.show_board(
-                self.board.matches.values(),
-                self.window.model.is_favourite_team,
-                stale=stale,
-                muted_until=self.rules.settings.mute_until,
-            )
-
-    def open_settings(self) -> SettingsDialog:
-        server = f"{self.server_url} (built-in demo server)" if self.embedded else self.server_url
-        dialog = SettingsDialog(
-            self.rules.settings,
-            backend=self.notifier.description if self.notifier else "none",
-            server=server,
-            parent=self.window,
-        )
-        dialog.accepted.connect(lambda: self.apply_settings(dialog))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()  # window-modal without a nested event loop (qasync keeps running)
-        return dialog
-
-    def apply_settings(self, dialog: SettingsDialog) -> None:
-        # Only what the dialog edits: mutes and favourites may have changed while it was open.
-        chosen, current = dialog.result_settings(), self.rules.settings
-        current.kinds, current.favourites_only = chosen.kinds, chosen.favourites_only
-        current.reminder_minutes = chosen.reminder_minutes
-        self.settings.notifications = self.rules.settings.to_dict()
-        wanted = dialog.wants_start_at_login()
-        if wanted is not None and wanted != autostart.is_enabled():
-            try:
-                autostart.set_enabled(wanted)
-            except OSError as exc:
-                self.window.statusBar().showMessage(f"Could not change start at login: {exc}", 8000)
-        self.settings.sync()
