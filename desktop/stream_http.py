@@ -79,8 +79,8 @@ def connection_lost(exc: TimeoutError | httpx.TransportError, dead_after: float)
     if isinstance(exc, httpx.UnsupportedProtocol):
         return Failed(f"not a usable URL: {exc}")
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return Reconnect(f"server unreachable ({exc or type(exc).__name__})")
-    return Reconnect(f"connection lost ({exc or type(exc).__name__})")  # ReadError, ...
+        return Reconnect(f"server unreachable ({str(exc) or type(exc).__name__})")
+    return Reconnect(f"connection lost ({str(exc) or type(exc).__name__})")  # ReadError, ...
 
 
 def backoff_delay(retry_ms: int, attempt: int, max_delay: float, rng: random.Random) -> float:

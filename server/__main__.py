@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> None:
         access_log=args.log_level == "debug",
         timeout_graceful_shutdown=3,
         lifespan="on",
+        server_header=False,  # one header less on every response, and no software advertised
     )
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -120,7 +120,8 @@ class StreamFastPath:
             or scope["method"] not in ("GET", "HEAD")  # HEAD: what an uptime check asks
         ):
             return await self.app(scope, receive, send)
-        query = parse_qs(scope["query_string"].decode("latin-1"))
+        raw = scope["query_string"]
+        query = parse_qs(raw.decode("latin-1")) if raw else {}
         fmt = query.get("format", [None])[-1]
         if fmt not in (None, "classic"):
             return await self.app(scope, receive, send)

@@ -373,3 +373,13 @@ async def test_cancelling_run_closes_cleanly() -> None:
             await task
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         assert others == []
+
+
+def test_a_broken_connection_without_a_message_is_named_by_its_kind() -> None:
+    from desktop.stream_http import connection_lost
+
+    assert (
+        str(connection_lost(httpx.ConnectTimeout(""), 45)) == "server unreachable (ConnectTimeout)"
+    )
+    assert str(connection_lost(httpx.ReadError(""), 45)) == "connection lost (ReadError)"
+    assert str(connection_lost(httpx.ReadError("reset"), 45)) == "connection lost (reset)"
