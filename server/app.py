@@ -136,11 +136,12 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     broker = broker or Broker(history=settings.history)
     hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
     publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
+    gc_policy = GcPolicy(broker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = [
-            asyncio.create_task(GcPolicy(broker).run(), name="gc-policy"),
+            asyncio.create_task(gc_policy.run(), name="gc-policy"),
             asyncio.create_task(hub.run(), name="stream-hub"),
         ]
         if settings.feed is not None:
@@ -226,6 +227,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
 
         async def stream() -> AsyncIterator[bytes]:
             broker.subscribers += 1
+            gc_policy.arrived()
             try:
                 # The retry hint and the snapshot in one write: one syscall per new stream.
                 if opening is not None and not classic:

@@ -1,17 +1,18 @@
 """A deliberate garbage-collector policy for a server that holds thousands of streams.
 
-Each open stream keeps a few hundred GC-tracked objects (request scope, task group, cancel
-scopes, tasks). With 10,000 streams a full collection walks millions of objects and stops the
-loop for 1-2 s, and CPython triggers one whenever the long-lived population grows by a quarter:
-while crowds connect, and at a random moment while a goal is being fanned out. That pause,
-not the fan-out loop, set the p99 delivery latency (benchmarks/fanout.py --gc).
+Each open stream keeps about a hundred GC-tracked objects (request scope, protocol, tasks).
+With 10,000 streams a full collection walks millions of objects and stops the loop for
+1-2 s, and CPython triggers one whenever the long-lived population grows by a quarter: while
+crowds connect, and at a random moment while a goal is being fanned out. That pause, not the
+fan-out loop, set the p99 delivery latency (benchmarks/fanout.py --gc).
 
 So: objects that have lived through a settling period are frozen (``gc.freeze()`` moves them
 to the permanent generation, which collections skip), and collections then only walk what is
-new. Frozen garbage is never collected, though, and a stream that closes leaves reference
-cycles behind; so when enough frozen streams have gone, and no event has been published for a
-while, the policy unfreezes and collects once, at that quiet moment, then freezes again, and
-hands the freed pages back to the system (``allocator``).
+new; while a crowd connects, every few hundred new streams are frozen at once, so not even a
+young collection runs. Frozen garbage is never collected, though (a stream that ends with an
+exception leaves reference cycles behind); so when enough frozen streams have gone, and no
+event has been published for a while, the policy unfreezes and collects once, at that quiet
+moment, then freezes again, and hands the freed pages back to the system (``allocator``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ log = logging.getLogger("touchline.gc")
 THRESHOLD0 = 50_000
 #: Fewer streams gone than this are not worth a full collection (unless overdue).
 MIN_LEFT = 50
+#: While a crowd connects, freeze after this many new streams: a stream's state is ~100
+#: GC-tracked objects, so the young generation never reaches THRESHOLD0 and is never walked
+#: (a young collection walks ~50,000 objects that are all alive: 7% of a crowd's connect time).
+FREEZE_EVERY = 200
 
 
 class Crowd(Protocol):
@@ -55,6 +60,7 @@ class GcPolicy:
         self.left = 0  # streams gone since the latest full collection
         self.last_collect = time.monotonic()
         self.collections: list[float] = []  # seconds each quiet collection took
+        self.arrivals = 0
 
     def start(self) -> None:
         """Once start-up is over: everything alive now (modules, the app) lives for good."""
@@ -65,6 +71,13 @@ class GcPolicy:
         # dozens of times a second through them (and through gen 2 thirty times, 3 s of the
         # 8.5 s it took 10,000 streams to connect).
         gc.set_threshold(THRESHOLD0, 50, 50)
+
+    def arrived(self) -> None:
+        """A stream opened. Freezing resets the young generation's count, and costs the same
+        however much it moves (it joins two lists)."""
+        self.arrivals += 1
+        if self.arrivals % FREEZE_EVERY == 0:
+            gc.freeze()
 
     def step(self, now: float) -> None:
         """One look at the crowd; called every ``every`` seconds."""

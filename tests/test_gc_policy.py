@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from server.gc_policy import GcPolicy
+from server.gc_policy import FREEZE_EVERY, THRESHOLD0, GcPolicy
 
 
 @dataclass
@@ -86,3 +86,24 @@ def test_a_few_leavers_wait_for_the_periodic_collection():
     assert ref() is not None
     policy.step(now=601.0)
     assert ref() is None
+
+
+def test_a_crowd_connecting_is_frozen_every_few_hundred_streams_so_no_young_collection_runs():
+    policy = GcPolicy(Crowd())
+    policy.start()
+    collections = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        crowd = []
+        for _ in range(30 * FREEZE_EVERY):
+            crowd.append([Node() for _ in range(100)])  # a stream's worth of tracked objects
+            policy.arrived()
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(crowd) * 100 > 10 * THRESHOLD0  # enough to have set off ten collections
+    assert collections == []
