@@ -94,7 +94,7 @@ def _measure(
     def record(phase: str) -> Recorder | None:
         return Recorder(srv.proc.pid, Path(f"{profile}-{phase}.txt")) if profile else None
 
-    srv.setup()
+    srv.setup(opts.backlog)
     warm_up(srv)
     time.sleep(opts.settle)
     rss_base = srv.rss_kb()
@@ -253,6 +253,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="connect/leave waves per run; after the measured one, more that only connect "
         "and leave, to see whether RSS after leaving keeps growing (1)",
+    )
+    p.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="events touchline has in its history before the subscribers come, as a server "
+        "that has been running a while (its --history keeps 10,000) (0)",
     )
     p.add_argument("--json", type=Path, help="also write every run's figures here")
     p.add_argument(

@@ -116,12 +116,18 @@ class Server:
                 raise TimeoutError("touchline gave no memory back after the crowd left")
             time.sleep(0.1)
 
-    def setup(self) -> None:
-        """One match and its kick-off (for the references, one event): publishing warmed up."""
+    def setup(self, backlog: int = 0) -> None:
+        """One match and its kick-off (for the references, one event): publishing warmed up.
+
+        ``backlog``: touchline then publishes that many clock ticks, so its history is as
+        full as a server's that has been running for a while (the references keep none)."""
         if self.kind == "touchline":
             match = {"id": "bench", "competition": "Benchmark Cup", "home": "Mexico"}
             self._check(self._post("/api/matches", {**match, "away": "South Africa"}))
             self._check(self._post("/api/matches/bench/events", {"type": "kickoff"}))
+            for k in range(backlog):
+                tick = {"type": "clock", "minute": 1 + k % 89}
+                self._check(self._post("/api/matches/bench/events", tick))
         else:
             self._check(self._post("/publish", ref_event("kickoff", 0)))
 
@@ -185,6 +191,8 @@ def touchline_options() -> list[str]:
     extra = []
     if "--max-streams" in shown:
         extra += ["--max-streams", "1000000"]
+    if "--publish-rate" in shown:  # the backlog is published as fast as the server takes it
+        extra += ["--publish-rate", "1000000", "--publish-burst", "1000000"]
     return extra
 
 

@@ -252,9 +252,12 @@ class Broker:
             if self.seq > cursor:
                 if not self.log or self.log[0].seq > cursor + 1:
                     raise SlowSubscriber(f"cursor {cursor} fell out of history")
-                start = cursor + 1 - self.log[0].seq
-                # Copy the slice first: yielding may take a while and the deque moves on.
-                pending = list(itertools.islice(self.log, start, None))
+                # The newest ``seq - cursor`` frames, read from the right end: a live
+                # subscriber wants the last one or few, and walking the deque from the left
+                # would cost the whole history (10,000 frames) for each subscriber and event.
+                # Copied first: yielding may take a while and the deque moves on.
+                pending = list(itertools.islice(reversed(self.log), self.seq - cursor))
+                pending.reverse()
                 cursor = pending[-1].seq
                 chunk = [
                     frame.classic() if classic else frame.encoded

@@ -18,7 +18,7 @@ N, GOALS = 20, 2
 
 
 def test_fanout_smoke_run_delivers_every_goal_to_every_subscriber_of_each_server():
-    args = f"--n {N} --goals {GOALS} --repeat 1 --settle 0.05 --gap 0.02"
+    args = f"--n {N} --goals {GOALS} --repeat 1 --settle 0.05 --gap 0.02 --backlog 30"
     opts = parse_args(args.split())
     out = io.StringIO()
     results = run(opts, out=out)
