@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp
 
 from . import __version__
-from .broker import RETRY_HINT, Broker, SlowSubscriber, UnknownMatch
+from .broker import Broker, UnknownMatch
 from .gc_policy import GcPolicy
 from .limits import (
     BodyLimit,
@@ -222,27 +222,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         match: list[str] | None, format: str | None, last_event_id: str | None
     ) -> EventSourceResponse:
         only = frozenset(match) if match else None
-        classic = format == "classic"
-        opening, cursor = broker.open(last_event_id, only)
-
-        async def stream() -> AsyncIterator[bytes]:
-            broker.subscribers += 1
-            gc_policy.arrived()
-            try:
-                # The retry hint and the snapshot in one write: one syscall per new stream.
-                if opening is not None and not classic:
-                    yield RETRY_HINT + opening
-                else:
-                    yield RETRY_HINT
-                async for frame in broker.frames(cursor, only, classic=classic):
-                    yield frame
-            except SlowSubscriber as exc:
-                log.info("dropping a slow subscriber (%s); it will resume", exc)
-            finally:
-                broker.subscribers -= 1
-                broker.departures += 1
-
-        return hub.stream(stream())
+        gc_policy.arrived()
+        return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
     async def live_scores(

@@ -46,10 +46,6 @@ class UnknownMatch(LookupError):
     pass
 
 
-class SlowSubscriber(Exception):
-    """The subscriber fell further behind than the history bound; it must resume."""
-
-
 @dataclass(slots=True)
 class Frame:
     seq: int
@@ -238,48 +234,71 @@ class Broker:
             self._snapshot_cache = (self.seq, frame)
         return frame, self.seq
 
-    async def frames(
-        self, cursor: int, only: Collection[str] | None, *, classic: bool = False
+    def subscribe(
+        self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
     ) -> AsyncIterator[bytes]:
-        """Every frame after ``cursor``, live, until the subscriber goes away.
+        """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
+        then every frame after it, live, until the subscriber goes away.
 
-        Raises SlowSubscriber when the subscriber fell out of the retained history: the
-        connection is then closed and the client resumes (and gets a snapshot).
+        The opening is decided now, not when the body is first read, so no event can slip
+        between the snapshot and the cursor.
         """
-        beats = self.beats
-        while True:
-            wakeup = self._wakeup
-            if self.seq > cursor:
-                if not self.log or self.log[0].seq > cursor + 1:
-                    raise SlowSubscriber(f"cursor {cursor} fell out of history")
-                # The newest ``seq - cursor`` frames, read from the right end: a live
-                # subscriber wants the last one or few, and walking the deque from the left
-                # would cost the whole history (10,000 frames) for each subscriber and event.
-                # Copied first: yielding may take a while and the deque moves on.
-                pending = list(itertools.islice(reversed(self.log), self.seq - cursor))
-                pending.reverse()
-                cursor = pending[-1].seq
-                chunk = [
-                    frame.classic() if classic else frame.encoded
-                    for frame in pending
-                    if not only or frame.match_id in only
-                ]
-                # A backlog (a resume, a burst) goes out in few large writes, not one per
-                # event: the client reads it in far fewer pieces. A live event is one frame.
-                for i in range(0, len(chunk), BACKLOG_FRAMES):
-                    part = chunk[i : i + BACKLOG_FRAMES]
-                    yield part[0] if len(part) == 1 else b"".join(part)
-                continue
-            if self.ending:
-                yield farewell()
-                return
-            if self.beats != beats:
-                beats = self.beats
-                yield PING
-            await wakeup.wait()
+        opening, cursor = self.open(last_event_id, only)
+        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        return self._frames(first, cursor, only, classic)
+
+    async def _frames(
+        self, first: bytes, cursor: int, only: Collection[str] | None, classic: bool
+    ) -> AsyncIterator[bytes]:
+        # One generator per stream, no layer around it: every frame of a fan-out passes
+        # through here once per subscriber, so the common case (one new event) is short.
+        self.subscribers += 1
+        try:
+            yield first
+            beats, log_ = self.beats, self.log
+            while True:
+                wakeup = self._wakeup
+                behind = self.seq - cursor
+                if behind == 1 and log_:
+                    frame = log_[-1]
+                    cursor = frame.seq
+                    if not only or frame.match_id in only:
+                        yield frame.classic() if classic else frame.encoded
+                    continue
+                if behind > 0:
+                    if not log_ or log_[0].seq > cursor + 1:
+                        log.info("dropping a subscriber %d events behind; it will resume", behind)
+                        return
+                    # The newest ``behind`` frames, read from the right end: walking the deque
+                    # from the left would cost the whole history (10,000 frames) each time.
+                    # Copied first: yielding may take a while and the deque moves on.
+                    pending = list(itertools.islice(reversed(log_), behind))
+                    pending.reverse()
+                    cursor = pending[-1].seq
+                    chunk = [
+                        frame.classic() if classic else frame.encoded
+                        for frame in pending
+                        if not only or frame.match_id in only
+                    ]
+                    # A backlog (a resume, a burst) goes out in few large writes, not one per
+                    # event: the client reads it in far fewer pieces.
+                    for i in range(0, len(chunk), BACKLOG_FRAMES):
+                        part = chunk[i : i + BACKLOG_FRAMES]
+                        yield part[0] if len(part) == 1 else b"".join(part)
+                    continue
+                if self.ending:
+                    yield farewell()
+                    return
+                if self.beats != beats:
+                    beats = self.beats
+                    yield PING
+                await wakeup.wait()
+        finally:
+            self.subscribers -= 1
+            self.departures += 1
 
     async def close(self) -> None:
         await self.store.close()
 
 
-__all__ = ["RETRY_HINT", "RETRY_MS", "Broker", "Conflict", "SlowSubscriber", "UnknownMatch"]
+__all__ = ["RETRY_HINT", "RETRY_MS", "Broker", "Conflict", "UnknownMatch"]
