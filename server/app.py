@@ -23,6 +23,8 @@ from starlette.types import ASGIApp
 from . import __version__
 from .broker import Broker, UnknownMatch
 from .gc_policy import GcPolicy
+from .idempotency import IdempotencyKey, Keys
+from .idempotency import install as install_idempotency
 from .limits import (
     BodyLimit,
     StreamLimit,
@@ -175,6 +177,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     app.state.broker = broker
     hide_send_timeouts(logging.getLogger("uvicorn.error"))
     app.state.settings = settings
+    install_idempotency(app)  # answers retries (Idempotency-Key) and keys reused
+    keys = Keys(settings.publish_token)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -258,10 +262,11 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         response_model=Match,
         dependencies=[Depends(require_publisher)],
     )
-    async def create_match(body: MatchIn) -> Match:
-        if body.id and body.id in broker.matches:
-            raise _problem(409, f"a match with id {body.id!r} already exists")
-        return await broker.add_match(body)
+    async def create_match(body: MatchIn, key: IdempotencyKey) -> Match:
+        try:
+            return await broker.add_match(body, new=True, once=keys.for_match(key, body))
+        except Conflict as exc:  # the id is taken (checked under the broker's lock)
+            raise _problem(409, str(exc)) from None
 
     @app.post(
         "/api/matches/{match_id}/events",
@@ -269,9 +274,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         status_code=201,
         dependencies=[Depends(require_publisher)],
     )
-    async def publish_event(match_id: str, body: EventIn) -> dict[str, str]:
+    async def publish_event(match_id: str, body: EventIn, key: IdempotencyKey) -> dict[str, str]:
         try:
-            event = await broker.publish(match_id, body)
+            event = await broker.publish(match_id, body, once=keys.for_event(key, match_id, body))
         except UnknownMatch:
             raise _problem(404, f"no match with id {match_id!r}") from None
         except Conflict as exc:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from sse_starlette import ServerSentEvent
 
+from .idempotency import Once, Replies
 from .match_state import Conflict, apply_event
 from .store import MemoryStore, Store, StoredEvent
 from .wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
@@ -94,6 +95,7 @@ class Broker:
         self.epoch = loaded.epoch
         self.seq = loaded.last_seq
         self.matches: dict[str, Match] = {m.id: m for m in loaded.matches}
+        self.replies = Replies(loaded.replies, history)  # answers to keyed publishes
         self.log: deque[Frame] = deque(maxlen=history)
         for ev in loaded.recent:
             self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
@@ -124,9 +126,22 @@ class Broker:
         return self.event_id(self.seq) if self.seq else None
 
     # --- publishing ---------------------------------------------------------------------
-    async def add_match(self, spec: MatchIn, *, progress: tuple[str, str] | None = None) -> Match:
-        """Creates a match (or resets one with the same id, for a replay's new match day)."""
+    async def add_match(
+        self,
+        spec: MatchIn,
+        *,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
+        new: bool = False,
+    ) -> Match:
+        """Creates a match (or resets one with the same id, for a replay's new match day).
+
+        ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
+        raises idempotency.Replayed (or KeyReused) before anything is done."""
         async with self._lock:
+            self.replies.check(once)
+            if new and spec.id in self.matches:
+                raise Conflict(f"a match with id {spec.id!r} already exists")
             match_id = spec.id or self._new_match_id(spec)
             match = Match(
                 id=match_id,
@@ -136,16 +151,23 @@ class Broker:
                 away=spec.away,
                 kickoff=spec.kickoff or datetime.now(UTC),
             )
-            await self._commit("match_added", match, match.model_dump_json(), progress)
+            await self._commit("match_added", match, match.model_dump_json(), progress, once)
             return match
 
     async def publish(
-        self, match_id: str, ev: EventIn, *, progress: tuple[str, str] | None = None
+        self,
+        match_id: str,
+        ev: EventIn,
+        *,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
     ) -> MatchEvent:
         """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
 
-        ``progress`` is stored with the event (see Store.append)."""
+        ``progress`` is stored with the event (see Store.append); ``once`` as in add_match."""
         async with self._lock:
+            # Under the lock: of two identical keyed requests, the second sees the first's.
+            self.replies.check(once)
             current = self.matches.get(match_id)
             if current is None:
                 raise UnknownMatch(match_id)
@@ -154,18 +176,25 @@ class Broker:
             match.events = list(current.events)
             out = apply_event(match, ev, self.event_id(self.seq + 1))
             out.at = datetime.now(UTC).replace(microsecond=0)
-            await self._commit(out.type, match, out.model_dump_json(), progress)
+            await self._commit(out.type, match, out.model_dump_json(), progress, once)
             return out
 
     def progress(self, key: str) -> str | None:
         return self.store.progress(key)
 
     async def _commit(
-        self, kind: str, match: Match, data: str, progress: tuple[str, str] | None = None
+        self,
+        kind: str,
+        match: Match,
+        data: str,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
     ) -> None:
         seq = self.seq + 1
-        await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress)
+        reply = once.reply(seq, self.event_id(seq), data) if once else None
+        await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress, reply)
         self.seq = seq
+        self.replies.add(reply, seq)
         self.matches[match.id] = match
         self.log.append(self._frame(seq, kind, match.id, data))
         self.last_publish = time.monotonic()

@@ -192,7 +192,13 @@ def cors_options(origins: list[str]) -> dict[str, Any]:
         "allow_origins": origins,
         "allow_credentials": False,
         "allow_methods": ["GET", "POST"],
-        "allow_headers": ["Authorization", "Content-Type", "Last-Event-ID", "Cache-Control"],
-        "expose_headers": ["Retry-After"],
+        "allow_headers": [
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "Last-Event-ID",
+            "Cache-Control",
+        ],
+        "expose_headers": ["Retry-After", "Idempotent-Replayed"],
         "max_age": 600,
     }

@@ -8,7 +8,8 @@ and a power loss on a disk that honours fsync. ``NORMAL`` would be 20x cheaper p
 Writes run on one dedicated thread, so an fsync never stalls the event loop that streams.
 The epoch is created with the file and kept, so ids survive restarts and clients resume
 exactly. The event log is trimmed to the newest ``keep`` events; older ones live on only in
-the match state (each match row holds its whole timeline).
+the match state (each match row holds its whole timeline). The answers to keyed publishes
+(``Idempotency-Key``) are written with their events and trimmed with them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .store import Loaded, StoredEvent, new_epoch
+from .store import Loaded, StoredEvent, StoredReply, new_epoch
 from .wire import Match
 
+#: Changes only when a server of another version could not read or write the file. New
+#: tables that older servers can ignore (``idempotency_keys``) are added by ``_SCHEMA``'s
+#: CREATE IF NOT EXISTS when a store is opened: existing stores keep working both ways.
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x546C6E31  # "Tln1": tells our files from any other SQLite database
 #: Trim the log every this many appends rather than on every one.
@@ -33,6 +37,11 @@ CREATE TABLE IF NOT EXISTS matches (
     id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, match_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (scope, key));
+CREATE INDEX IF NOT EXISTS idempotency_keys_seq ON idempotency_keys (seq);
 """
 
 
@@ -125,7 +134,15 @@ class SqliteStore:
                 (last_seq - keep,),
             )
         ]
-        return Loaded(epoch=epoch, last_seq=last_seq, matches=matches, recent=recent)
+        replies = [
+            StoredReply(*row)
+            for row in db.execute(
+                "SELECT scope, key, fingerprint, status, body, seq FROM idempotency_keys "
+                "WHERE seq > ? ORDER BY seq",
+                (last_seq - keep,),
+            )
+        ]
+        return Loaded(epoch, last_seq, matches, recent, replies)
 
     def progress(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"progress:{key}",))
@@ -133,15 +150,24 @@ class SqliteStore:
         return found[0] if found else None
 
     async def append(
-        self, event: StoredEvent, match: Match, progress: tuple[str, str] | None = None
+        self,
+        event: StoredEvent,
+        match: Match,
+        progress: tuple[str, str] | None = None,
+        reply: StoredReply | None = None,
     ) -> None:
         data = match.model_dump_json()
         await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._write, event, match.id, data, progress
+            self._executor, self._write, event, match.id, data, progress, reply
         )
 
     def _write(
-        self, event: StoredEvent, match_id: str, data: str, progress: tuple[str, str] | None
+        self,
+        event: StoredEvent,
+        match_id: str,
+        data: str,
+        progress: tuple[str, str] | None,
+        reply: StoredReply | None,
     ) -> None:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -159,9 +185,23 @@ class SqliteStore:
             if progress is not None:
                 key, value = progress
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"progress:{key}", value))
+            if reply is not None:
+                # REPLACE: a key forgotten with its event (trimmed lazily here) may come back.
+                db.execute(
+                    "INSERT OR REPLACE INTO idempotency_keys VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        reply.scope,
+                        reply.key,
+                        reply.fingerprint,
+                        reply.status,
+                        reply.body,
+                        reply.seq,
+                    ),
+                )
             self._appends += 1
             if self._appends % TRIM_EVERY == 0:
                 db.execute("DELETE FROM events WHERE seq <= ?", (event.seq - self.keep,))
+                db.execute("DELETE FROM idempotency_keys WHERE seq <= ?", (event.seq - self.keep,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

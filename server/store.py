@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .wire import Match
@@ -25,6 +25,19 @@ class StoredEvent:
     data: str
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    """The answer to a publish made with an ``Idempotency-Key``, kept to answer its retries
+    (see server/idempotency.py); ``seq`` is the event it published."""
+
+    scope: str  # whose key, and where: the token's digest and the route
+    key: str
+    fingerprint: str  # the request's body, hashed: a retry must match it
+    status: int
+    body: str
+    seq: int
+
+
 @dataclass
 class Loaded:
     """What a store hands the broker at start-up."""
@@ -33,20 +46,28 @@ class Loaded:
     last_seq: int
     matches: list[Match]
     recent: list[StoredEvent]  # the tail of the log, oldest first, for resume
+    #: Answers to keyed publishes whose events are among the ``keep`` recent ones.
+    replies: list[StoredReply] = field(default_factory=list)
 
 
 class Store(Protocol):
     def load(self, keep: int) -> Loaded:
-        """The epoch, the last sequence number, every match and up to ``keep`` recent events."""
+        """The epoch, the last sequence number, every match, up to ``keep`` recent events and
+        the stored answers of keyed publishes among them."""
         ...
 
     async def append(
-        self, event: StoredEvent, match: Match, progress: tuple[str, str] | None = None
+        self,
+        event: StoredEvent,
+        match: Match,
+        progress: tuple[str, str] | None = None,
+        reply: StoredReply | None = None,
     ) -> None:
         """Persists one event and the match state after it, before it is streamed.
 
         ``progress`` (key, value) is stored in the same transaction: a publisher such as the
         feed replay records how far it got, so after a crash it neither skips nor repeats.
+        So is ``reply``, a keyed publish's answer: after a crash its retry is still known.
         """
         ...
 
@@ -63,7 +84,8 @@ def new_epoch() -> str:
 
 
 class MemoryStore:
-    """Keeps nothing: a restarted server starts a new epoch, so old ids can never match."""
+    """Keeps nothing: a restarted server starts a new epoch, so old ids can never match.
+    (Idempotency keys live in the broker's memory, like the log.)"""
 
     def __init__(self) -> None:
         self.epoch = new_epoch()
@@ -72,7 +94,11 @@ class MemoryStore:
         return Loaded(epoch=self.epoch, last_seq=0, matches=[], recent=[])
 
     async def append(
-        self, event: StoredEvent, match: Match, progress: tuple[str, str] | None = None
+        self,
+        event: StoredEvent,
+        match: Match,
+        progress: tuple[str, str] | None = None,
+        reply: StoredReply | None = None,
     ) -> None:
         return None
 
