@@ -175,14 +175,16 @@ class Publishing:
     """A scorer publishing without pause; while the server is down it keeps retrying.
 
     A request refused at connect time never reached the server: it is retried. One that
-    failed after it was sent (the kill came mid-request) has an unknown outcome: it may or
-    may not be stored, so it is recorded as such and the scorer moves on."""
+    failed after it was sent (the kill came mid-request, maybe after the commit) has an
+    unknown outcome: it is retried too, with the same Idempotency-Key, so that it is
+    published once whether or not the first try was stored."""
 
     MATCHES = ("a", "b", "c")
 
     def __init__(self, scorer: Scorer) -> None:
         self.scorer = scorer
         self.acked: list[str] = []  # ids of events answered 201
+        self.acked_players: list[str] = []  # and their players (one per planned event)
         self.unknown = 0
         self.refused = 0
         self.problems: list[str] = []
@@ -201,19 +203,24 @@ class Publishing:
                                  "player": f"P{n}"}  # fmt: skip
 
     async def run(self) -> None:
-        for match_id, body in self.plan():
+        for n, (match_id, body) in enumerate(self.plan()):
+            key = {"Idempotency-Key": f"plan-{n}"}
             while not self._stop.is_set():
                 try:
-                    r = await self.scorer.http.post(f"/api/matches/{match_id}/events", json=body)
+                    r = await self.scorer.http.post(
+                        f"/api/matches/{match_id}/events", json=body, headers=key
+                    )
                 except httpx.ConnectError:
                     self.refused += 1
                     await asyncio.sleep(0.05)
                     continue
                 except httpx.TransportError:
                     self.unknown += 1
-                    break
+                    await asyncio.sleep(0.05)
+                    continue
                 if r.status_code == 201:
                     self.acked.append(r.json()["id"])
+                    self.acked_players.append(str(body["player"]))
                 else:
                     self.problems.append(f"{r.status_code} {r.text}")
                 break
@@ -277,6 +284,9 @@ async def test_kill_9_and_restart_loses_nothing_and_repeats_nothing(tmp_path) ->
     assert publishing.problems == []
     timeline_ids = [e["id"] for m in server["matches"] for e in m["events"]]
     assert set(publishing.acked) <= set(timeline_ids)  # every 201 survived the kill
+    # Each planned event once, also one whose answer the kill lost and that was retried.
+    players = [e["player"] for m in server["matches"] for e in m["events"] if e["player"]]
+    assert sorted(players) == sorted(publishing.acked_players)
     goal_ids = {e["id"] for m in server["matches"] for e in m["events"] if e["type"] == "goal"}
     assert len(goal_ids) >= 12
     for v in viewers:

@@ -1,27 +1,14 @@
 """Idempotent publishing (``Idempotency-Key``) against the real server and real streams: a
-retried publish is answered with the first answer and streamed once, also across kill -9."""
+retried publish is answered with the first answer and streamed once; what is refused keeps no
+key; a bad key is refused. tests/test_idempotency_durable.py has kill -9 and races."""
 
 from __future__ import annotations
-
-import asyncio
-import json
-import socket
-import sqlite3
-import time
-import uuid
 
 import httpx
 import pytest
 
-from server.sqlite_store import SqliteStore
-from tests.serverproc import run_server, start_server
-from tests.sse_reader import StreamReader
-
-REPLAYED = "idempotent-replayed"
-
-
-def key() -> dict[str, str]:
-    return {"Idempotency-Key": str(uuid.uuid4())}
+from tests.keyed_publish import GOAL, REPLAYED, key, marker, new_live_match, streamed_after
+from tests.serverproc import run_server
 
 
 @pytest.fixture(scope="module")
@@ -34,34 +21,6 @@ def srv():
 def api(srv):
     with httpx.Client(base_url=srv.url, headers=srv.headers(), timeout=10) as client:
         yield client
-
-
-def new_live_match(api: httpx.Client) -> tuple[str, str]:
-    """A match that has kicked off: its id and the kick-off's event id."""
-    match_id = api.post("/api/matches", json={"home": "Arsenal", "away": "Chelsea"}).json()["id"]
-    kickoff = api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
-    assert kickoff.status_code == 201, kickoff.text
-    return match_id, kickoff.json()["id"]
-
-
-def marker(api: httpx.Client, match_id: str, minute: int = 88) -> str:
-    """Publishes a clock tick: once the stream has it, anything before it has arrived."""
-    r = api.post(f"/api/matches/{match_id}/events", json={"type": "clock", "minute": minute})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def streamed_after(url: str, last_id: str, until_id: str) -> list[tuple[str, str]]:
-    """(type, id) of every event the stream sends after ``last_id``, up to ``until_id``."""
-    with StreamReader(f"{url}/live-scores", headers={"Last-Event-ID": last_id}) as reader:
-        seen = []
-        while not seen or seen[-1][1] != until_id:
-            event = reader.next()
-            seen.append((event.event, event.id))
-    return seen
-
-
-GOAL = {"type": "goal", "team": "home", "minute": 23, "player": "Saka"}
 
 
 def test_retry_with_the_same_key_returns_the_same_id_and_the_stream_carries_the_event_once(
@@ -189,26 +148,6 @@ def test_openapi_documents_the_key_on_both_publish_routes(srv):
         assert "Idempotent-Replayed" in header["description"]
 
 
-def test_key_is_forgotten_once_its_event_leaves_the_history():
-    with (
-        run_server("--feed", "none", "--history", "5") as srv,
-        httpx.Client(base_url=srv.url, headers=srv.headers()) as api,
-    ):
-        match_id, _ = new_live_match(api)
-        url = f"/api/matches/{match_id}/events"
-        old, recent = key(), key()
-        first = api.post(url, json=GOAL, headers=old).json()["id"]
-        for minute in range(30, 34):
-            marker(api, match_id, minute)
-        assert api.post(url, json={**GOAL, "minute": 40}, headers=recent).status_code == 201
-        # 5 events since the first goal: it left the history, and its key with it.
-        again = api.post(url, json=GOAL, headers=old)
-        kept = api.post(url, json={**GOAL, "minute": 40}, headers=recent)
-    assert again.status_code == 201 and REPLAYED not in again.headers
-    assert again.json()["id"] != first
-    assert kept.headers[REPLAYED] == "true"
-
-
 def test_a_browser_scorer_may_send_the_key_and_read_that_an_answer_was_replayed():
     origin = "https://scorer.example"
     with run_server("--feed", "none", "--cors-origin", origin) as srv:
@@ -229,96 +168,3 @@ def test_a_browser_scorer_may_send_the_key_and_read_that_an_answer_was_replayed(
     assert replay.headers[REPLAYED] == "true"
     exposed = replay.headers["access-control-expose-headers"].lower()
     assert "idempotent-replayed" in exposed
-
-
-# --- the durable store: concurrency and kill -9 -----------------------------------------------
-
-
-def test_two_concurrent_identical_requests_publish_once(tmp_path):
-    with run_server("--feed", "none", "--store", str(tmp_path / "s.sqlite3")) as srv:
-        with httpx.Client(base_url=srv.url, headers=srv.headers()) as api:
-            match_id, kickoff = new_live_match(api)
-        headers = {**srv.headers(), **key()}
-
-        async def post_all() -> list[httpx.Response]:
-            # Separate connections, sent together: the broker's lock orders them.
-            async with httpx.AsyncClient(base_url=srv.url, headers=headers) as client:
-                url = f"/api/matches/{match_id}/events"
-                return await asyncio.gather(*(client.post(url, json=GOAL) for _ in range(8)))
-
-        answers = asyncio.run(post_all())
-        with httpx.Client(base_url=srv.url, headers=srv.headers()) as api:
-            end = marker(api, match_id)
-            match = api.get(f"/api/matches/{match_id}").json()
-        streamed = streamed_after(srv.url, kickoff, end)
-    assert [r.status_code for r in answers] == [201] * 8
-    assert len({r.content for r in answers}) == 1
-    assert sum(REPLAYED not in r.headers for r in answers) == 1  # one published, 7 replayed
-    goal = answers[0].json()["id"]
-    assert streamed == [("goal", goal), ("clock", end)]
-    assert match["score"] == {"home": 1, "away": 0}
-
-
-def send_without_reading(
-    url: str, path: str, headers: dict[str, str], body: bytes
-) -> socket.socket:
-    """Sends a POST and never reads its answer: the scorer's lost 201."""
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    sock = socket.create_connection((host, int(port)))
-    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    head += f"Content-Length: {len(body)}\r\n\r\n"
-    sock.sendall(head.encode() + body)
-    return sock
-
-
-def test_key_survives_kill_9_after_the_commit_and_the_retry_gets_the_original_id(tmp_path):
-    store = str(tmp_path / "live.sqlite3")
-    first = start_server("--feed", "none", "--store", store)
-    headers = key()
-    try:
-        with httpx.Client(base_url=first.url, headers=first.headers()) as api:
-            match_id, kickoff = new_live_match(api)
-            path = f"/api/matches/{match_id}/events"
-            auth = {**first.headers(), **headers}
-            lost = send_without_reading(first.url, path, auth, json.dumps(GOAL).encode())
-            # Committed (the goal is in the match) but its answer never read: then the crash.
-            deadline = time.monotonic() + 10
-            while not api.get(f"/api/matches/{match_id}").json()["score"]["home"]:
-                assert time.monotonic() < deadline, "the goal was never stored"
-                time.sleep(0.01)
-    finally:
-        first.kill()
-    lost.close()
-    with run_server("--feed", "none", "--store", store, token=first.token) as again:
-        with httpx.Client(base_url=again.url, headers=again.headers()) as api:
-            retry = api.post(path, json=GOAL, headers=headers)
-            end = marker(api, match_id)
-            match = api.get(f"/api/matches/{match_id}").json()
-        streamed = streamed_after(again.url, kickoff, end)
-    goal = match["events"][-1]["id"]
-    assert retry.status_code == 201 and retry.headers[REPLAYED] == "true"
-    assert retry.json() == {"id": goal}
-    assert streamed == [("goal", goal), ("clock", end)]
-    assert match["score"] == {"home": 1, "away": 0}
-    assert [e["type"] for e in match["events"]] == ["kickoff", "goal"]
-
-
-def test_store_written_before_idempotency_keys_opens_and_takes_keys(tmp_path):
-    path = tmp_path / "older.sqlite3"
-    asyncio.run(SqliteStore(path).close())
-    # What a store written before idempotency keys looks like: no such table.
-    db = sqlite3.connect(path)
-    db.execute("DROP TABLE idempotency_keys")
-    db.close()
-    with (
-        run_server("--feed", "none", "--store", str(path)) as srv,
-        httpx.Client(base_url=srv.url, headers=srv.headers()) as api,
-    ):
-        match_id, _ = new_live_match(api)
-        headers = key()
-        url = f"/api/matches/{match_id}/events"
-        first = api.post(url, json=GOAL, headers=headers)
-        retry = api.post(url, json=GOAL, headers=headers)
-    assert first.status_code == 201 and retry.headers[REPLAYED] == "true"
-    assert retry.content == first.content
