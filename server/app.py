@@ -178,7 +178,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     hide_send_timeouts(logging.getLogger("uvicorn.error"))
     app.state.settings = settings
     install_idempotency(app)  # answers retries (Idempotency-Key) and keys reused
-    keys = Keys(settings.publish_token)
+    keys = Keys()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

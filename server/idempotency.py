@@ -28,7 +28,6 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from .limits import token_digest
 from .store import StoredReply
 
 KEY_HEADER = "Idempotency-Key"
@@ -121,18 +120,15 @@ def _match_answer(event_id: str, data: str) -> str:
 
 
 class Keys:
-    """Makes a publish's ``Once`` for the server's publish token: keys of one token never
-    meet another's. Keyed by the token's digest (as the rate limit is), never the token."""
-
-    def __init__(self, token: str | None) -> None:
-        self.owner = token_digest(token or "").hex()
+    """Makes a publish's ``Once``, scoped by route and match. A server has one publish token,
+    so keys are not scoped by it: nothing derived from the token is written to the store,
+    where a digest of a weak token could be guessed offline."""
 
     def for_match(self, key: str | None, body: BaseModel) -> Once | None:
-        scope = f"{self.owner} POST /api/matches"
-        return Once(scope, key, fingerprint(body), _match_answer) if key else None
+        return Once("POST /api/matches", key, fingerprint(body), _match_answer) if key else None
 
     def for_event(self, key: str | None, match_id: str, body: BaseModel) -> Once | None:
-        scope = f"{self.owner} POST /api/matches/{match_id}/events"
+        scope = f"POST /api/matches/{match_id}/events"
         return Once(scope, key, fingerprint(body), _event_answer) if key else None
 
 

@@ -127,7 +127,7 @@ async def test_identical_publish_waiting_on_the_lock_gets_the_first_answer(tmp_p
     await broker.add_match(MatchIn(id="m", home="A", away="B"))
     await broker.publish("m", EventIn(type="kickoff"))
     goal = EventIn(type="goal", team="home", minute=3)
-    keys = Keys("token")
+    keys = Keys()
     store.gate.clear()
     store.writing.clear()
     first = asyncio.create_task(broker.publish("m", goal, once=keys.for_event("k", "m", goal)))
