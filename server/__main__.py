@@ -10,10 +10,9 @@ import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
-from urllib.parse import urlsplit
 
-from . import allocator
-from .argtypes import positive
+from . import allocator, auth_failures
+from .argtypes import origin, positive
 
 if TYPE_CHECKING:
     from .store import Store
@@ -24,20 +23,6 @@ SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
 BUNDLED_FEEDS = ("demo", "worldcup-2026")
-
-
-def origin(text: str) -> str:
-    """A CORS origin as browsers send it (``https://host[:port]``), or ``*``."""
-    if text == "*":
-        return text
-    parts = urlsplit(text.strip().lower())
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise argparse.ArgumentTypeError(
-            f"not an origin: {text!r} (want scheme://host[:port], e.g. https://scores.example)"
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise argparse.ArgumentTypeError(f"not an origin: {text!r} (no query, user or fragment)")
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="publishes a token may send at once (a scorer's backlog after a lost connection) "
         "before --publish-rate applies (default %(default)s)",
+    )
+    p.add_argument(
+        "--auth-failures",
+        type=auth_failures.parse_limit,
+        default=auth_failures.DEFAULT,
+        metavar="N/S",
+        help="failed publish authentications a client address may make at once, then one "
+        "every S seconds; beyond it every publish from there gets 429 (default 10/6)",
     )
     p.add_argument(
         "--cors-origin",
@@ -261,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         max_body=args.max_body,
         publish_rate=args.publish_rate,
         publish_burst=args.publish_burst,
+        auth_failures=args.auth_failures,
         cors_origins=args.cors_origin,
     )
     app = create_app(settings, broker)
@@ -273,15 +267,22 @@ def main(argv: list[str] | None = None) -> None:
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
     log.info("Store: %s", args.store or default_store_path(args.feed))
     log.info(
-        "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d); CORS: %s",
+        "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d), %d failed "
+        "authentications per address then one every %g s; CORS: %s",
         settings.max_streams,
         settings.max_body,
         settings.publish_rate,
         settings.publish_burst,
+        *settings.auth_failures,
         ", ".join(settings.cors_origins) or "off",
     )
     if not args.publish_token:
         log.info("Publishing is off (start with --publish-token or TOUCHLINE_PUBLISH_TOKEN)")
+    elif len(args.publish_token) < 16:
+        log.warning(
+            "The publish token is shorter than 16 characters: a short token can be guessed; "
+            "use e.g. `python -c 'import secrets; print(secrets.token_urlsafe(24))'`"
+        )
     config = uvicorn.Config(
         app,
         log_level=args.log_level,

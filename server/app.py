@@ -21,6 +21,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp
 
 from . import __version__
+from .auth_failures import DEFAULT as AUTH_FAILURES
+from .auth_failures import AuthFailureLimit, FailureBuckets
 from .broker import Broker, UnknownMatch
 from .gc_policy import GcPolicy
 from .idempotency import IdempotencyKey, Keys
@@ -59,6 +61,8 @@ class Settings:
     #: (a backlog flushed after a lost connection, a bulk import).
     publish_rate: float = 20.0
     publish_burst: int = 2000
+    #: Failed authentications an address may make at once, then one every so many seconds.
+    auth_failures: tuple[int, float] = AUTH_FAILURES
     #: Origins allowed by CORS ("*" for any); empty = no CORS headers at all.
     cors_origins: list[str] = field(default_factory=list)
 
@@ -149,16 +153,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         if settings.feed is not None:
             from .replay import replay
 
-            replay_task = asyncio.create_task(
-                replay(
-                    settings.feed,
-                    broker,
-                    speed=settings.speed,
-                    loop=settings.loop,
-                ),
-                name="feed-replay",
-            )
-            tasks.append(replay_task)
+            run = replay(settings.feed, broker, speed=settings.speed, loop=settings.loop)
+            tasks.append(asyncio.create_task(run, name="feed-replay"))
         try:
             yield
         finally:
@@ -205,6 +201,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
             )
         scheme, _, given = (authorization or "").partition(" ")
         # Constant-time compare (see limits.token_matches); the token itself is never logged.
+        # Each 401 counts against the client's address (auth_failures.AuthFailureLimit).
         if not (scheme == "Bearer" and token_matches(given, token)):
             raise _problem(
                 401,
@@ -305,10 +302,10 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
 
     # What uvicorn calls, outermost first: CORS (so that a browser script can read the
     # limits' answers, a 503's or 429's Retry-After), the stream limit, the stream itself,
-    # then the page's headers and the body limit around FastAPI for everything else.
-    entry: ASGIApp = StreamFastPath(
-        PageHeaders(BodyLimit(app, max_body=settings.max_body)), open_stream
-    )
+    # then the page's headers, failed authentications and the body limit around FastAPI.
+    failures = FailureBuckets(*settings.auth_failures)
+    inner = AuthFailureLimit(BodyLimit(app, max_body=settings.max_body), failures)
+    entry: ASGIApp = StreamFastPath(PageHeaders(inner), open_stream)
     entry = StreamLimit(entry, slots=StreamSlots(settings.max_streams))
     if settings.cors_origins:
         entry = CORSMiddleware(entry, **cors_options(settings.cors_origins))

@@ -1,9 +1,11 @@
-"""Argument types shared by both command lines (``touchline`` passes --speed through)."""
+"""Argument types for the command lines (``positive`` serves both: ``touchline`` passes
+--speed through)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
@@ -19,3 +21,17 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def origin(text: str) -> str:
+    """A CORS origin as browsers send it (``https://host[:port]``), or ``*``."""
+    if text == "*":
+        return text
+    parts = urlsplit(text.strip().lower())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise argparse.ArgumentTypeError(
+            f"not an origin: {text!r} (want scheme://host[:port], e.g. https://scores.example)"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise argparse.ArgumentTypeError(f"not an origin: {text!r} (no query, user or fragment)")
+    return f"{parts.scheme}://{parts.netloc}"
