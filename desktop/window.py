@@ -29,43 +29,8 @@ from .plaintext import mnemonic_safe
 from .scoreboard_view import ScoreboardFilter, ScoreboardView
 from .settings import Settings
 from .state import Scoreboard
+from .status_words import STALE_STATES, connection_text, stale_text
 from .timeline import TimelinePane
-
-#: Connection states in which the scores on screen may be out of date.
-STALE_STATES = ("reconnecting", "offline", "failed", "stopped")
-
-
-def retry_words(retry_in: float | None) -> str:
-    """``retrying in 12 s`` / ``retrying in 5 min`` / ``retrying now``; "" if none planned."""
-    if retry_in is None:
-        return ""
-    if retry_in < 1:
-        return "retrying now"
-    if retry_in < 90:
-        return f"retrying in {round(retry_in)} s"
-    return f"retrying in {round(retry_in / 60)} min"
-
-
-def connection_text(kind: str, reason: str = "", retry_in: float | None = None) -> str:
-    """The status bar's words for a stream state, e.g. ``Offline — retrying in 12 s``."""
-    retry = retry_words(retry_in)
-    retry = f" — {retry}" if retry else ""
-    words = {
-        "connecting": "Connecting…",
-        "live": "Live",
-        "reconnecting": "Reconnecting",
-        "offline": "Offline",
-        "failed": f"Cannot follow this server{': ' + reason if reason else ''}",
-        "stopped": "The server ended the stream",
-    }.get(kind, kind)
-    return words + retry
-
-
-def stale_text(kind: str, reason: str = "", retry_in: float | None = None) -> str:
-    """The banner over a stale board: ``Scores may be out of date: server unreachable. …``"""
-    why = reason or {"stopped": "the server ended the stream"}.get(kind, "no connection")
-    retry = retry_words(retry_in)
-    return f"Scores may be out of date: {why}." + (f" {retry.capitalize()}." if retry else "")
 
 
 class MainWindow(QMainWindow):
