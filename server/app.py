@@ -296,7 +296,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     if web.is_dir():
         app.mount("/static", StaticFiles(directory=web), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: uptime checks
     async def page() -> FileResponse:
         return FileResponse(web / "index.html", media_type="text/html")
 

@@ -96,3 +96,12 @@ def test_server_reexecutes_itself_on_the_system_allocator_keeping_its_pid():
 def test_server_keeps_an_allocator_the_user_chose():
     with run_server("--feed", "none", env={"PYTHONMALLOC": "pymalloc"}) as srv:
         assert environ_of(srv.proc.pid).get("PYTHONMALLOC") == "pymalloc"
+
+
+def test_head_of_the_page_answers_200_with_its_headers_and_no_body():
+    # What an uptime check asks; it used to be 405.
+    with run_server("--feed", "none") as srv:
+        head = httpx.head(f"{srv.url}/")
+    assert head.status_code == 200 and "text/html" in head.headers["content-type"]
+    assert "script-src 'self'" in head.headers["content-security-policy"]
+    assert head.content == b""
