@@ -129,4 +129,4 @@ def test_1000_clients_that_vanish_leave_no_subscriber_and_no_memory_behind():
     # server's, and stays there wave after wave. (With pymalloc's arenas, even trimmed, it
     # was 5 MB above after the first wave and 15 MB after the fifth.)
     assert max(settled) - fresh < 4_000, f"RSS fresh {fresh} KB, after each wave {settled} KB"
-    assert max(settled[1:]) - settled[0] < 2_000, f"RSS grew wave after wave: {settled} KB"
+    assert max(settled[1:]) - settled[0] < 2_500, f"RSS grew wave after wave: {settled} KB"
