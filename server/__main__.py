@@ -200,9 +200,14 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def run() -> None:
+    """``touchline-server`` and ``python -m server``: picks the allocator (which may start
+    this process again, see allocator.py), then runs. ``main()`` itself has no such effect."""
+    allocator.use_system_malloc()
+    main()
+
+
 def main(argv: list[str] | None = None) -> None:
-    if argv is None:  # run as a program (not called in-process): pick the allocator first
-        allocator.use_system_malloc()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -236,6 +241,12 @@ def main(argv: list[str] | None = None) -> None:
     # to 4 MiB) bounds what a client that stopped reading can hold, so it soon blocks a send
     # and --send-timeout drops it.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
+        # A client dropped for not reading still has unsent data, and the kernel would keep
+        # its socket (and ~150 KB of buffers) open until it reads: give up on unacknowledged
+        # data a little after --send-timeout, so --max-streams bounds open files too.
+        wait_ms = int((args.send_timeout + 5) * 1000)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)
     host, port = sock.getsockname()[:2]
 
     import uvicorn
@@ -295,4 +306,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -9,9 +9,13 @@ over dozens of arenas: RSS stayed ~110 MB above a fresh server's, ~65 MB even af
 ~7 MB of a fresh server's (the rest is sets and dicts kept at their largest size), at no
 cost measured in delivery latency or CPU (benchmarks/fanout.py).
 
-The allocator is chosen before the interpreter starts, so the server re-executes itself
-once with ``PYTHONMALLOC=malloc`` set; only on glibc (where ``malloc_trim`` exists) and only
-when ``PYTHONMALLOC`` is unset, so ``PYTHONMALLOC=pymalloc`` keeps the default.
+The allocator is chosen before the interpreter starts, so ``touchline-server`` (and
+``python -m server``, not ``main()`` called in-process) re-executes itself once with
+``PYTHONMALLOC=malloc`` set: same pid, arguments and inherited descriptors. Only on glibc
+(where ``malloc_trim`` exists), only when ``PYTHONMALLOC`` is unset (``PYTHONMALLOC=pymalloc``
+keeps the default), and not under ``-X dev`` (its debug allocator), ``-E``/``-I`` (which
+ignore the variable), a script read from stdin, or when ``sys.executable`` is not this very
+binary.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ def use_system_malloc(env: MutableMapping[str, str] = os.environ) -> None:
     file descriptors) unless it is set already or this is not glibc. Returns if it does not."""
     if env.get("PYTHONMALLOC") or not glibc() or not sys.executable or not sys.orig_argv:
         return
+    if sys.flags.dev_mode or sys.flags.ignore_environment:  # -X dev's debug allocator; -E/-I
+        return
+    if sys.orig_argv[1:2] == ["-"] or not _same_interpreter():  # a script read from stdin
+        return
     env["PYTHONMALLOC"] = "malloc"
     sys.stdout.flush()
     sys.stderr.flush()
@@ -41,6 +49,15 @@ def use_system_malloc(env: MutableMapping[str, str] = os.environ) -> None:
         os.execv(sys.executable, sys.orig_argv)
     except OSError:  # cannot re-execute (odd install): carry on with pymalloc
         del env["PYTHONMALLOC"]
+
+
+def _same_interpreter() -> bool:
+    """``sys.executable`` is this very binary (a rewritten argv[0] can make Python name
+    another interpreter found on PATH)."""
+    try:
+        return os.path.samefile(sys.executable, "/proc/self/exe")
+    except OSError:
+        return False
 
 
 @functools.cache

@@ -32,6 +32,7 @@ from .limits import (
     StreamLimit,
     StreamSlots,
     TokenBuckets,
+    answer,
     cors_options,
     retry_after,
     token_digest,
@@ -126,12 +127,18 @@ class StreamFastPath:
             or scope["method"] not in ("GET", "HEAD")  # HEAD: what an uptime check asks
         ):
             return await self.app(scope, receive, send)
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"last-event-id":
+                header = value
+            elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+                # Nothing would read a body but the disconnect listener, which takes it all.
+                return await answer(send, 400, "a stream request has no body")
         raw = scope["query_string"]
         query = parse_qs(raw.decode("latin-1")) if raw else {}
         fmt = query.get("format", [None])[-1]
         if fmt not in (None, "classic"):
             return await self.app(scope, receive, send)
-        header = next((v for k, v in scope["headers"] if k == b"last-event-id"), None)
         last_id = header.decode("latin-1") if header else query.get("last_event_id", [None])[-1]
         await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
 

@@ -79,12 +79,15 @@ class LiveStream(EventSourceResponse):
         listener = task.get_loop().create_task(self._until_disconnect(receive))
         self.hub.streams.add(self)
         try:
+            self.sending_since = time.monotonic()
             await send(start)
+            self.sending_since = 0.0
             async for frame in self.body_iterator:
                 # No cancel scope per send: the hub's watchdog looks at ``sending_since``.
                 self.sending_since = time.monotonic()
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
                 self.sending_since = 0.0
+            self.sending_since = time.monotonic()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
             if not self._stopping:  # the server is cancelling us: let it

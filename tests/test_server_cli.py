@@ -105,3 +105,21 @@ def test_head_of_the_page_answers_200_with_its_headers_and_no_body():
     assert head.status_code == 200 and "text/html" in head.headers["content-type"]
     assert "script-src 'self'" in head.headers["content-security-policy"]
     assert head.content == b""
+
+
+@pytest.mark.skipif(not allocator.glibc(), reason="the allocator switch is for glibc only")
+def test_server_in_dev_mode_keeps_the_debug_allocator():
+    with run_server("--feed", "none", env={"PYTHONMALLOC": "", "PYTHONDEVMODE": "1"}) as srv:
+        assert environ_of(srv.proc.pid).get("PYTHONMALLOC", "") == ""
+
+
+def test_main_called_in_process_never_reexecutes(monkeypatch):
+    # Only the program (run()) picks the allocator; main() is safe to call from anywhere.
+    import server.__main__ as entry
+
+    monkeypatch.setenv("PYTHONMALLOC", "")
+    monkeypatch.setattr(entry.os, "execv", lambda *a: pytest.fail("main() re-executed"))
+    monkeypatch.setattr(sys, "argv", ["touchline-server", "--version"])
+    with pytest.raises(SystemExit) as stop:
+        entry.main()  # no arguments: as a host program would call it
+    assert stop.value.code == 0

@@ -87,3 +87,54 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
     assert took < 10
     assert "dropped a client that stopped reading" in srv.log
     assert "Traceback" not in srv.log
+
+
+def server_side_open(server_port: int, client_port: int) -> bool:
+    """Whether the server still holds its end of the connection from ``client_port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, remote, state = row.split()[1:4]
+                ends = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16))
+                if ends == (server_port, client_port) and state != "07":  # 07: closed
+                    return True
+    return False
+
+
+def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
+    # Dropped for not reading, it still has unsent data the kernel would keep (with the
+    # socket) until it reads: TCP_USER_TIMEOUT (--send-timeout + 5 s) ends that, so the
+    # stream limit bounds open files too.
+    with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
+        api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        server_port, client_port = urlsplit(srv.url).port, stalled.getsockname()[1]
+        minute = 0
+        while subscribers(srv.url) and minute < 5000:
+            minute += 1
+            event = {"type": "clock", "minute": minute % 120, "text": "x" * 280}
+            api.post(f"/api/matches/{match_id}/events", json=event)
+        api.close()
+        assert subscribers(srv.url) == 0, "the stalled client was never dropped"
+        took = wait_for(
+            lambda: not server_side_open(server_port, client_port), 20, "its socket closed"
+        )
+        stalled.close()
+    assert took < 15
+
+
+def test_a_stream_request_with_a_body_is_refused_with_400_before_reading_it():
+    with run_server("--feed", "none") as srv:
+        parts = urlsplit(srv.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+            sock.sendall(
+                f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                "Content-Length: 1000000000\r\n\r\n".encode()
+                + b"x" * 65536
+            )
+            head = sock.recv(4096)
+        assert subscribers(srv.url) == 0
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert b"a stream request has no body" in head
