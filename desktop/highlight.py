@@ -41,8 +41,10 @@ class Highlights(QObject):
             self._timer.start()
 
     def strength(self, match_id: str) -> float:
-        """1.0 right after the goal, falling in steps to 0.0 when the glow is over."""
-        return self._level(match_id) / LEVELS
+        """1.0 right after the goal, falling in steps to 0.0 when the glow is over: the step
+        last reported, not the clock's, so a paint never shows a step before its report (a
+        late paint would then see the same step reported twice)."""
+        return self._shown.get(match_id, 0) / LEVELS
 
     def _level(self, match_id: str) -> int:
         start = self._started.get(match_id)
