@@ -47,6 +47,14 @@ def rss_kb(pid: int) -> int:
     return int(line.split()[1])
 
 
+def live_match(srv) -> tuple[httpx.Client, str]:
+    """A publishing client and a match it has kicked off."""
+    api = httpx.Client(base_url=srv.url, headers=srv.headers())
+    match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
+    api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+    return api, match_id
+
+
 def test_vanished_clients_are_removed_promptly():
     with run_server("--feed", "none") as srv:
         closed = [open_raw_stream(srv.url) for _ in range(5)]
@@ -63,9 +71,7 @@ def test_vanished_clients_are_removed_promptly():
 
 def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_unaffected():
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api = httpx.Client(base_url=srv.url, headers=srv.headers())
-        match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
-        api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+        api, match_id = live_match(srv)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
             healthy.next()  # snapshot
@@ -106,9 +112,7 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
     # socket) until it reads: TCP_USER_TIMEOUT (--send-timeout + 5 s) ends that, so the
     # stream limit bounds open files too.
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api = httpx.Client(base_url=srv.url, headers=srv.headers())
-        match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
-        api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+        api, match_id = live_match(srv)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         server_port, client_port = urlsplit(srv.url).port, stalled.getsockname()[1]
         minute = 0
