@@ -1,18 +1,62 @@
 """Helpers for the stream client tests: a tiny scripted HTTP server, a cuttable TCP proxy,
-and a polling wait. Real sockets throughout; nothing is mocked."""
+a scorer publishing through the real API, and a polling wait. Real sockets throughout;
+nothing is mocked."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 from collections.abc import Awaitable, Callable
+
+import httpx
 
 from desktop.items import StreamItem, apply_item
 from desktop.state import Scoreboard
 from desktop.stream import StreamClient, StreamState
 
 Script = Callable[[asyncio.StreamWriter, int], Awaitable[None]]
+
+
+class Publisher:
+    """Publishes through the API, as a live scorer does."""
+
+    def __init__(self, url: str, token: str) -> None:
+        auth = {"Authorization": f"Bearer {token}"}
+        self.http = httpx.AsyncClient(base_url=url, headers=auth, timeout=5, trust_env=False)
+
+    async def match(self, match_id: str, home: str = "Arsenal", away: str = "Chelsea") -> None:
+        body = {"id": match_id, "competition": "Premier League", "home": home, "away": away}
+        r = await self.http.post("/api/matches", json=body)
+        assert r.status_code == 201, r.text
+
+    async def event(self, match_id: str, **event: object) -> str:
+        r = await self.http.post(f"/api/matches/{match_id}/events", json=event)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    async def server_state(self) -> dict:
+        """``GET /api/matches``: the matches and the last event id."""
+        r = await self.http.get("/api/matches")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def server_matches(self) -> list[dict]:
+        return (await self.server_state())["matches"]
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def board_json(board: Scoreboard) -> list[dict]:
+    return [m.model_dump(mode="json") for m in board.matches.values()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import socket
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -18,47 +17,11 @@ from desktop.notify_rules import Notice, NoticeRules
 from desktop.state import Change, Scoreboard
 from desktop.stream import StreamClient, StreamState
 from tests.serverproc import ServerProcess, run_server, start_server
-from tests.stream_fixtures import CuttableProxy, Follower, until
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.stream_fixtures import CuttableProxy, Follower, Publisher, board_json, free_port, until
 
 
 def port_of(srv: ServerProcess) -> int:
     return int(srv.url.rsplit(":", 1)[1])
-
-
-class Scorer:
-    """Publishes through the API, as a live scorer does."""
-
-    def __init__(self, url: str, token: str) -> None:
-        auth = {"Authorization": f"Bearer {token}"}
-        self.http = httpx.AsyncClient(base_url=url, headers=auth, timeout=5, trust_env=False)
-
-    async def match(self, match_id: str) -> None:
-        body = {"id": match_id, "competition": "Cup", "home": f"{match_id} H", "away": "Away"}
-        r = await self.http.post("/api/matches", json=body)
-        assert r.status_code == 201, r.text
-
-    async def event(self, match_id: str, **event: object) -> str:
-        r = await self.http.post(f"/api/matches/{match_id}/events", json=event)
-        assert r.status_code == 201, r.text
-        return r.json()["id"]
-
-    async def server_state(self) -> dict:
-        r = await self.http.get("/api/matches")
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-
-def board_json(board: Scoreboard) -> list[dict]:
-    return [m.model_dump(mode="json") for m in board.matches.values()]
 
 
 # --- a connection cut or frozen under a viewer ----------------------------------------------
@@ -66,7 +29,7 @@ def board_json(board: Scoreboard) -> list[dict]:
 
 async def test_connection_cut_mid_event_discards_the_partial_frame_and_resumes() -> None:
     with run_server("--feed", "none") as srv:
-        scorer = Scorer(srv.url, srv.token)
+        scorer = Publisher(srv.url, srv.token)
         await scorer.match("m")
         async with CuttableProxy(port_of(srv)) as proxy, Follower(proxy.url) as f:
             await until(lambda: "m" in f.board.matches, what="the snapshot")
@@ -94,7 +57,7 @@ async def test_half_open_connection_is_noticed_by_the_watchdog_and_resumed() -> 
     # The proxy keeps the connection open but nothing gets through (a NAT that forgot the
     # flow): no error ever comes, only silence, heartbeats included.
     with run_server("--feed", "none", "--heartbeat", "0.2") as srv:
-        scorer = Scorer(srv.url, srv.token)
+        scorer = Publisher(srv.url, srv.token)
         await scorer.match("m")
         async with (
             CuttableProxy(port_of(srv)) as proxy,
@@ -181,7 +144,7 @@ class Publishing:
 
     MATCHES = ("a", "b", "c")
 
-    def __init__(self, scorer: Scorer) -> None:
+    def __init__(self, scorer: Publisher) -> None:
         self.scorer = scorer
         self.acked: list[str] = []  # ids of events answered 201
         self.acked_players: list[str] = []  # and their players (one per planned event)
@@ -237,13 +200,13 @@ async def test_kill_9_and_restart_loses_nothing_and_repeats_nothing(tmp_path) ->
     args = ("--feed", "none", "--store", str(tmp_path / "x.sqlite3"), "--port", str(port))
     srv = start_server(*args)
     token = srv.token
-    scorer = Scorer(srv.url, token)
+    scorer = Publisher(srv.url, token)
     viewers = [NotifiedViewer(srv.url) for _ in range(3)]
     publishing = Publishing(scorer)
     publisher: asyncio.Task | None = None
     try:
         for match_id in Publishing.MATCHES:
-            await scorer.match(match_id)
+            await scorer.match(match_id, f"{match_id} H", "Away")
             await scorer.event(match_id, type="kickoff")
         for v in viewers:
             v.start()

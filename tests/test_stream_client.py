@@ -4,14 +4,12 @@ for the failure modes a real server does not produce on demand."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from desktop.state import Scoreboard
 from desktop.stream import (
     EventItem,
     SnapshotItem,
@@ -20,7 +18,16 @@ from desktop.stream import (
 )
 from server.wire import Match, MatchEvent, Score, Snapshot, Team
 from tests.serverproc import run_server, start_server
-from tests.stream_fixtures import CuttableProxy, Follower, TinyServer, sse_head, until
+from tests.stream_fixtures import (
+    CuttableProxy,
+    Follower,
+    Publisher,
+    TinyServer,
+    board_json,
+    free_port,
+    sse_head,
+    until,
+)
 
 
 class Viewer(Follower):
@@ -31,41 +38,6 @@ class Viewer(Follower):
 
     def now(self) -> str:
         return self.states[-1].kind if self.states else ""
-
-
-class Publisher:
-    def __init__(self, srv) -> None:
-        self.srv = srv
-        self.http = httpx.AsyncClient(base_url=srv.url, headers=srv.headers(), timeout=10)
-
-    async def match(self, match_id: str, home: str = "Arsenal", away: str = "Chelsea") -> None:
-        body = {"id": match_id, "competition": "Premier League", "home": home, "away": away}
-        r = await self.http.post("/api/matches", json=body)
-        assert r.status_code == 201, r.text
-
-    async def event(self, match_id: str, **event: object) -> str:
-        r = await self.http.post(f"/api/matches/{match_id}/events", json=event)
-        assert r.status_code == 201, r.text
-        return r.json()["id"]
-
-    async def server_matches(self) -> list[dict]:
-        return (await self.http.get("/api/matches")).json()["matches"]
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-
-def board_json(board: Scoreboard) -> list[dict]:
-    return [m.model_dump(mode="json") for m in board.matches.values()]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --- URLs -----------------------------------------------------------------------------------
 
 
 def test_stream_url_accepts_base_address_or_stream_url() -> None:
@@ -85,7 +57,7 @@ def test_stream_url_accepts_base_address_or_stream_url() -> None:
 
 async def test_snapshot_then_live_events_reach_the_scoreboard() -> None:
     with run_server("--feed", "none") as srv:
-        pub = Publisher(srv)
+        pub = Publisher(srv.url, srv.token)
         await pub.match("early")
         await pub.event("early", type="kickoff")
         async with Viewer(srv.url) as v:
@@ -108,7 +80,7 @@ async def test_snapshot_then_live_events_reach_the_scoreboard() -> None:
 
 async def test_initial_last_event_id_resumes_without_snapshot() -> None:
     with run_server("--feed", "none") as srv:
-        pub = Publisher(srv)
+        pub = Publisher(srv.url, srv.token)
         await pub.match("m")
         kick = await pub.event("m", type="kickoff")
         goal = await pub.event("m", type="goal", team="home", minute=3, player="Saka")
@@ -121,7 +93,7 @@ async def test_initial_last_event_id_resumes_without_snapshot() -> None:
 
 async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing() -> None:
     with run_server("--feed", "none") as srv:
-        pub = Publisher(srv)
+        pub = Publisher(srv.url, srv.token)
         await pub.match("m")
         port = int(srv.url.rsplit(":", 1)[1])
         async with CuttableProxy(port) as proxy, Viewer(proxy.url, heartbeat=5) as v:
@@ -151,7 +123,7 @@ async def test_memory_server_restart_gives_fresh_snapshot_and_nothing_duplicated
     port = free_port()
     srv = start_server("--feed", "none", "--store", ":memory:", "--port", str(port))
     try:
-        pub = Publisher(srv)
+        pub = Publisher(srv.url, srv.token)
         await pub.match("m")
         await pub.event("m", type="kickoff")
         async with Viewer(srv.url) as v:
@@ -163,7 +135,7 @@ async def test_memory_server_restart_gives_fresh_snapshot_and_nothing_duplicated
             # An in-memory server restarts empty, in a new epoch; a scorer re-enters the match.
             args = ("--feed", "none", "--store", ":memory:", "--port", str(port))
             srv = await asyncio.to_thread(start_server, *args)
-            pub = Publisher(srv)
+            pub = Publisher(srv.url, srv.token)
             await pub.match("m")
             await pub.event("m", type="kickoff")
             again = await pub.event("m", type="goal", team="home", minute=5, player="Saka")
@@ -185,7 +157,7 @@ async def test_durable_server_restart_resumes_with_last_event_id(tmp_path) -> No
     port = free_port()
     args = ("--feed", "none", "--store", str(tmp_path / "s.sqlite3"), "--port", str(port))
     srv = start_server(*args)
-    pub = Publisher(srv)
+    pub = Publisher(srv.url, srv.token)
     try:
         await pub.match("m")
         kick = await pub.event("m", type="kickoff")
@@ -195,7 +167,7 @@ async def test_durable_server_restart_resumes_with_last_event_id(tmp_path) -> No
             await until(lambda: v.now() in ("reconnecting", "offline"), what="the outage")
             await pub.aclose()
             srv = await asyncio.to_thread(start_server, *args)
-            pub = Publisher(srv)
+            pub = Publisher(srv.url, srv.token)
             goal = await pub.event("m", type="goal", team="home", minute=8, player="Saka")
             await until(lambda: v.client.last_event_id == goal, timeout=15, what="the resume")
             assert sum(isinstance(i, SnapshotItem) for i in v.items) == 1  # no new snapshot
@@ -208,7 +180,7 @@ async def test_durable_server_restart_resumes_with_last_event_id(tmp_path) -> No
 
 async def test_classic_format_from_real_server_becomes_a_match() -> None:
     with run_server("--feed", "none") as srv:
-        pub = Publisher(srv)
+        pub = Publisher(srv.url, srv.token)
         async with Viewer(srv.url + "/live-scores?format=classic&match=m") as v:
             await until(lambda: v.now() == "live")
             await pub.match("m", "Arsenal", "Chelsea")
