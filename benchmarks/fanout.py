@@ -141,10 +141,7 @@ def _measure(
             gens.ask(cmd="close")
     finally:
         gens.stop()
-    srv.wait_subscribers(0, 60 + n / 200)
-    srv.wait_gave_back(gave_back, n, 30)
-    time.sleep(opts.settle)
-    rss_after = srv.rss_kb()
+    rss_after = _rss_once_left(srv, n, gave_back, opts)
     phases["leave"].append(time.monotonic())
     cycles = [(rss_after - rss_base) / 1024]
     for _ in range(opts.cycles - 1):
@@ -187,6 +184,11 @@ def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Names
         gens.ask(cmd="close")
     finally:
         gens.stop()
+    return _rss_once_left(srv, n, gave_back, opts)
+
+
+def _rss_once_left(srv: Server, n: int, gave_back: int, opts: argparse.Namespace) -> int:
+    """The server's RSS once no subscriber is left and it has given memory back."""
     srv.wait_subscribers(0, 60 + n / 200)
     srv.wait_gave_back(gave_back, n, 30)
     time.sleep(opts.settle)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 
 
 def glibc() -> bool:
@@ -33,22 +33,22 @@ def glibc() -> bool:
         return False
 
 
-def use_system_malloc(env: MutableMapping[str, str] = os.environ) -> None:
+def use_system_malloc() -> None:
     """Re-executes this process with ``PYTHONMALLOC=malloc`` (same pid, same arguments and
     file descriptors) unless it is set already or this is not glibc. Returns if it does not."""
-    if env.get("PYTHONMALLOC") or not glibc() or not sys.executable or not sys.orig_argv:
+    if os.environ.get("PYTHONMALLOC") or not glibc() or not sys.executable or not sys.orig_argv:
         return
     if sys.flags.dev_mode or sys.flags.ignore_environment:  # -X dev's debug allocator; -E/-I
         return
     if sys.orig_argv[1:2] == ["-"] or not _same_interpreter():  # a script read from stdin
         return
-    env["PYTHONMALLOC"] = "malloc"
+    os.environ["PYTHONMALLOC"] = "malloc"  # what the new image reads at its start
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         os.execv(sys.executable, sys.orig_argv)
     except OSError:  # cannot re-execute (odd install): carry on with pymalloc
-        del env["PYTHONMALLOC"]
+        del os.environ["PYTHONMALLOC"]
 
 
 def _same_interpreter() -> bool:

@@ -16,8 +16,6 @@ from collections import deque
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 
-from sse_starlette import ServerSentEvent
-
 from .frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
 from .idempotency import Once, Replies
 from .match_state import Conflict, apply_event
@@ -202,7 +200,7 @@ class Broker:
             return self._snapshot_cache[1], self.seq
         data = self.snapshot(only).model_dump_json()
         snap_id = self.last_event_id or f"{self.epoch}-0"
-        frame = ServerSentEvent(data=data, event="snapshot", id=snap_id).encode()
+        frame = encode(snap_id, "snapshot", data)
         if not only:
             self._snapshot_cache = (self.seq, frame)
         return frame, self.seq

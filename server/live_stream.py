@@ -79,16 +79,13 @@ class LiveStream(EventSourceResponse):
         listener = task.get_loop().create_task(self._until_disconnect(receive))
         self.hub.streams.add(self)
         try:
-            self.sending_since = time.monotonic()
-            await send(start)
-            self.sending_since = 0.0
+            await self._watched(send, start)
             async for frame in self.body_iterator:
-                # No cancel scope per send: the hub's watchdog looks at ``sending_since``.
+                # What _watched does, inline: this runs once per subscriber and event.
                 self.sending_since = time.monotonic()
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
                 self.sending_since = 0.0
-            self.sending_since = time.monotonic()
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await self._watched(send, {"type": "http.response.body", "body": b""})
         except asyncio.CancelledError:
             if not self._stopping:  # the server is cancelling us: let it
                 raise
@@ -103,6 +100,12 @@ class LiveStream(EventSourceResponse):
         if self.timed_out:
             log.info("dropped a client that stopped reading for %gs", self.hub.send_timeout)
             raise SendTimeoutError()
+
+    async def _watched(self, send: Any, message: Any) -> None:
+        # No cancel scope per send: the hub's watchdog looks at ``sending_since``.
+        self.sending_since = time.monotonic()
+        await send(message)
+        self.sending_since = 0.0
 
     async def _until_disconnect(self, receive: Any) -> None:
         while (await receive())["type"] != "http.disconnect":
