@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from desktop.platform.notifiers import BACKENDS
 from server.argtypes import positive
-
-from .notifiers import BACKENDS
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
 
-    from .app import TouchlineApp
+    from desktop.app import TouchlineApp
 
 EMBEDDED = "embedded"
 
@@ -103,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     feed_given = args.feed != "demo" or args.speed != 30.0
     # Imported late: --help and --version must not need Qt (or a display).
-    from .app import Options, TouchlineApp
-    from .settings import Settings
+    from desktop.app import Options, TouchlineApp
+    from desktop.platform.settings import Settings
 
     settings = Settings(default_settings_path())
     server = args.server
@@ -135,7 +134,7 @@ def default_settings_path() -> Path | None:
 def qt_application(argv: list[str]) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
-    from . import icons
+    from desktop.ui import icons
 
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Touchline")
@@ -149,7 +148,7 @@ def qt_application(argv: list[str]) -> QApplication:
 def run_app(factory: Callable[[], TouchlineApp]) -> int:
     """Runs a TouchlineApp on the qasync bootstrap until it quits (menu, tray, SIGINT/SIGTERM);
     a signal asks the app to shut down in order, as its Quit menu does."""
-    from . import aio
+    from desktop.platform import aio
 
     qapp = qt_application(sys.argv[:1])
     app = factory()

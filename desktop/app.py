@@ -22,17 +22,14 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from server.resources import asset
-from server.wire import Snapshot
-
-from . import bench_mark
-from .app_controls import AppControls
-from .embedded import EmbeddedServer
-from .notifiers import Capabilities, Notifier, pick, probe_session_bus
-from .notify_rules import Notice, NoticeRules, NoticeSettings
-from .settings import Settings
-from .state import Scoreboard
-from .stream import (
+from desktop import bench_mark
+from desktop.app_controls import AppControls
+from desktop.core.notify_rules import Notice, NoticeRules, NoticeSettings
+from desktop.core.state import Scoreboard
+from desktop.platform.embedded import EmbeddedServer
+from desktop.platform.notifiers import Capabilities, Notifier, pick, probe_session_bus
+from desktop.platform.settings import Settings
+from desktop.stream.client import (
     SnapshotItem,
     StreamClient,
     StreamItem,
@@ -40,8 +37,10 @@ from .stream import (
     apply_item,
     base_url,
 )
-from .tray import Tray, tooltip_is_rich
-from .window import STALE_STATES, MainWindow
+from desktop.ui.tray import Tray, tooltip_is_rich
+from desktop.ui.window import STALE_STATES, MainWindow
+from server.resources import asset
+from server.wire import Snapshot
 
 log = logging.getLogger("touchline.app")
 

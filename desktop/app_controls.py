@@ -11,21 +11,23 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from . import autostart, display, icons
-from .settings_dialog import SettingsDialog
-from .tray import Tray
-from .window import STALE_STATES
+from desktop.core import display
+from desktop.platform import autostart
+from desktop.ui import icons
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.tray import Tray
+from desktop.ui.window import STALE_STATES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .embedded import EmbeddedServer
-    from .notifiers import Notifier
-    from .notify_rules import NoticeRules
-    from .settings import Settings
-    from .state import Scoreboard
-    from .stream import StreamClient
-    from .window import MainWindow
+    from desktop.core.notify_rules import NoticeRules
+    from desktop.core.state import Scoreboard
+    from desktop.platform.embedded import EmbeddedServer
+    from desktop.platform.notifiers import Notifier
+    from desktop.platform.settings import Settings
+    from desktop.stream.client import StreamClient
+    from desktop.ui.window import MainWindow
 
 
 class AppControls:

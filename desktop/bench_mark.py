@@ -1,4 +1,4 @@
-"""Timing marks for ``benchmarks.viewer``: off unless ``TOUCHLINE_BENCH_MARK`` is set.
+"""Timing marks for ``benchmarks.viewer.bench``: off unless ``TOUCHLINE_BENCH_MARK`` is set.
 
 With it set, :func:`after_paint` prints one line to stderr when ``widget`` next paints::
 

@@ -8,7 +8,7 @@ import functools
 @functools.cache
 def _version() -> str:
     # importlib.metadata takes ~50 ms to import: only when the version is asked for, so that
-    # the server's re-execution (server/allocator.py) happens before it.
+    # the server's re-execution (server/runtime/allocator.py) happens before it.
     from importlib.metadata import PackageNotFoundError, version
 
     try:

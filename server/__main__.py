@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import allocator, auth_failures
-from .argtypes import origin, positive
+from server.argtypes import origin, positive
+from server.http import auth_failures
+from server.runtime import allocator
 
 if TYPE_CHECKING:
-    from .store import Store
+    from server.store.base import Store
 
 log = logging.getLogger("touchline.server")
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stream live football events over Server-Sent Events (GET /live-scores), "
         "take events from live scorers (POST /api/...), and serve a live scoreboard page.",
     )
-    from . import __version__
+    from server import __version__
 
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
@@ -160,8 +161,8 @@ def default_store_path(feed: str) -> Path:
 
 
 def open_store(path: str | None, feed: str, history: int) -> Store:
-    from .sqlite_store import SqliteStore
-    from .store import MemoryStore
+    from server.store.memory import MemoryStore
+    from server.store.sqlite import SqliteStore
 
     if path == ":memory:":
         return MemoryStore()
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
 
     feed = None
     if args.feed != "none":
-        from .feeds import FeedError, load_feed
+        from server.feeds import FeedError, load_feed
 
         try:
             feed = load_feed(args.feed)
@@ -224,8 +225,8 @@ def main(argv: list[str] | None = None) -> None:
         for warning in feed.warnings:  # data the feed contradicts itself on; the score wins
             log.warning("feed: %s", warning)
 
-    from .broker import Broker
-    from .sqlite_store import StoreError
+    from server.core.broker import Broker
+    from server.store.sqlite import StoreError
 
     try:
         broker = Broker(open_store(args.store, args.feed, args.history), history=args.history)
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import uvicorn
 
-    from .app import Settings, create_app
+    from server.http.app import Settings, create_app
 
     settings = Settings(
         publish_token=args.publish_token,
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app(settings, broker)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
-    from . import __version__
+    from server import __version__
 
     log.info("Touchline server %s listening on %s", __version__, url)
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)

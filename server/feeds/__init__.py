@@ -11,7 +11,7 @@ naming the file and the entry. Three formats:
   ``[{"time": "00:05", "scores": "1:1", "event": "..."}]``.
 
 Every event is checked at load time against the rules the broker applies
-(:func:`server.match_state.apply_event`) and against the match clock
+(:func:`server.core.match_state.apply_event`) and against the match clock
 (:mod:`server.feeds.timing`), so a feed that loads replays without a refusal.
 """
 
@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..resources import asset
-from . import classic, openfootball, touchline
-from .errors import FeedError
-from .model import Feed, FeedEvent
+from server.feeds import classic, openfootball, touchline
+from server.feeds.errors import FeedError
+from server.feeds.model import Feed, FeedEvent
+from server.resources import asset
 
 __all__ = ["BUNDLED", "Feed", "FeedError", "FeedEvent", "load_feed"]
 

@@ -32,9 +32,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
-from ..wire import MAX_TEXT, EventIn, MatchIn, Team
-from .errors import FeedError, from_validation
-from .model import Feed, FeedEvent, build_feed
+from server.feeds.errors import FeedError, from_validation
+from server.feeds.model import Feed, FeedEvent, build_feed
+from server.wire import MAX_TEXT, EventIn, MatchIn, Team
 
 COMPETITION = "Classic feed"
 _WHISTLES = {

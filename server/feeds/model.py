@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..wire import EventIn, Match, MatchIn
-from .errors import FeedError
-from .timing import Timed, TimelineError, timeline
+from server.feeds.errors import FeedError
+from server.feeds.timing import Timed, TimelineError, timeline
+from server.wire import EventIn, Match, MatchIn
 
 
 @dataclass(frozen=True)

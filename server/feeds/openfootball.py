@@ -30,10 +30,10 @@ from pydantic import (
     model_validator,
 )
 
-from ..wire import MAX_NAME, MatchIn, Team
-from .errors import FeedError, from_validation
-from .model import Feed, FeedEvent, build_feed
-from .openfootball_match import Goal, Score, match_events
+from server.feeds.errors import FeedError, from_validation
+from server.feeds.model import Feed, FeedEvent, build_feed
+from server.feeds.openfootball_match import Goal, Score, match_events
+from server.wire import MAX_NAME, MatchIn, Team
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 _FLAT_SCORES = (

@@ -33,10 +33,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
-from ..wire import MAX_NAME, EventIn, MatchIn
-from ..wire import Score as WireScore
-from .errors import FeedError
-from .timing import PERIODS
+from server.feeds.errors import FeedError
+from server.feeds.timing import PERIODS
+from server.wire import MAX_NAME, EventIn, MatchIn
+from server.wire import Score as WireScore
 
 Pair = tuple[NonNegativeInt, NonNegativeInt]
 Side = Literal["home", "away"]

@@ -9,7 +9,7 @@ play already ran past it. A shoot-out starts 3 minutes after the end of play, on
 minute; full time follows the last kick by 2 minutes.
 
 The same walk validates a feed at load time (minutes in range and in order, whistles in a
-sensible sequence, every event accepted by :func:`server.match_state.apply_event`) and gives
+sensible sequence, every event accepted by :func:`server.core.match_state.apply_event`) and gives
 the replay its schedule, so what loads is exactly what replays.
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..match_state import apply_event
-from ..wire import EventIn, Match
+from server.core.match_state import apply_event
+from server.wire import EventIn, Match
 
 #: (first minute, last minute, base) of each period; stoppage time only after the last minute.
 PERIODS = ((0, 45, 0), (46, 90, 45), (91, 105, 90), (106, 120, 105))
@@ -175,7 +175,7 @@ def timeline(match: Match, events: Iterable[EventIn], *, ticks: bool = True) -> 
     """Places ``events`` in match time, applying them to ``match`` (a scratch copy).
 
     Raises TimelineError naming the first event that breaks the match clock or the rules of
-    :func:`server.match_state.apply_event`. With ``ticks``, adds one ``clock`` event per
+    :func:`server.core.match_state.apply_event`. With ``ticks``, adds one ``clock`` event per
     match minute while the ball is in play (none that would repeat the minute shown).
     """
     clock = MatchClock()

@@ -62,9 +62,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..wire import MAX_NAME, EventIn, MatchId, MatchIn, Team
-from .errors import FeedError, from_validation
-from .model import Feed, FeedEvent, build_feed
+from server.feeds.errors import FeedError, from_validation
+from server.feeds.model import Feed, FeedEvent, build_feed
+from server.wire import MAX_NAME, EventIn, MatchId, MatchIn, Team
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 

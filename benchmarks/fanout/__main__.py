@@ -1,0 +1,3 @@
+from benchmarks.fanout.bench import main
+
+main()

@@ -1,0 +1,3 @@
+from benchmarks.viewer.bench import main
+
+main()

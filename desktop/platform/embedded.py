@@ -1,0 +1,259 @@
+"""The bundled server, started by the viewer when no server is configured.
+
+    server = EmbeddedServer(feed="demo", speed=30.0)
+    url = await server.start()      # http://127.0.0.1:<free port>, once /healthz answers
+    ...
+    await server.stop()             # SIGTERM, wait, SIGKILL fallback
+
+Child process, not a thread. Measured with ``benchmarks/viewer/embedded_startup.py`` on the shared
+2-core dev machine (medians; a fresh interpreter per run that has the stream client loaded,
+as the viewer has; PYTHONDONTWRITEBYTECODE=1 as set here). "Startup" is until ``/healthz``
+answers; "UI lateness" is the worst delay of a 10 ms asyncio ticker in the viewer's process
+while the server starts (standing in for the Qt loop: 16 ms is a dropped frame):
+
+=========================  ==================  =============================================
+                           no .pyc              after ``uv sync --compile-bytecode``
+=========================  ==================  =============================================
+child process (demo)       1.07–1.19 s, 3 ms    0.40 s, 2 ms
+thread (demo)              0.57–0.73 s, 9 ms    0.27 s, 16 ms
+child (worldcup-2026)      1.07 s, 3 ms         0.44 s, 2 ms
+thread (worldcup-2026)     0.73 s, 37 ms        0.34 s, 12 ms
+=========================  ==================  =============================================
+
+The thread starts 0.1–0.5 s sooner because the viewer already imported pydantic and httpx,
+but it imports FastAPI and parses the feed under the viewer's GIL, and that shows as UI
+stalls of one or two frames; while serving, both measured alike (15–30 ms, machine noise).
+A once-per-launch half second, shown as "connecting…" in a window that is already up, is the
+cheaper cost; the child also keeps a server crash out of the viewer and stops by signal.
+
+No orphans: the child is
+``python -m desktop.platform.embedded --watch-fd N -- <server args>``, a small
+launcher that (1) on Linux sets ``PR_SET_PDEATHSIG`` = SIGTERM for itself (no ``preexec_fn``,
+which is unsafe once Qt has threads) and checks the parent did not die before that (only when
+started from the main thread: the signal fires when the forking *thread* ends), and (2)
+watches a pipe whose write end only the viewer holds: EOF means the viewer is gone (also on
+macOS), so the child terminates itself. It runs in its own session, so a terminal's Ctrl-C goes
+to the viewer, which then stops the server in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+log = logging.getLogger("touchline.embedded")
+
+
+class EmbeddedServerError(RuntimeError):
+    """The bundled server did not come up; the message includes the end of its log."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedServer:
+    """Runs ``python -m server`` on a free loopback port for as long as the viewer lives."""
+
+    def __init__(
+        self,
+        feed: str = "demo",
+        speed: float = 30.0,
+        *,
+        loop: bool = True,
+        store: str | None = ":memory:",
+        heartbeat: float | None = None,
+        extra_args: tuple[str, ...] = (),
+        log_path: Path | None = None,
+        startup_timeout: float = 30.0,
+        python: str = sys.executable,
+    ) -> None:
+        self.feed, self.speed, self.loop, self.heartbeat = feed, speed, loop, heartbeat
+        #: ``:memory:`` by default: the port (so the URL) is new each launch, so a saved stream
+        #: id could never resume anyway, and a durable store file is locked by one server, so
+        #: a second viewer's demo would fail. None = the server's default durable store.
+        self.store = store
+        self.extra_args = extra_args
+        self.log_path = log_path
+        self.startup_timeout = startup_timeout
+        self.python = python
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url: str | None = None
+        self._lifeline: int | None = None  # write end of the pipe the child watches
+        self._log: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def server_args(self, port: int) -> list[str]:
+        args = ["--host", "127.0.0.1", "--port", str(port), "--feed", self.feed]
+        args += ["--speed", f"{self.speed:g}", "--log-level", "warning"]
+        if self.loop:
+            args.append("--loop")
+        if self.heartbeat:
+            args += ["--heartbeat", f"{self.heartbeat:g}"]
+        if self.store is not None:
+            args += ["--store", self.store]
+        return args + list(self.extra_args)
+
+    async def start(self) -> str:
+        """Starts the server and returns its base URL once ``/healthz`` answers."""
+        for attempt in range(3):
+            port = free_port()
+            self._spawn(port)
+            try:
+                self.url = await self._wait_healthy(f"http://127.0.0.1:{port}")
+                log.info("embedded server (pid %s) at %s", self.pid, self.url)
+                return self.url
+            except EmbeddedServerError:
+                text = self._log_tail()
+                await self.stop()
+                # Someone took the port between our probe and the child's bind: try another.
+                if "cannot listen" in text and attempt < 2:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def _spawn(self, port: int) -> None:
+        read_end, self._lifeline = os.pipe()
+        if self.log_path is not None:
+            self._log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the child
+        else:
+            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
+        # PDEATHSIG fires when the forking *thread* ends: only ask for it from the main thread.
+        pdeathsig = "1" if threading.current_thread() is threading.main_thread() else "0"
+        argv = [self.python, "-m", "desktop.platform.embedded", "--watch-fd", str(read_end)]
+        argv += ["--parent-pid", str(os.getpid()), "--pdeathsig", pdeathsig]
+        argv += ["--", *self.server_args(port)]
+        root = str(Path(__file__).resolve().parents[2])  # finds `desktop` from a checkout
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+                pass_fds=(read_end,),
+                start_new_session=True,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        finally:
+            os.close(read_end)
+
+    async def _wait_healthy(self, url: str) -> str:
+        import httpx  # only the parent needs it; keeps the child's start lean
+
+        deadline = time.monotonic() + self.startup_timeout
+        async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+            while time.monotonic() < deadline:
+                if self.proc is None or self.proc.poll() is not None:
+                    code = self.proc.returncode if self.proc else None
+                    raise EmbeddedServerError(f"server exited ({code}): {self._log_tail()}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url + "/healthz")).status_code == 200:
+                        return url
+                await asyncio.sleep(0.05)
+        raise EmbeddedServerError(f"no answer after {self.startup_timeout:g} s: {self._log_tail()}")
+
+    def _log_tail(self, size: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.flush()
+        with open(self._log.fileno(), "rb", closefd=False) as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - size))
+            return f.read().decode("utf-8", "replace").strip()
+
+    async def stop(self, timeout: float = 5.0) -> int | None:
+        """SIGTERM, wait up to ``timeout``, then SIGKILL; returns the exit code."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            if not await _wait(proc, timeout):
+                log.warning("embedded server ignored SIGTERM; killing it")
+                proc.kill()
+                await _wait(proc, 5.0)
+        self._release()
+        return proc.returncode if proc else None
+
+    def stop_sync(self, timeout: float = 5.0) -> None:
+        """The same as :meth:`stop`, blocking; for teardown when no loop runs any more."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+async def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+# --- the child side ---------------------------------------------------------------------------
+
+
+def _die_with_parent(parent_pid: int, watch_fd: int, pdeathsig: bool) -> None:
+    if pdeathsig and sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent_pid:  # the parent died before we could ask
+        os._exit(0)
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(watch_fd, 1):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)  # graceful first (uvicorn handles it)
+        time.sleep(5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def _child_main(argv: list[str]) -> None:
+    split = argv.index("--")
+    own, server_args = argv[:split], argv[split + 1 :]
+    opts = dict(zip(own[::2], own[1::2], strict=True))
+    _die_with_parent(
+        int(opts["--parent-pid"]), int(opts["--watch-fd"]), opts.get("--pdeathsig") == "1"
+    )
+    from server.__main__ import main
+
+    main(server_args)
+
+
+if __name__ == "__main__":
+    _child_main(sys.argv[1:])

@@ -1,0 +1,276 @@
+"""The broker: numbers events, keeps the bounded history, applies events to match state and
+fans them out. Feed replay and the publish API are both just publishers of this class.
+
+Fan-out is a shared log read by cursor, not a queue per subscriber: each event is encoded
+into its SSE frame once, appended to one bounded deque, and every subscriber walks that deque
+from its own position. A subscriber costs a cursor and a waiter, never a copy of the backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Collection
+from datetime import UTC, datetime
+
+from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
+from server.core.idempotency import Once, Replies
+from server.core.match_state import Conflict, apply_event
+from server.store.base import Store, StoredEvent
+from server.store.memory import MemoryStore
+from server.wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
+
+log = logging.getLogger("touchline.broker")
+
+
+class UnknownMatch(LookupError):
+    pass
+
+
+class Broker:
+    def __init__(self, store: Store | None = None, *, history: int = 10_000) -> None:
+        self.store: Store = store or MemoryStore()
+        self.history = history
+        loaded = self.store.load(history)
+        self.epoch = loaded.epoch
+        self.seq = loaded.last_seq
+        self.matches: dict[str, Match] = {m.id: m for m in loaded.matches}
+        self.replies = Replies(loaded.replies, history)  # answers to keyed publishes
+        self.log: deque[Frame] = deque(maxlen=history)
+        for ev in loaded.recent:
+            self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.subscribers = 0  # streams open now (the stream endpoint counts them)
+        self.departures = 0  # streams closed since start
+        self.last_publish = 0.0  # monotonic time of the latest commit
+        self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
+        self.ending = False  # shutting down: every stream says goodbye and ends
+        self._snapshot_cache: tuple[int, bytes] = (-1, b"")  # (seq it covers, the frame)
+
+    # --- ids ----------------------------------------------------------------------------
+    def event_id(self, seq: int) -> str:
+        return f"{self.epoch}-{seq}"
+
+    def parse_id(self, event_id: str | None) -> int | None:
+        """The sequence of an id from this epoch, or None (another epoch, garbage...)."""
+        if not event_id:
+            return None
+        epoch, _, seq = event_id.strip().rpartition("-")
+        if epoch != self.epoch or not seq.isdigit():
+            return None
+        return int(seq)
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self.event_id(self.seq) if self.seq else None
+
+    # --- publishing ---------------------------------------------------------------------
+    async def add_match(
+        self,
+        spec: MatchIn,
+        *,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
+        new: bool = False,
+    ) -> Match:
+        """Creates a match (or resets one with the same id, for a replay's new match day).
+
+        ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
+        raises idempotency.Replayed (or KeyReused) before anything is done."""
+        async with self._lock:
+            self.replies.check(once)
+            if new and spec.id in self.matches:
+                raise Conflict(f"a match with id {spec.id!r} already exists")
+            match_id = spec.id or self._new_match_id(spec)
+            match = Match(
+                id=match_id,
+                competition=spec.competition,
+                round=spec.round,
+                home=spec.home,
+                away=spec.away,
+                kickoff=spec.kickoff or datetime.now(UTC),
+            )
+            await self._commit("match_added", match, match.model_dump_json(), progress, once)
+            return match
+
+    async def publish(
+        self,
+        match_id: str,
+        ev: EventIn,
+        *,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
+    ) -> MatchEvent:
+        """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
+
+        ``progress`` is stored with the event (see Store.append); ``once`` as in add_match."""
+        async with self._lock:
+            # Under the lock: of two identical keyed requests, the second sees the first's.
+            self.replies.check(once)
+            current = self.matches.get(match_id)
+            if current is None:
+                raise UnknownMatch(match_id)
+            # Apply to a copy so a rejected event, or a failed store write, changes nothing.
+            match = current.model_copy(deep=False)
+            match.events = list(current.events)
+            out = apply_event(match, ev, self.event_id(self.seq + 1))
+            out.at = datetime.now(UTC).replace(microsecond=0)
+            await self._commit(out.type, match, out.model_dump_json(), progress, once)
+            return out
+
+    def progress(self, key: str) -> str | None:
+        return self.store.progress(key)
+
+    async def _commit(
+        self,
+        kind: str,
+        match: Match,
+        data: str,
+        progress: tuple[str, str] | None = None,
+        once: Once | None = None,
+    ) -> None:
+        seq = self.seq + 1
+        reply = once.reply(seq, self.event_id(seq), data) if once else None
+        await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress, reply)
+        self.seq = seq
+        self.replies.add(reply, seq)
+        self.matches[match.id] = match
+        self.log.append(self._frame(seq, kind, match.id, data))
+        self.last_publish = time.monotonic()
+        self._wake()
+
+    def _wake(self) -> None:
+        # Every waiting subscriber wakes at once; each then reads the log from its cursor.
+        wakeup, self._wakeup = self._wakeup, asyncio.Event()
+        wakeup.set()
+
+    def heartbeat(self) -> None:
+        """Has every idle stream write a ping comment (one timer for all of them)."""
+        self.beats += 1
+        self._wake()
+
+    def end_streams(self) -> None:
+        """Has every stream send what it still owes, then a farewell, and end."""
+        self.ending = True
+        self._wake()
+
+    def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
+        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
+
+    def _new_match_id(self, spec: MatchIn) -> str:
+        codes = spec.home.code and spec.away.code
+        home, away = (spec.home.code, spec.away.code) if codes else (spec.home.name, spec.away.name)
+        base = f"{home}-{away}".lower()
+        base = "".join(c if c.isalnum() else "-" for c in base).strip("-")[:40] or "match"
+        candidate, n = base, 1
+        while candidate in self.matches:
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    # --- reading ------------------------------------------------------------------------
+    def snapshot(self, only: Collection[str] | None = None) -> Snapshot:
+        matches = [m for m in self.matches.values() if not only or m.id in only]
+        return Snapshot(matches=matches)
+
+    def resume_cursor(self, last_event_id: str | None) -> int | None:
+        """Where a resuming client continues, or None when it needs a snapshot instead."""
+        seq = self.parse_id(last_event_id)
+        if seq is None or seq > self.seq:
+            return None
+        oldest_kept = self.log[0].seq if self.log else self.seq + 1
+        # Replay is only exact if every event after ``seq`` is still in the log.
+        return seq if seq + 1 >= oldest_kept else None
+
+    def open(
+        self, last_event_id: str | None, only: Collection[str] | None
+    ) -> tuple[bytes | None, int]:
+        """The opening frame (a snapshot, unless resuming) and the cursor to stream from.
+
+        Runs without awaiting, so no event can slip between the snapshot and the cursor.
+        """
+        cursor = self.resume_cursor(last_event_id)
+        if cursor is not None:
+            return None, cursor
+        if not only and self._snapshot_cache[0] == self.seq:
+            # A crowd connecting between two events shares one encoded snapshot.
+            return self._snapshot_cache[1], self.seq
+        data = self.snapshot(only).model_dump_json()
+        snap_id = self.last_event_id or f"{self.epoch}-0"
+        frame = encode(snap_id, "snapshot", data)
+        if not only:
+            self._snapshot_cache = (self.seq, frame)
+        return frame, self.seq
+
+    def subscribe(
+        self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
+    ) -> AsyncIterator[bytes]:
+        """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
+        then every frame after it, live, until the subscriber goes away.
+
+        The opening is decided now, not when the body is first read, so no event can slip
+        between the snapshot and the cursor.
+        """
+        opening, cursor = self.open(last_event_id, only)
+        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        return self._frames(first, cursor, only, classic)
+
+    async def _frames(
+        self, first: bytes, cursor: int, only: Collection[str] | None, classic: bool
+    ) -> AsyncIterator[bytes]:
+        # One generator per stream, no layer around it: every frame of a fan-out passes
+        # through here once per subscriber, so the common case (one new event) is short.
+        self.subscribers += 1
+        try:
+            yield first
+            beats, log_ = self.beats, self.log
+            while True:
+                wakeup = self._wakeup
+                behind = self.seq - cursor
+                if behind == 1 and log_:
+                    frame = log_[-1]
+                    cursor = frame.seq
+                    if not only or frame.match_id in only:
+                        yield frame.classic() if classic else frame.encoded
+                    continue
+                if behind > 0:
+                    if not log_ or log_[0].seq > cursor + 1:
+                        log.info("dropping a subscriber %d events behind; it will resume", behind)
+                        return
+                    # The newest ``behind`` frames, read from the right end: walking the deque
+                    # from the left would cost the whole history (10,000 frames) each time.
+                    # Copied first: yielding may take a while and the deque moves on.
+                    pending = list(itertools.islice(reversed(log_), behind))
+                    pending.reverse()
+                    cursor = pending[-1].seq
+                    chunk = [
+                        frame.classic() if classic else frame.encoded
+                        for frame in pending
+                        if not only or frame.match_id in only
+                    ]
+                    # A backlog (a resume, a burst) goes out in few large writes, not one per
+                    # event: the client reads it in far fewer pieces.
+                    for i in range(0, len(chunk), BACKLOG_FRAMES):
+                        part = chunk[i : i + BACKLOG_FRAMES]
+                        yield part[0] if len(part) == 1 else b"".join(part)
+                    continue
+                if self.ending:
+                    yield farewell()
+                    return
+                if self.beats != beats:
+                    beats = self.beats
+                    yield PING
+                await wakeup.wait()
+        finally:
+            self.subscribers -= 1
+            self.departures += 1
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+__all__ = ["Broker", "Conflict", "UnknownMatch"]

@@ -1,0 +1,319 @@
+"""The HTTP face of the server: the SSE stream, the publish API, the page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sse_starlette import EventSourceResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp
+
+from server import __version__
+from server.core.broker import Broker, UnknownMatch
+from server.core.idempotency import IdempotencyKey, Keys
+from server.core.idempotency import install as install_idempotency
+from server.core.match_state import Conflict
+from server.http.auth_failures import DEFAULT as AUTH_FAILURES
+from server.http.auth_failures import AuthFailureLimit, FailureBuckets
+from server.http.limits import (
+    BodyLimit,
+    StreamLimit,
+    StreamSlots,
+    TokenBuckets,
+    answer,
+    cors_options,
+    retry_after,
+    token_digest,
+    token_matches,
+)
+from server.http.live_stream import StreamHub, hide_send_timeouts
+from server.resources import asset
+from server.runtime.gc_policy import GcPolicy
+from server.wire import EventIn, Match, MatchIn
+
+log = logging.getLogger("touchline.server")
+
+
+@dataclass
+class Settings:
+    publish_token: str | None = None
+    heartbeat: float = 15.0
+    #: A send blocked this long means the client stopped reading: drop it, it will resume.
+    send_timeout: float = 30.0
+    history: int = 10_000
+    feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
+    speed: float = 30.0
+    loop: bool = False
+    max_streams: int = 10_000
+    max_body: int = 16 * 1024
+    #: Publishes a second per token, on average, and the burst a scorer may send at once
+    #: (a backlog flushed after a lost connection, a bulk import).
+    publish_rate: float = 20.0
+    publish_burst: int = 2000
+    #: Failed authentications an address may make at once, then one every so many seconds.
+    auth_failures: tuple[int, float] = AUTH_FAILURES
+    #: Origins allowed by CORS ("*" for any); empty = no CORS headers at all.
+    cors_origins: list[str] = field(default_factory=list)
+
+
+PAGE_HEADERS = {
+    # No inline script, nothing from elsewhere: feed text can never become code.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class PageHeaders:
+    """PAGE_HEADERS on the page and its files (not on /docs: Swagger UI loads its script
+    from a CDN). Plain ASGI: an ``@app.middleware("http")`` would pipe every stream frame
+    through an extra task and memory stream (measured: +21 KB per open stream, and a
+    publish to 1,000 streams 40 times slower)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == "/" or path.startswith("/static/")):
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(PAGE_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _problem(status: int, message: str, **headers: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=message, headers=headers or None)
+
+
+class StreamFastPath:
+    """Serves ``GET /live-scores`` in front of FastAPI: no router, no dependency injection,
+    none of FastAPI's and Starlette's own middleware (error pages, telemetry, body limit).
+
+    A crowd of viewers connecting at once spends its time in that machinery (a quarter of
+    the server's connect cost at 10,000 streams: benchmarks/fanout/bench.py), and the stream needs
+    three optional parameters. It sits inside CORS and the stream limit, and hands anything
+    unusual (a ``format`` it does not know) to the documented FastAPI route, which answers
+    it the same way.
+    """
+
+    def __init__(self, app: Any, open_stream: Any) -> None:
+        self.app, self.open_stream = app, open_stream
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/live-scores"
+            or scope["method"] not in ("GET", "HEAD")  # HEAD: what an uptime check asks
+        ):
+            return await self.app(scope, receive, send)
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"last-event-id":
+                header = value
+            elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+                # Nothing would read a body but the disconnect listener, which takes it all.
+                return await answer(send, 400, "a stream request has no body")
+        raw = scope["query_string"]
+        query = parse_qs(raw.decode("latin-1")) if raw else {}
+        fmt = query.get("format", [None])[-1]
+        if fmt not in (None, "classic"):
+            return await self.app(scope, receive, send)
+        last_id = header.decode("latin-1") if header else query.get("last_event_id", [None])[-1]
+        await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
+
+
+def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
+    """The server as uvicorn runs it: FastAPI for the API and the page, and in front of it
+    the limits and the stream's own fast path."""
+    broker = broker or Broker(history=settings.history)
+    hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
+    publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
+    gc_policy = GcPolicy(broker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [
+            asyncio.create_task(gc_policy.run(), name="gc-policy"),
+            asyncio.create_task(hub.run(), name="stream-hub"),
+        ]
+        if settings.feed is not None:
+            from server.feeds.replay import replay
+
+            run = replay(settings.feed, broker, speed=settings.speed, loop=settings.loop)
+            tasks.append(asyncio.create_task(run, name="feed-replay"))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await broker.close()
+
+    app = FastAPI(
+        title="Touchline server",
+        version=__version__,
+        summary="Live football events over Server-Sent Events, and a publish API for scorers.",
+        lifespan=lifespan,
+    )
+    app.state.broker = broker
+    hide_send_timeouts(logging.getLogger("uvicorn.error"))
+    app.state.settings = settings
+    install_idempotency(app)  # answers retries (Idempotency-Key) and keys reused
+    keys = Keys()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence first, the structured errors after it.
+        # Never the input itself: it may be long, and it is the sender's, not ours, to echo.
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        msg = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        if first.get("type") == "json_invalid":
+            where, msg = "", f"the body is not valid JSON ({first.get('ctx', {}).get('error')})"
+        else:
+            where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {msg}" if where else msg
+        detail = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
+        return JSONResponse(status_code=422, content={"detail": message, "errors": detail})
+
+    def require_publisher(authorization: Annotated[str | None, Header()] = None) -> None:
+        token = settings.publish_token
+        if not token:
+            raise _problem(
+                403,
+                "publishing is disabled: start the server with --publish-token TOKEN "
+                "or set TOUCHLINE_PUBLISH_TOKEN",
+            )
+        scheme, _, given = (authorization or "").partition(" ")
+        # Constant-time compare (see limits.token_matches); the token itself is never logged.
+        # Each 401 counts against the client's address (auth_failures.AuthFailureLimit).
+        if not (scheme == "Bearer" and token_matches(given, token)):
+            raise _problem(
+                401,
+                "missing or wrong token: send 'Authorization: Bearer <token>'",
+                **{"WWW-Authenticate": "Bearer"},
+            )
+        # Rate per token, keyed by its digest: the token itself is kept nowhere else.
+        wait = publish_rate.take(token_digest(token))
+        if wait:
+            after = retry_after(wait)
+            raise _problem(
+                429,
+                f"too many publishes: at most {settings.publish_rate:g} a second on average, "
+                f"{settings.publish_burst} at once (--publish-rate); try again in {after} s",
+                **{"Retry-After": after},
+            )
+
+    def open_stream(
+        match: list[str] | None, format: str | None, last_event_id: str | None
+    ) -> EventSourceResponse:
+        only = frozenset(match) if match else None
+        gc_policy.arrived()
+        return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
+
+    @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
+    async def live_scores(
+        match: Annotated[list[str] | None, Query(description="Only these matches")] = None,
+        format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
+        last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
+        last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    ) -> EventSourceResponse:
+        """The live stream: a snapshot (or the events after Last-Event-ID), then live events.
+
+        Served by StreamFastPath; this route documents it (and answers what it passes on)."""
+        return open_stream(match, format, last_event_id_header or last_event_id)
+
+    @app.get("/api/matches", tags=["matches"])
+    async def list_matches() -> dict[str, Any]:
+        return {
+            "matches": [m.model_dump(mode="json") for m in broker.matches.values()],
+            "last_event_id": broker.last_event_id,
+        }
+
+    @app.get("/api/matches/{match_id}", tags=["matches"], response_model=Match)
+    async def get_match(match_id: str) -> Match:
+        found = broker.matches.get(match_id)
+        if found is None:
+            raise _problem(404, f"no match with id {match_id!r}")
+        return found
+
+    @app.post(
+        "/api/matches",
+        tags=["publish"],
+        status_code=201,
+        response_model=Match,
+        dependencies=[Depends(require_publisher)],
+    )
+    async def create_match(body: MatchIn, key: IdempotencyKey) -> Match:
+        try:
+            return await broker.add_match(body, new=True, once=keys.for_match(key, body))
+        except Conflict as exc:  # the id is taken (checked under the broker's lock)
+            raise _problem(409, str(exc)) from None
+
+    @app.post(
+        "/api/matches/{match_id}/events",
+        tags=["publish"],
+        status_code=201,
+        dependencies=[Depends(require_publisher)],
+    )
+    async def publish_event(match_id: str, body: EventIn, key: IdempotencyKey) -> dict[str, str]:
+        try:
+            event = await broker.publish(match_id, body, once=keys.for_event(key, match_id, body))
+        except UnknownMatch:
+            raise _problem(404, f"no match with id {match_id!r}") from None
+        except Conflict as exc:
+            raise _problem(409, str(exc)) from None
+        except ValueError as exc:
+            raise _problem(422, str(exc)) from None
+        return {"id": event.id}
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "matches": len(broker.matches),
+            "subscribers": broker.subscribers,
+            "last_event_id": broker.last_event_id,
+        }
+
+    web = asset("web")
+    if web.is_dir():
+        app.mount("/static", StaticFiles(directory=web), name="static")
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: uptime checks
+    async def page() -> FileResponse:
+        return FileResponse(web / "index.html", media_type="text/html")
+
+    # What uvicorn calls, outermost first: CORS (so that a browser script can read the
+    # limits' answers, a 503's or 429's Retry-After), the stream limit, the stream itself,
+    # then the page's headers, failed authentications and the body limit around FastAPI.
+    failures = FailureBuckets(*settings.auth_failures)
+    inner = AuthFailureLimit(BodyLimit(app, max_body=settings.max_body), failures)
+    entry: ASGIApp = StreamFastPath(PageHeaders(inner), open_stream)
+    entry = StreamLimit(entry, slots=StreamSlots(settings.max_streams))
+    if settings.cors_origins:
+        entry = CORSMiddleware(entry, **cors_options(settings.cors_origins))
+    return entry

@@ -1,0 +1,164 @@
+"""Failed publish authentications, limited per client address: a token guesser gets a few
+tries, then one every few seconds, however fast it asks.
+
+The client address is the connection's, or what a trusted proxy put in X-Forwarded-For
+(uvicorn rewrites it before the app sees it: ``FORWARDED_ALLOW_IPS``, default 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from server.http.limits import ASGIApp, Scope, answer, retry_after
+
+log = logging.getLogger("touchline.server")
+
+#: 10 failures at once, then one more every 6 s. A scorer who pastes a stale token or a
+#: script started with an old one fails a few times and stops; a guesser gets 10 tries a
+#: minute, 14,400 a day per address. A random token of 16+ characters (about 96 bits) is out
+#: of reach of that forever; ``s3cret`` is not, hence the start-up warning about short tokens.
+DEFAULT = (10, 6.0)
+#: Addresses remembered at most (~300 bytes each, so a few MB). Past it the address that
+#: failed or asked longest ago is forgotten first: by then it has most likely refilled anyway.
+MAX_ADDRESSES = 10_000
+
+
+def parse_limit(text: str) -> tuple[int, float]:
+    """An argparse type for ``--auth-failures N/S``: N failures, then one more every S s."""
+    tries, _, seconds = text.partition("/")
+    try:
+        limit = int(tries), float(seconds)
+    except ValueError:
+        limit = (0, 0.0)
+    if not (limit[0] > 0 and limit[1] > 0 and limit[1] < float("inf")):  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"not N/S (N failures, then one every S seconds, both more than 0): {text!r}"
+        )
+    return limit
+
+
+def client_key(scope: Scope) -> str:
+    """What a failure is counted against: the client's IP address, or for IPv6 its /64 (one
+    host is commonly given a whole /64, so its single addresses cost it nothing)."""
+    client = scope.get("client")
+    host = client[0] if client else ""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        # Not an IP (a Unix socket; junk in X-Forwarded-For sent from the proxy's own host):
+        # kept short and printable, as it is kept in memory and may be logged.
+        return host[:64].encode("unicode_escape").decode("ascii")
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+class FailureBuckets:
+    """A bucket of ``failures`` tries per address, given back one every ``refill`` seconds.
+
+    Only addresses that failed are kept, and one whose bucket is full again is dropped: it is
+    the same as one never seen. Bounded by ``max_addresses``, least recently seen first out.
+    """
+
+    def __init__(
+        self,
+        failures: int,
+        refill: float,
+        *,
+        max_addresses: int = MAX_ADDRESSES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.failures, self.refill, self.max_addresses, self.clock = (
+            failures,
+            refill,
+            max_addresses,
+            clock,
+        )
+        #: address -> (tries left, when counted, whether its limit was logged)
+        self._left: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._left)
+
+    def _current(self, address: str, now: float) -> tuple[float, bool]:
+        entry = self._left.pop(address, None)
+        if entry is None:
+            return float(self.failures), False
+        left, stamp, logged = entry
+        left = min(float(self.failures), left + (now - stamp) / self.refill)
+        # A full bucket starts a new episode: its next limit is worth a log line again.
+        return left, logged and left < self.failures
+
+    def _keep(self, address: str, left: float, now: float, logged: bool) -> None:
+        if left < self.failures:
+            self._left[address] = (left, now, logged)  # (re)inserted last: most recent
+        while len(self._left) > self.max_addresses:
+            self._left.popitem(last=False)
+
+    def wait(self, address: str) -> float:
+        """Seconds until ``address`` may try again: 0 while it has a try left."""
+        now = self.clock()
+        left, logged = self._current(address, now)
+        self._keep(address, left, now, logged)
+        return 0.0 if left >= 1 else (1 - left) * self.refill
+
+    def failed(self, address: str) -> bool:
+        """Counts one failure; true only when it spent the address's last try and that has
+        not been logged yet in this episode (so a caller logs once per address)."""
+        now = self.clock()
+        left, logged = self._current(address, now)
+        left = max(0.0, left - 1)
+        newly = left < 1 and not logged
+        self._keep(address, left, now, logged or newly)
+        return newly
+
+
+class AuthFailureLimit:
+    """In front of the publish API (``POST /api/...``): 429 with ``Retry-After`` for an
+    address out of tries, whatever it sends (so a guesser cannot tell when it found the
+    token), and every 401 the app answers counts as a failure of the client's address."""
+
+    def __init__(self, app: ASGIApp, buckets: FailureBuckets, prefix: str = "/api/") -> None:
+        self.app, self.buckets, self.prefix = app, buckets, prefix
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith(self.prefix)
+        ):
+            return await self.app(scope, receive, send)
+        address = client_key(scope)
+        wait = self.buckets.wait(address)
+        if wait:
+            after = retry_after(wait)
+            b = self.buckets
+            return await answer(
+                send,
+                429,
+                f"too many failed authentications from this address (at most {b.failures}, "
+                f"then one every {b.refill:g} s: --auth-failures); try again in {after} s",
+                **{"Retry-After": after},
+            )
+
+        async def count_401(message: dict[str, Any]) -> None:
+            start = message["type"] == "http.response.start"
+            if start and message["status"] == 401 and self.buckets.failed(address):
+                # The address alone: never a header, a token or a body.
+                log.warning(
+                    "publish: %s used up its %d tries to authenticate; its publishes get "
+                    "429 until it stops failing for a while (--auth-failures)",
+                    address,
+                    self.buckets.failures,
+                )
+            await send(message)
+
+        await self.app(scope, receive, count_401)

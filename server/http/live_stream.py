@@ -1,0 +1,164 @@
+"""The live stream's response: sse-starlette's EventSourceResponse, made cheap per connection.
+
+sse-starlette gives every response an anyio task group of four tasks (the stream, a ping
+timer, a shutdown watcher, a disconnect listener) and wraps every send in a cancel scope for
+its send timeout. With thousands of open streams that is most of the server's memory per
+stream and a fifth of its CPU per delivery (benchmarks/fanout/bench.py); building its headers and
+lock took a twentieth of a crowd's connect time, and every frame was re-checked, logged at
+debug level and sent through two more calls. Here each stream is its request's own task plus
+one disconnect listener, sending the frames as they come, and what was per stream is shared:
+
+- heartbeats: one timer in :class:`StreamHub` makes the broker wake every stream, which then
+  writes a ping comment (``Broker.frames``);
+- shutdown: one watcher on sse-starlette's exit signal makes the broker end every stream with
+  a farewell (a jittered ``retry:``) and a proper end of body, so clients resume at once;
+- send timeouts: a stream notes when a send started; one watchdog cancels a stream whose send
+  has been stuck longer than ``send_timeout`` (a client that stopped reading). Its
+  SendTimeoutError still reaches uvicorn, which closes the connection; the log filter below
+  keeps that traceback out of the log, where it would read like a server fault.
+
+Encoding stays sse-starlette's (``ServerSentEvent``, done once per event by the broker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
+
+log = logging.getLogger("touchline.server")
+
+
+def _sse_headers() -> list[tuple[bytes, bytes]]:
+    """The headers sse-starlette gives a stream (no-store, keep-alive, no proxy buffering)."""
+
+    async def nothing() -> AsyncIterator[bytes]:
+        yield b""
+
+    return EventSourceResponse(nothing(), ping=0).raw_headers
+
+
+class LiveStream(EventSourceResponse):
+    """One open stream. Takes frames the broker encoded once (with sse-starlette's
+    ``ServerSentEvent``) and sends each as is: no per-connection header building, task
+    group or lock, and no per-frame encoding, logging or cancel scope."""
+
+    RAW_HEADERS = _sse_headers()
+
+    def __init__(self, content: AsyncIterator[bytes], *, hub: StreamHub) -> None:
+        # Not EventSourceResponse.__init__: it builds headers and a lock per response, none
+        # of which this class uses; every method that would is overridden below.
+        self.body_iterator = content
+        self.hub = hub
+        self.background = None
+        self.sending_since = 0.0  # monotonic start of the send in progress, 0 when none
+        self.timed_out = False
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    def stop(self, *, timed_out: bool = False) -> None:
+        """Ends the stream from outside (the client left, or stopped reading)."""
+        if self._task is not None and not self._stopping:
+            self._stopping, self.timed_out = True, timed_out
+            self._task.cancel()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # A copy: CORS middleware adds its headers to the list it is given.
+        start = {"type": "http.response.start", "status": 200, "headers": [*self.RAW_HEADERS]}
+        if scope.get("method", "").upper() == "HEAD":  # the headers alone
+            await self.body_iterator.aclose()
+            await send(start)
+            return await send({"type": "http.response.body", "body": b""})
+        self._task = task = asyncio.current_task()
+        assert task is not None
+        listener = task.get_loop().create_task(self._until_disconnect(receive))
+        self.hub.streams.add(self)
+        try:
+            await self._watched(send, start)
+            async for frame in self.body_iterator:
+                # What _watched does, inline: this runs once per subscriber and event.
+                self.sending_since = time.monotonic()
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+                self.sending_since = 0.0
+            await self._watched(send, {"type": "http.response.body", "body": b""})
+        except asyncio.CancelledError:
+            if not self._stopping:  # the server is cancelling us: let it
+                raise
+            task.uncancel()
+        finally:
+            self._stopping = True  # the listener finishing now must not cancel anything
+            self.hub.streams.discard(self)
+            listener.cancel()
+            # Stopped while sending, the generator waits at a ``yield``: its cleanup (the
+            # subscriber count) runs now, not whenever the collector finds it.
+            await self.body_iterator.aclose()
+        if self.timed_out:
+            log.info("dropped a client that stopped reading for %gs", self.hub.send_timeout)
+            raise SendTimeoutError()
+
+    async def _watched(self, send: Any, message: Any) -> None:
+        # No cancel scope per send: the hub's watchdog looks at ``sending_since``.
+        self.sending_since = time.monotonic()
+        await send(message)
+        self.sending_since = 0.0
+
+    async def _until_disconnect(self, receive: Any) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self.stop()
+
+
+class StreamHub:
+    """What all streams share: the heartbeat timer, the shutdown watcher, the send watchdog."""
+
+    def __init__(self, broker: Any, *, heartbeat: float, send_timeout: float) -> None:
+        self.broker = broker
+        self.heartbeat = heartbeat
+        self.send_timeout = send_timeout
+        self.streams: set[LiveStream] = set()
+
+    def stream(self, content: AsyncIterator[bytes]) -> LiveStream:
+        return LiveStream(content, hub=self)
+
+    async def run(self) -> None:
+        """The shared timers; cancel to stop."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._beat())
+            group.create_task(self._watch_sends())
+            group.create_task(self._await_shutdown())
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            self.broker.heartbeat()
+
+    async def _watch_sends(self) -> None:
+        period = min(1.0, self.send_timeout / 4)
+        while True:
+            await asyncio.sleep(period)
+            limit = time.monotonic() - self.send_timeout
+            for stream in [s for s in self.streams if 0 < s.sending_since < limit]:
+                stream.stop(timed_out=True)
+
+    async def _await_shutdown(self) -> None:
+        # sse-starlette hooks uvicorn's signal handling; one waiter here serves every stream.
+        await EventSourceResponse._listen_for_exit_signal()
+        self.broker.end_streams()
+        # A client that does not take its farewell within a second is simply closed.
+        self.send_timeout = min(self.send_timeout, 1.0)
+
+
+class _HideSendTimeouts(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], SendTimeoutError))
+
+
+def hide_send_timeouts(logger: logging.Logger) -> None:
+    """Keeps SendTimeoutError tracebacks (a client that stopped reading) out of ``logger``."""
+    if not any(isinstance(f, _HideSendTimeouts) for f in logger.filters):
+        logger.addFilter(_HideSendTimeouts())

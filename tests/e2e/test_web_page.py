@@ -1,0 +1,394 @@
+"""The browser page at GET /, driven in real headless Chromium against the real server.
+
+Chromium comes from Debian (``apt-get install chromium``); Playwright only drives it, it
+cannot download its own browser here. Waits use Playwright's polling ``expect`` (no sleeps).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.serverproc import ServerProcess, run_server, start_server
+
+WEB = Path(__file__).resolve().parents[2] / "assets" / "web"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 10_000
+XSS = "<img src=x onerror=alert(1)>"
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if path is None:
+        pytest.fail("Chromium is missing: install chromium (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def fresh_data_dir(path: Path) -> dict[str, str]:
+    """Environment for a server whose saved state (if it keeps any) starts empty in ``path``."""
+    return {"XDG_DATA_HOME": str(path)}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    # One empty server for the module; every test uses its own match ids.
+    env = fresh_data_dir(tmp_path_factory.mktemp("web-server"))
+    with run_server("--feed", "none", env=env) as srv:
+        yield srv
+
+
+@dataclass
+class Watched:
+    """A page plus everything it complained about."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def row(self, match_id: str):  # -> Locator
+        return self.page.locator(f'tr.match[data-match-id="{match_id}"]')
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == []
+        assert self.page_errors == []
+        assert self.dialogs == []
+
+
+@contextlib.contextmanager
+def watching(browser: Browser, **context_options: object) -> Iterator[Watched]:
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    watched = Watched(page)
+    page.on("console", lambda m: m.type == "error" and watched.console_errors.append(m.text))
+    page.on("pageerror", lambda exc: watched.page_errors.append(str(exc)))
+
+    def on_dialog(dialog: object) -> None:
+        watched.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    try:
+        yield watched
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def web(browser: Browser) -> Iterator[Watched]:
+    # A fixed zone and locale so local kick-off times are predictable.
+    with watching(browser, timezone_id="Asia/Tokyo", locale="en-GB") as watched:
+        yield watched
+
+
+def open_page(web: Watched, srv: ServerProcess) -> None:
+    web.page.goto(srv.url + "/")
+    expect(web.page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+
+
+# --- publishing through the real API ----------------------------------------------------------
+
+
+def add_match(srv: ServerProcess, **body: object) -> str:
+    r = httpx.post(srv.url + "/api/matches", json=body, headers=srv.headers(), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def publish(srv: ServerProcess, match_id: str, **event: object) -> None:
+    url = f"{srv.url}/api/matches/{match_id}/events"
+    r = httpx.post(url, json=event, headers=srv.headers(), timeout=5)
+    assert r.status_code == 201, r.text
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+def test_snapshot_is_shown_grouped_by_competition(server: ServerProcess, web: Watched) -> None:
+    live = add_match(
+        server,
+        id="snap-live",
+        competition="Snapshot Cup",
+        home={"name": "Mexico", "code": "MEX"},
+        away="South Africa",
+        kickoff="2026-06-11T19:00:00Z",
+    )
+    publish(server, live, type="kickoff")
+    publish(server, live, type="goal", minute=9, team="home", player="Julián Quiñones")
+    publish(server, live, type="clock", minute=45, added=2)
+    add_match(
+        server,
+        id="snap-later",
+        competition="Snapshot Cup",
+        home="South Korea",
+        away="Czech Republic",
+        kickoff="2026-06-12T02:00:00Z",
+    )
+    add_match(
+        server,
+        id="snap-other",
+        competition="Another League",
+        home="Brazil",
+        away="Argentina",
+        kickoff="2026-06-13T00:30:00Z",
+    )
+
+    open_page(web, server)
+
+    cup = web.page.locator("section.competition", has_text="Snapshot Cup")
+    expect(cup.locator("h2")).to_have_text("Snapshot Cup")
+    # Ordered by kick-off inside the competition.
+    expect(cup.locator("tr.match")).to_have_count(2)
+    assert cup.locator("tr.match").first.get_attribute("data-match-id") == live
+    row = web.row(live)
+    expect(row.locator(".home .team-name")).to_have_text("Mexico")
+    expect(row.locator(".away .team-name")).to_have_text("South Africa")
+    expect(row.locator(".score")).to_have_text("1–0")
+    expect(row.locator(".status")).to_have_text("45+2'")
+    # Scheduled: kick-off in the browser's zone (02:00 UTC is 11:00 in Tokyo, same day).
+    expect(web.row("snap-later").locator(".status-main")).to_have_text("11:00")
+    expect(web.row("snap-later").locator(".score")).to_have_text("–")
+    other = web.page.locator("section.competition", has_text="Another League")
+    expect(other.locator("tr.match")).to_have_count(1)
+    web.assert_clean()
+
+
+def test_published_match_and_goal_appear_live(server: ServerProcess, web: Watched) -> None:
+    open_page(web, server)
+    match_id = add_match(server, id="live-1", competition="Live Cup", home="Spain", away="Japan")
+    row = web.row(match_id)
+    expect(row.locator(".home .team-name")).to_have_text("Spain", timeout=WAIT_MS)
+
+    publish(server, match_id, type="kickoff")
+    expect(row.locator(".status")).to_have_text("0'")
+    publish(server, match_id, type="goal", minute=23, team="away", player="Kaoru Mitoma")
+    expect(row.locator(".score")).to_have_text("0–1")
+    expect(row.locator(".status")).to_have_text("23'")
+    expect(row).to_have_class(re.compile(r"\bflash-goal\b"))
+    expect(web.page.locator("#announcer")).to_have_text(re.compile(r"^Goal for Japan: Spain 0–1"))
+    publish(server, match_id, type="card", minute=40, team="home", card="red", player="Rodri")
+    expect(row.locator(".home .red-card")).to_have_count(1)
+    expect(row.locator(".home .red-cards")).to_have_attribute("aria-label", "1 red card")
+    web.assert_clean()
+
+
+def test_status_column_follows_the_match_to_penalties(server: ServerProcess, web: Watched) -> None:
+    match_id = add_match(server, id="status-1", competition="Status Cup", home="A", away="B")
+    open_page(web, server)
+    row = web.row(match_id)
+    status, score = row.locator(".status"), row.locator(".score")
+
+    publish(server, match_id, type="kickoff")
+    publish(server, match_id, type="clock", minute=45, added=2)
+    expect(status).to_have_text("45+2'")
+    publish(server, match_id, type="half_time")
+    expect(status).to_have_text("HT")
+    publish(server, match_id, type="second_half")
+    expect(status).to_have_text("46'")
+    publish(server, match_id, type="extra_time")
+    expect(row.locator(".status-main")).to_have_text("91'")
+    expect(row.locator(".status-sub")).to_have_text("ET")
+    publish(server, match_id, type="penalty_shootout", team="home", scored=True, player="X")
+    expect(status).to_have_text("Pens")
+    expect(score.locator(".score-pens")).to_have_text("(1–0)")
+    publish(server, match_id, type="full_time")
+    expect(row.locator(".status-main")).to_have_text("FT")
+    expect(row.locator(".status-sub")).to_have_text("Pens")
+    expect(score.locator(".score-main")).to_have_text("0–0")
+    web.assert_clean()
+
+
+def test_clicking_a_match_shows_its_timeline(server: ServerProcess, web: Watched) -> None:
+    match_id = add_match(server, id="tl-1", competition="Timeline Cup", home="C", away="D")
+    publish(server, match_id, type="kickoff")
+    publish(server, match_id, type="goal", minute=12, team="home", player="Scorer One")
+    open_page(web, server)
+    row = web.row(match_id)
+    timeline = web.page.locator(f"#timeline-{match_id} .timeline")
+
+    row.click()
+    expect(row).to_have_attribute("aria-expanded", "true")
+    expect(timeline.locator("li")).to_have_count(2)
+    goal = timeline.locator("li.tl-goal")
+    expect(goal.locator(".tl-minute")).to_have_text("12'")
+    expect(goal.locator(".tl-icon")).to_have_attribute("aria-label", "Goal")
+    expect(goal.locator(".tl-player")).to_have_text("Scorer One")
+    expect(goal.locator(".tl-text")).to_contain_text("Goal!")
+
+    # An open timeline keeps up with the stream, and a VAR reversal strikes the goal out.
+    publish(server, match_id, type="goal_disallowed", minute=14, team="home")
+    expect(timeline.locator("li")).to_have_count(3)
+    expect(goal).to_have_class(re.compile(r"\btl-cancelled\b"))
+    expect(row.locator(".score")).to_have_text("0–0")
+
+    # Keyboard: rows are focusable and Enter toggles the timeline.
+    row.focus()
+    web.page.keyboard.press("Enter")
+    expect(row).to_have_attribute("aria-expanded", "false")
+    expect(timeline).to_have_count(0)
+    web.page.keyboard.press("Space")
+    expect(row).to_have_attribute("aria-expanded", "true")
+    web.assert_clean()
+
+
+def test_feed_text_is_shown_as_text_never_as_html(server: ServerProcess, web: Watched) -> None:
+    player = '<b onmouseover="alert(2)">Bold</b>'
+    match_id = add_match(server, id="xss-1", competition=f"{XSS} Cup", home=XSS, away="Fair Play")
+    publish(server, match_id, type="kickoff", text="<script>alert(3)</script>")
+    publish(server, match_id, type="goal", minute=5, team="home", player=player)
+    open_page(web, server)
+    row = web.row(match_id)
+    row.click()
+
+    expect(row.locator(".home .team-name")).to_have_text(XSS)
+    assert row.locator(".home .team-name").evaluate("n => n.textContent") == XSS
+    expect(web.page.locator("section.competition h2", has_text=XSS)).to_have_text(f"{XSS} Cup")
+    timeline = web.page.locator(f"#timeline-{match_id}")
+    expect(timeline.locator(".tl-goal .tl-player")).to_have_text(player)
+    expect(timeline.locator(".tl-kickoff .tl-text")).to_have_text("<script>alert(3)</script>")
+    row.hover()
+    # Nothing from the feed became markup: no img, no b, no extra script element.
+    assert web.page.locator("main img, main b, main script").count() == 0
+    assert web.page.evaluate("document.images.length") == 0
+    web.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["نادي الهلال", "הפועל באר שבע FC", "⚽ Lions 🦁 United", "Zoë Ça̧ Åström", "W" * 80],
+    ids=["arabic", "hebrew-mixed", "emoji", "combining", "longest"],
+)
+def test_unusual_names_are_shown_exactly_as_published(
+    server: ServerProcess, web: Watched, name: str
+) -> None:
+    match_id = add_match(server, competition="Odd Names Cup", home=name, away="Plain FC")
+    open_page(web, server)
+    cell = web.row(match_id).locator(".home .team-name")
+    expect(cell).to_have_text(name)
+    assert cell.evaluate("n => n.textContent") == name
+    web.assert_clean()
+
+
+def test_page_enforces_a_policy_that_refuses_inline_script(
+    server: ServerProcess, web: Watched
+) -> None:
+    # The page carries its own policy (a meta tag), so this holds whatever the server sends.
+    open_page(web, server)
+    refused = web.page.evaluate(
+        """() => new Promise((resolve) => {
+            document.addEventListener("securitypolicyviolation",
+                (e) => resolve(e.effectiveDirective), {once: true});
+            const s = document.createElement("script");
+            s.textContent = "window.inlineRan = true";
+            document.body.append(s);
+            setTimeout(() => resolve(window.inlineRan ? "ran" : "no violation"), 2000);
+        })"""
+    )
+    assert refused.startswith("script-src")
+    assert web.page.evaluate("window.inlineRan === undefined")
+
+
+def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched, tmp_path: Path) -> None:
+    srv = start_server("--feed", "none", env=fresh_data_dir(tmp_path / "first"))
+    port = srv.url.rsplit(":", 1)[1]
+    try:
+        add_match(srv, id="conn-1", competition="Conn Cup", home="E", away="F")
+        open_page(web, srv)
+        stale = web.page.locator("#stale")
+        expect(stale).to_be_hidden()
+        srv.kill()
+
+        expect(web.page.locator("#connection")).to_have_attribute(
+            "data-state", "reconnecting", timeout=WAIT_MS
+        )
+        expect(web.page.locator("#connection-text")).to_have_text("Reconnecting…")
+        expect(stale).to_be_visible()
+        expect(stale).to_contain_text("may be out of date")
+
+        # A new server on the same port knows other matches: the page takes its snapshot.
+        srv = start_server("--feed", "none", "--port", port, env=fresh_data_dir(tmp_path / "2"))
+        add_match(srv, id="conn-2", competition="Conn Cup", home="G", away="H")
+        expect(web.page.locator("#connection")).to_have_attribute(
+            "data-state", "live", timeout=WAIT_MS
+        )
+        expect(stale).to_be_hidden()
+        expect(web.row("conn-2")).to_have_count(1)
+        expect(web.row("conn-1")).to_have_count(0)
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"color_scheme": "dark", "viewport": {"width": 1200, "height": 800}},
+        {"color_scheme": "light", "viewport": {"width": 360, "height": 740}},
+    ],
+    ids=["dark-desktop", "light-phone"],
+)
+def test_page_loads_and_updates_without_console_errors(
+    server: ServerProcess, browser: Browser, options: dict
+) -> None:
+    # Every part (scripts, style, icon) loads and a stream of updates raises nothing.
+    match_id = add_match(server, competition="Busy Cup", home="I", away="J")
+    with watching(browser, **options) as web:
+        open_page(web, server)
+        publish(server, match_id, type="kickoff")
+        web.row(match_id).click()
+        publish(server, match_id, type="goal", minute=3, team="home", player="K")
+        publish(server, match_id, type="clock", minute=4)
+        expect(web.row(match_id).locator(".status")).to_have_text("4'", timeout=WAIT_MS)
+        expect(web.page.locator(f"#timeline-{match_id} li")).to_have_count(2)
+        web.assert_clean()
+
+
+# --- static guard -----------------------------------------------------------------------------
+
+FORBIDDEN = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write")
+
+
+@pytest.mark.parametrize("path", sorted(WEB.glob("*.js")) + sorted(WEB.glob("*.html")), ids=str)
+def test_web_sources_never_write_html(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert [word for word in FORBIDDEN if word in text] == []
+
+
+def test_index_html_has_no_inline_script_or_external_resources() -> None:
+    html = (WEB / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
+    assert scripts and all(body.strip() == "" for body in scripts)
+    assert re.search(r"\son[a-z]+\s*=", html) is None  # no inline event handlers
+    assert re.search(r"\sstyle\s*=", html) is None
+    # Nothing from elsewhere: the server may have no internet (no CDNs, no web fonts).
+    for path in [WEB / "index.html", *WEB.glob("*.js"), *WEB.glob("*.css")]:
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"https?://|@import|url\(", text) is None, path

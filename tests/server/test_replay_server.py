@@ -1,0 +1,57 @@
+"""Feeds through the real ``touchline-server``: a replay reaches the real results; a bad feed
+stops the server before it starts, with the feed's message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.serverproc import run_server
+
+FIXTURES = Path(__file__).parents[1] / "feeds"
+
+
+def test_server_replays_an_openfootball_feed_to_the_real_final_scores() -> None:
+    path = FIXTURES / "worldcup2022-excerpt.json"
+    source = json.loads(path.read_text(encoding="utf-8"))["matches"]
+    with run_server("--feed", str(path), "--speed", "100000") as srv:
+        deadline = time.monotonic() + 30
+        while True:
+            matches = httpx.get(srv.url + "/api/matches", timeout=5).json()["matches"]
+            if len(matches) == len(source) and all(m["status"] == "full_time" for m in matches):
+                break
+            assert time.monotonic() < deadline, matches
+            time.sleep(0.05)
+    by_teams = {(m["home"]["name"], m["away"]["name"]): m for m in matches}
+    for raw in source:
+        match = by_teams[(raw["team1"], raw["team2"])]
+        final = raw["score"].get("et") or raw["score"]["ft"]
+        assert [match["score"]["home"], match["score"]["away"]] == final
+        pens = raw["score"].get("p")
+        assert (pens and [match["penalties"]["home"], match["penalties"]["away"]]) == pens
+    final = by_teams[("Argentina", "France")]
+    assert [e["type"] for e in final["events"]][-2:] == ["penalty_shootout", "full_time"]
+
+
+def test_malformed_feed_stops_the_server_with_exit_2_and_the_feeds_message(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps({"matches": [], "events": [{"match": "ars-chx", "type": "kickoff"}]})
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "server", "--feed", str(path), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines()[-1] == (
+        f"touchline-server: error: {path}: events[0]: unknown match 'ars-chx'"
+    )

@@ -1,0 +1,144 @@
+"""Clients that vanish or stop reading: cleaned up promptly, memory bounded, others unaffected."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from urllib.parse import urlsplit
+
+import httpx
+
+from tests.support.serverproc import run_server
+from tests.support.sse_reader import StreamReader
+
+
+def open_raw_stream(url: str, rcvbuf: int | None = None) -> socket.socket:
+    """A bare TCP subscriber that reads the response headers and then does as the test says."""
+    parts = urlsplit(url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.connect((parts.hostname, parts.port))
+    sock.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    return sock
+
+
+def subscribers(url: str) -> int:
+    return httpx.get(f"{url}/healthz").json()["subscribers"]
+
+
+def wait_for(predicate, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s: {what}")
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def live_match(srv) -> tuple[httpx.Client, str]:
+    """A publishing client and a match it has kicked off."""
+    api = httpx.Client(base_url=srv.url, headers=srv.headers())
+    match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
+    api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
+    return api, match_id
+
+
+def test_vanished_clients_are_removed_promptly():
+    with run_server("--feed", "none") as srv:
+        closed = [open_raw_stream(srv.url) for _ in range(5)]
+        reset = [open_raw_stream(srv.url) for _ in range(5)]
+        wait_for(lambda: subscribers(srv.url) == 10, 10, "10 subscribers counted")
+        for sock in closed:
+            sock.close()
+        for sock in reset:  # an abortive close (RST), as a crashed client gives
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        took = wait_for(lambda: subscribers(srv.url) == 0, 10, "subscribers back to 0")
+    assert took < 5
+
+
+def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_unaffected():
+    with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
+        api, match_id = live_match(srv)
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
+            healthy.next()  # snapshot
+            wait_for(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            baseline = rss_kb(srv.proc.pid)
+            published = []
+            text = "x" * 280
+            for minute in range(1, 1501):
+                event = {"type": "clock", "minute": minute % 120, "text": text}
+                published.append(api.post(f"/api/matches/{match_id}/events", json=event).json())
+            got = [healthy.next().id for _ in published]
+            growth = rss_kb(srv.proc.pid) - baseline
+            took = wait_for(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+        stalled.close()
+        api.close()
+    assert got == [p["id"] for p in published]
+    # 1,500 events of ~700 bytes each is ~1 MB of backlog; none of it may pile up per client.
+    assert growth < 20_000, f"server RSS grew by {growth} KB"
+    assert took < 10
+    assert "dropped a client that stopped reading" in srv.log
+    assert "Traceback" not in srv.log
+
+
+def server_side_open(server_port: int, client_port: int) -> bool:
+    """Whether the server still holds its end of the connection from ``client_port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, remote, state = row.split()[1:4]
+                ends = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16))
+                if ends == (server_port, client_port) and state != "07":  # 07: closed
+                    return True
+    return False
+
+
+def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
+    # Dropped for not reading, it still has unsent data the kernel would keep (with the
+    # socket) until it reads: TCP_USER_TIMEOUT (--send-timeout + 5 s) ends that, so the
+    # stream limit bounds open files too.
+    with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
+        api, match_id = live_match(srv)
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        server_port, client_port = urlsplit(srv.url).port, stalled.getsockname()[1]
+        minute = 0
+        while subscribers(srv.url) and minute < 5000:
+            minute += 1
+            event = {"type": "clock", "minute": minute % 120, "text": "x" * 280}
+            api.post(f"/api/matches/{match_id}/events", json=event)
+        api.close()
+        assert subscribers(srv.url) == 0, "the stalled client was never dropped"
+        took = wait_for(
+            lambda: not server_side_open(server_port, client_port), 20, "its socket closed"
+        )
+        stalled.close()
+    assert took < 15
+
+
+def test_a_stream_request_with_a_body_is_refused_with_400_before_reading_it():
+    with run_server("--feed", "none") as srv:
+        parts = urlsplit(srv.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+            sock.sendall(
+                f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                "Content-Length: 1000000000\r\n\r\n".encode()
+                + b"x" * 65536
+            )
+            head = sock.recv(4096)
+        assert subscribers(srv.url) == 0
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert b"a stream request has no body" in head

@@ -1,0 +1,289 @@
+"""The whole viewer in-process on a qasync loop, following the real server (a subprocess):
+published events reach the scoreboard, the timeline and a notification."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+
+from desktop.app import Options, TouchlineApp
+from desktop.platform import autostart
+from desktop.platform.settings import Settings
+from desktop.ui.cells import HOME, SCORE
+from tests.support.serverproc import run_server, start_server
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop on the test's QApplication; closed and unset afterwards."""
+    qapp.setQuitOnLastWindowClosed(False)  # as the app's own bootstrap does
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def no_session_bus(monkeypatch):
+    # Offscreen Qt has no tray; without a session bus there is no notification service either,
+    # so the app must fall back to its in-window banner.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+
+@pytest.fixture
+def server():
+    with run_server("--feed", "none", "--store", ":memory:") as srv:
+        yield srv
+
+
+@pytest.fixture
+def make_app(qtbot, no_session_bus, tmp_path):
+    def make(url: str, settings: Settings | None = None, **options) -> TouchlineApp:
+        app = TouchlineApp(Options(server=url, **options), settings or Settings(tmp_path / "s.ini"))
+        qtbot.addWidget(app.window)
+        return app
+
+    return make
+
+
+async def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.02)
+
+
+def drive(
+    loop: asyncio.AbstractEventLoop,
+    app: TouchlineApp,
+    scenario: Callable[[asyncio.Future], Awaitable[None]],
+    timeout: float = 60.0,
+) -> int:
+    """Runs the app with ``scenario`` beside it; the app is always quit and awaited, even when
+    the scenario fails, so nothing of it outlives the test's loop."""
+
+    async def main() -> int:
+        running = asyncio.ensure_future(app.run())
+        try:
+            await until(lambda: app.client and app.client.state.kind == "live", what="live")
+            await asyncio.wait_for(scenario(running), timeout)
+        finally:
+            app.quit()
+            code = await asyncio.wait_for(running, 15)
+        return code
+
+    return loop.run_until_complete(main())
+
+
+def publisher(srv) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=srv.url, headers=srv.headers())
+
+
+def test_published_goal_changes_the_row_and_reaches_the_banner(qloop, server, make_app, tmp_path):
+    settings = Settings(tmp_path / "touchline.ini")
+    app = make_app(server.url, settings, highlight_ms=60_000)
+    model, banner = app.window.model, app.window.notice_banner
+
+    async def scenario(_running) -> None:
+        assert app.notifier.name == "banner"
+        assert app.window.status_label.text() == "Live"
+        assert app.window.server_label.text() == server.url
+        async with publisher(server) as http:
+            match = {"id": "e2e", "competition": "Test Cup", "home": "<b>X</b>", "away": "Away FC"}
+            assert (await http.post("/api/matches", json=match)).status_code == 201
+            await until(lambda: model.index_of("e2e").isValid(), what="row")
+            assert model.index_of("e2e", HOME).data() == "<b>X</b>"
+            for event in (
+                {"type": "kickoff"},
+                {"type": "goal", "team": "home", "minute": 5, "player": "<img src=x>"},
+            ):
+                assert (await http.post("/api/matches/e2e/events", json=event)).status_code == 201
+        await until(lambda: model.index_of("e2e", SCORE).data() == "1 – 0", what="score")
+        assert model.highlighted() == {"e2e"}
+        await until(lambda: banner.history, what="notification")
+        assert banner.history == [("GOAL! <b>X</b> 1–0 Away FC", "5' <img src=x>")]
+        assert banner.isVisible() and banner.match_id == "e2e"
+
+        banner.open_button.click()  # "Open match" selects it and shows its timeline
+        assert app.window.view.current_match_id() == "e2e"
+        assert app.window.timeline.model.rowCount() == 2
+
+    assert drive(qloop, app, scenario) == 0
+    saved = Settings(tmp_path / "touchline.ini").load_board(server.url)
+    assert saved is not None and saved[0] == app.board.last_event_id
+    assert [m.id for m in saved[1].matches] == ["e2e"]
+
+
+def test_restart_resumes_without_notifying_again(qloop, server, make_app, tmp_path):
+    """The last board, its stream id and the seen notices persist: a second run shows the
+    goal at once, resumes after it, and says nothing about it again."""
+    path = tmp_path / "touchline.ini"
+    first = make_app(server.url, Settings(path))
+
+    async def before(_running) -> None:
+        async with publisher(server) as http:
+            await http.post("/api/matches", json={"id": "r1", "home": "A", "away": "B"})
+            await http.post("/api/matches/r1/events", json={"type": "kickoff"})
+            goal = {"type": "goal", "team": "away", "minute": 9}
+            await http.post("/api/matches/r1/events", json=goal)
+        await until(lambda: first.window.notice_banner.history, what="first notice")
+
+    drive(qloop, first, before)
+    again = make_app(server.url, Settings(path))
+    model = again.window.model
+    # The saved board is on screen before the stream even connects.
+    assert model.index_of("r1", SCORE).data() == "0 – 1"
+
+    async def after(_running) -> None:
+        async with publisher(server) as http:
+            await http.post("/api/matches/r1/events", json={"type": "goal", "team": "home"})
+        await until(lambda: model.index_of("r1", SCORE).data() == "1 – 1")
+        await until(lambda: again.window.notice_banner.history, what="the new goal's notice")
+        await asyncio.sleep(1.5)  # anything held back as catch-up would be out by now
+
+    drive(qloop, again, after)
+    assert [t for t, _ in again.window.notice_banner.history] == ["GOAL! A 1–1 B"]
+
+
+def test_muting_a_match_from_the_banner_silences_it_until_full_time(qloop, server, make_app):
+    app = make_app(server.url)
+    banner = app.window.notice_banner
+
+    async def scenario(_running) -> None:
+        async with publisher(server) as http:
+            await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+            await http.post("/api/matches/m/events", json={"type": "kickoff"})
+            await http.post("/api/matches/m/events", json={"type": "goal", "team": "home"})
+            await until(lambda: len(banner.history) == 1, what="first goal")
+            banner.mute_button.click()
+            assert app.rules.settings.muted_matches == {"m"}
+            await http.post("/api/matches/m/events", json={"type": "goal", "team": "home"})
+            await until(lambda: app.window.model.index_of("m", SCORE).data() == "2 – 0")
+            await asyncio.sleep(1.5)  # anything held would be released by now
+            assert len(banner.history) == 1
+            await http.post("/api/matches/m/events", json={"type": "full_time"})
+            await until(lambda: app.board.matches["m"].status == "full_time")
+        assert app.rules.settings.muted_matches == set()  # a match's mute ends at full time
+
+    drive(qloop, app, scenario)
+
+
+@pytest.mark.parametrize("how", ["ctrl+q", "close window"])
+def test_quit_from_the_window_stops_the_stream_and_returns_zero(
+    qloop, qtbot, server, make_app, how
+):
+    app = make_app(server.url)
+
+    async def scenario(running) -> None:
+        if how == "ctrl+q":
+            app.window.activateWindow()
+            await until(app.window.isActiveWindow)
+            qtbot.keyClick(app.window.view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        else:
+            app.window.close()  # no tray here: closing the window quits
+        await until(running.done, what="the app to finish")
+
+    assert drive(qloop, app, scenario, timeout=20) == 0
+    assert app.client.state.kind == "stopped"
+    assert app._stream_task.done()
+    assert not app.window.isVisible()
+
+
+def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, make_app):
+    srv = start_server("--feed", "none", "--store", ":memory:")
+    port = urlsplit(srv.url).port
+    app = make_app(srv.url)
+    window = app.window
+
+    async def scenario(_running) -> None:
+        nonlocal srv
+        async with publisher(srv) as http:
+            await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+        await until(lambda: window.model.index_of("m").isValid())
+        await asyncio.to_thread(srv.stop)
+
+        await until(lambda: window.model.stale, what="stale board")
+        assert window.status_label.text().startswith("Reconnecting — retrying")
+        assert window.stale_banner.isVisible()
+        assert "Scores may be out of date" in window.stale_banner.label.text()
+        assert window.model.index_of("m").isValid()  # the last scores stay on screen
+
+        srv = await asyncio.to_thread(start_server, "--feed", "none", "--port", str(port))
+        window.stale_banner.retry_button.click()  # "Retry now" skips the wait
+        await until(lambda: app.client.state.kind == "live", timeout=20, what="back live")
+        assert window.status_label.text() == "Live"
+        assert not window.model.stale and not window.stale_banner.isVisible()
+
+    try:
+        drive(qloop, app, scenario)
+    finally:
+        srv.stop()
+
+
+def test_kickoff_reminder_for_a_favourite_arrives_from_the_timer(qloop, server, make_app, tmp_path):
+    settings = Settings(tmp_path / "s.ini")
+    settings.favourites = ["Ghana"]
+    settings.notifications = {"kinds": ["goal"], "reminder_minutes": 15}
+    app = make_app(server.url, settings)
+    banner = app.window.notice_banner
+    kickoff = datetime.now(UTC) + timedelta(minutes=10, seconds=20)
+
+    async def scenario(_running) -> None:
+        async with publisher(server) as http:
+            match = {"id": "gha", "home": "Ghana", "away": "Panama", "kickoff": kickoff.isoformat()}
+            assert (await http.post("/api/matches", json=match)).status_code == 201
+        await until(lambda: banner.history, what="reminder")
+
+    drive(qloop, app, scenario)
+    assert banner.history[0][0] == "Kick-off in 10 min: Ghana v Panama"
+    assert app.window.model.index(0, 0).data() == "Favourites"
+
+
+def test_settings_dialog_changes_apply_to_the_rules_and_persist(qtbot, make_app, tmp_path):
+    app = make_app("http://127.0.0.1:9", Settings(tmp_path / "s.ini"))
+    dialog = app.open_settings()
+    assert dialog.server_label.text() == "http://127.0.0.1:9"
+    dialog.kind_boxes["red_card"].setChecked(True)
+    dialog.reminder.setChecked(True)
+    dialog.reminder_minutes.setValue(20)
+    dialog.start_at_login.setChecked(True)
+    dialog.accept()
+    assert app.rules.settings.kinds == {"goal", "red_card"}
+    assert app.rules.settings.reminder_minutes == 20
+    saved = Settings(tmp_path / "s.ini").notifications
+    assert saved["kinds"] == ["goal", "red_card"] and saved["reminder_minutes"] == 20
+    assert autostart.is_enabled()  # under the test's own XDG_CONFIG_HOME
+
+
+def test_tray_mutes_set_and_clear_the_rules_mute(make_app):
+    app = make_app("http://127.0.0.1:9")
+    before = datetime.now(UTC)
+    app.mute("hour")
+    until_ = app.rules.settings.mute_until
+    assert timedelta(minutes=59) < until_ - before <= timedelta(hours=1, seconds=5)
+    app.mute("tomorrow")
+    tomorrow = app.rules.settings.mute_until.astimezone()
+    assert (tomorrow.date() - datetime.now().astimezone().date()).days == 1
+    assert (tomorrow.hour, tomorrow.minute) == (6, 0)
+    app.set_muted_until(None)
+    assert app.rules.settings.mute_until is None
+
+
+def test_minimized_start_without_a_tray_shows_a_minimized_window(qloop, server, make_app):
+    app = make_app(server.url, minimized=True)
+
+    async def scenario(_running) -> None:
+        assert app.tray is None  # offscreen: no system tray
+        assert app.window.windowState() & Qt.WindowState.WindowMinimized
+
+    drive(qloop, app, scenario)

@@ -1,0 +1,157 @@
+"""``touchline`` as a user runs it (a subprocess, offscreen): signals quit cleanly, the
+built-in server goes with it, and the server choice is remembered."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.serverproc import run_server
+
+TOUCHLINE = str(Path(sys.executable).with_name("touchline"))
+BAD_SIGNS = ("Task was destroyed", "Traceback", "Fatal Python error", "was never awaited")
+
+
+class Viewer:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+        }
+        for name in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen(
+            [TOUCHLINE, "-v", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if found := re.search(pattern, line):
+                    return found
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no {pattern!r} in the viewer's log:\n{self.log}")
+
+    def stop(self, sig: int, timeout: float = 20.0) -> int:
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(
+                f"viewer still running {timeout} s after {sig}:\n{self.log}"
+            ) from None
+        self._reader.join(5)
+        return code
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"  # a zombie is not running
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_quits_cleanly_and_stops_the_built_in_server(tmp_path, sig):
+    viewer = Viewer(tmp_path, "--speed", "120")
+    pid = int(viewer.wait_for(r"embedded server \(pid (\d+)\)").group(1))
+    viewer.wait_for(r"stream live")
+    assert alive(pid)
+
+    code = viewer.stop(sig)
+
+    assert code == 0, viewer.log
+    for sign in BAD_SIGNS:
+        assert sign not in viewer.log
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the built-in server outlived the viewer"
+
+
+@pytest.mark.slow
+def test_server_option_is_remembered_until_embedded_is_asked_for(tmp_path):
+    with run_server("--feed", "none", "--store", ":memory:") as srv:
+        first = Viewer(tmp_path, "--server", srv.url)
+        first.wait_for(rf"following {re.escape(srv.url)}$")
+        first.wait_for(r"stream live")
+        assert first.stop(signal.SIGTERM) == 0
+
+        again = Viewer(tmp_path)  # no option: the remembered server
+        again.wait_for(rf"following {re.escape(srv.url)}$")
+        assert again.stop(signal.SIGTERM) == 0
+
+    back = Viewer(tmp_path, "--embedded")
+    back.wait_for(r"following http://127\.0\.0\.1:\d+ \(built-in server\)")
+    assert back.stop(signal.SIGTERM) == 0
+    for viewer in (first, again, back):
+        for sign in BAD_SIGNS:
+            assert sign not in viewer.log
+
+
+def test_help_and_version_need_no_display(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([TOUCHLINE, "--version"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0
+    assert re.fullmatch(r"touchline \d+\.\d+\.\d+\S*\n", out.stdout)
+    out = subprocess.run([TOUCHLINE, "--help"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0
+    for option in ("--server", "--embedded", "--feed", "--speed", "--minimized"):
+        assert option in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--server", "ftp://x"], "not an http(s) server address"),
+        (["--speed", "0"], "must be more than 0"),
+        (["--server", "http://x:99999"], "bad port"),
+    ],
+)
+def test_bad_options_are_refused_with_a_clear_message(args, message):
+    out = subprocess.run([TOUCHLINE, *args], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert message in out.stderr
+
+
+def test_built_in_server_that_cannot_start_ends_with_a_clear_error(tmp_path):
+    viewer = Viewer(tmp_path, "--feed", str(tmp_path / "missing.json"))
+    code = viewer.proc.wait(60)
+    viewer._reader.join(5)
+    assert code == 1
+    assert "cannot start" in viewer.log and "missing.json" in viewer.log
+    for sign in BAD_SIGNS:
+        assert sign not in viewer.log

@@ -1,0 +1,120 @@
+"""desktop.platform.embedded: the bundled server starts, serves, stops, and never outlives the
+viewer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.platform.embedded import EmbeddedServer, EmbeddedServerError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for a reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+def wait_gone(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+
+
+async def test_start_serves_healthz_and_stop_leaves_no_process() -> None:
+    server = EmbeddedServer(feed="demo", speed=30.0)
+    url = await server.start()
+    pid = server.pid
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        health = httpx.get(url + "/healthz", timeout=5).json()
+        assert health["status"] == "ok" and health["matches"] > 0
+    finally:
+        await server.stop()
+    assert pid is not None and not alive(pid)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/healthz", timeout=2)
+
+
+async def test_bad_feed_fails_start_with_the_servers_own_message() -> None:
+    server = EmbeddedServer(feed="no-such-feed")
+    with pytest.raises(EmbeddedServerError, match="no-such-feed"):
+        await server.start()
+    assert server.pid is not None and not alive(server.pid)
+
+
+async def test_stop_kills_a_server_that_does_not_answer_sigterm() -> None:
+    server = EmbeddedServer(feed="none")
+    await server.start()
+    pid = server.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # frozen: SIGTERM stays pending, only SIGKILL ends it
+    started = time.monotonic()
+    code = await server.stop(timeout=0.5)
+    assert code == -signal.SIGKILL
+    assert time.monotonic() - started < 5
+    assert not alive(pid)
+
+
+PARENT = textwrap.dedent(
+    """
+    import asyncio, sys, threading
+    from desktop.platform.embedded import EmbeddedServer
+
+    server = EmbeddedServer(feed="none")
+
+    async def start():
+        url = await server.start()
+        print(server.pid, url, flush=True)
+
+    if sys.argv[1] == "thread":  # spawned off the main thread: no PDEATHSIG, the pipe alone
+        t = threading.Thread(target=asyncio.run, args=(start(),))
+        t.start()
+        t.join()
+    else:
+        asyncio.run(start())
+    threading.Event().wait()
+    """
+)
+
+
+@pytest.mark.parametrize("spawned_from", ["main", "thread"])
+def test_server_dies_when_the_viewer_is_killed(spawned_from: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, spawned_from],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert parent.stdout is not None
+        line = parent.stdout.readline().split()
+        assert line, "the parent did not start the server"
+        child, url = int(line[0]), line[1]
+        assert httpx.get(url + "/healthz", timeout=5).status_code == 200
+        parent.kill()  # SIGKILL: no cleanup code runs in the viewer
+        parent.wait()
+        assert wait_gone(child), f"embedded server {child} outlived its viewer"
+    finally:
+        parent.kill()
+        parent.wait()
