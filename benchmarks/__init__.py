@@ -1,1 +1,1 @@
-"""Benchmarks: each one ``uv run python -m benchmarks.NAME`` (see the README's Benchmarks)."""
+"""Benchmarks: each one ``uv run python -m benchmarks.NAME`` (see docs/performance.md)."""
