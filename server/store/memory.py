@@ -1,4 +1,4 @@
-"""The throw-away store: nothing outlives the process (``--store memory``)."""
+"""The throw-away store: nothing outlives the process (``--store :memory:``)."""
 
 from __future__ import annotations
 
