@@ -217,11 +217,11 @@ def run() -> None:
 def serve(config: uvicorn.Config, sock: socket.socket, broker: Broker) -> None:
     """Runs uvicorn on ``sock`` until a signal (or ``should_exit``) stops it.
 
-    Every stream is told to end as uvicorn's shutdown begins: it then stops accepting and
-    waits for the connections to close, and only after that (or its graceful timeout, when
-    it cancels what is left) runs the app's lifespan shutdown, too late for a farewell. So each
-    stream sends what it still owes, a farewell and the end of its body right away, and the
-    wait for connections is short."""
+    uvicorn's shutdown stops accepting, waits for the open connections to close (cancelling
+    what is left after its graceful timeout) and only then runs the app's lifespan shutdown:
+    too late for a farewell. So the broker ends every stream as that shutdown begins: each
+    sends what it still owes, a farewell and the end of its body at once, and the wait for
+    connections is short."""
     import uvicorn
 
     class Server(uvicorn.Server):
