@@ -6,15 +6,16 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
-from server.wire import EventIn, Match, MatchEvent, Score, Status
+from server.wire import EventIn, EventType, Match, MatchEvent, Score, Status
 
 
 class Conflict(ValueError):
     """The event contradicts the match (a goal after full time, a second kick-off...)."""
 
 
-# Which statuses each event type may arrive in.
-_ALLOWED: dict[str, tuple[Status, ...]] = {
+# Which statuses each event type may arrive in: every type has an entry
+# (tests/unit/test_wire.py checks it against server.wire.EVENT_TYPES).
+_ALLOWED: dict[EventType, tuple[Status, ...]] = {
     "kickoff": ("scheduled",),
     "goal": ("live", "extra_time"),
     "goal_disallowed": ("live", "half_time", "extra_time", "penalties", "full_time"),

@@ -21,11 +21,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp
 
 from server import __version__
+from server.config import DEFAULTS
 from server.core.broker import Broker, UnknownMatch
 from server.core.idempotency import IdempotencyKey, Keys
 from server.core.idempotency import install as install_idempotency
 from server.core.match_state import Conflict
-from server.http.auth_failures import DEFAULT as AUTH_FAILURES
 from server.http.auth_failures import AuthFailureLimit, FailureBuckets
 from server.http.limits import (
     BodyLimit,
@@ -48,22 +48,21 @@ log = logging.getLogger("touchline.server")
 
 @dataclass
 class Settings:
+    """What ``create_app`` serves with; every default is server.config's (what each means is
+    said there and in ``touchline-server --help``)."""
+
     publish_token: str | None = None
-    heartbeat: float = 15.0
-    #: A send blocked this long means the client stopped reading: drop it, it will resume.
-    send_timeout: float = 30.0
-    history: int = 10_000
+    heartbeat: float = DEFAULTS.heartbeat
+    send_timeout: float = DEFAULTS.send_timeout
+    history: int = DEFAULTS.history
     feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
-    speed: float = 30.0
+    speed: float = DEFAULTS.speed
     loop: bool = False
-    max_streams: int = 10_000
-    max_body: int = 16 * 1024
-    #: Publishes a second per token, on average, and the burst a scorer may send at once
-    #: (a backlog flushed after a lost connection, a bulk import).
-    publish_rate: float = 20.0
-    publish_burst: int = 2000
-    #: Failed authentications an address may make at once, then one every so many seconds.
-    auth_failures: tuple[int, float] = AUTH_FAILURES
+    max_streams: int = DEFAULTS.max_streams
+    max_body: int = DEFAULTS.max_body
+    publish_rate: float = DEFAULTS.publish_rate
+    publish_burst: int = DEFAULTS.publish_burst
+    auth_failures: tuple[int, float] = DEFAULTS.auth_failures
     #: Origins allowed by CORS ("*" for any); empty = no CORS headers at all.
     cors_origins: list[str] = field(default_factory=list)
 

@@ -19,11 +19,6 @@ from server.http.limits import ASGIApp, Scope, answer, retry_after
 
 log = logging.getLogger("touchline.server")
 
-#: 10 failures at once, then one more every 6 s. A scorer who pastes a stale token or a
-#: script started with an old one fails a few times and stops; a guesser gets 10 tries a
-#: minute, 14,400 a day per address. A random token of 16+ characters (about 96 bits) is out
-#: of reach of that forever; ``s3cret`` is not, hence the start-up warning about short tokens.
-DEFAULT = (10, 6.0)
 #: Addresses remembered at most (~300 bytes each, so a few MB). Past it the address that
 #: failed or asked longest ago is forgotten first: by then it has most likely refilled anyway.
 MAX_ADDRESSES = 10_000

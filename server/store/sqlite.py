@@ -20,6 +20,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from server.config import DEFAULTS
 from server.store.base import Loaded, StoredEvent, StoredReply, new_epoch
 from server.wire import Match
 
@@ -50,7 +51,7 @@ class StoreError(Exception):
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path, *, keep: int = 10_000) -> None:
+    def __init__(self, path: str | Path, *, keep: int = DEFAULTS.history) -> None:
         self.path = str(path)
         self.keep = keep
         self._appends = 0
