@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp
@@ -39,6 +39,7 @@ from server.http.limits import (
     token_matches,
 )
 from server.http.live_stream import StreamHub, hide_send_timeouts
+from server.http.stream_query import StreamQuery, parse_query
 from server.resources import asset
 from server.runtime.gc_policy import GcPolicy
 from server.wire import EventIn, Match, MatchIn
@@ -109,11 +110,11 @@ class StreamFastPath:
     """Serves ``GET /live-scores`` in front of FastAPI: no router, no dependency injection,
     none of FastAPI's and Starlette's own middleware (error pages, telemetry, body limit).
 
-    A crowd of viewers connecting at once spends its time in that machinery (a quarter of
-    the server's connect cost at 10,000 streams: benchmarks/fanout/bench.py), and the stream needs
-    three optional parameters. It sits inside CORS and the stream limit, and hands anything
-    unusual (a ``format`` it does not know) to the documented FastAPI route, which answers
-    it the same way.
+    A crowd of viewers connecting at once spends much of its time in that machinery
+    (benchmarks/fanout/bench.py; docs/performance.md), and the stream needs three optional
+    parameters, read with the route's own model (server/http/stream_query.py). It sits inside
+    CORS and the stream limit, and hands anything the model refuses (a ``format`` it does not
+    know) to the documented FastAPI route, which answers it.
     """
 
     def __init__(self, app: Any, open_stream: Any) -> None:
@@ -133,13 +134,12 @@ class StreamFastPath:
             elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
                 # Nothing would read a body but the disconnect listener, which takes it all.
                 return await answer(send, 400, "a stream request has no body")
-        raw = scope["query_string"]
-        query = parse_qs(raw.decode("latin-1")) if raw else {}
-        fmt = query.get("format", [None])[-1]
-        if fmt not in (None, "classic"):
-            return await self.app(scope, receive, send)
-        last_id = header.decode("latin-1") if header else query.get("last_event_id", [None])[-1]
-        await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
+        try:
+            query = parse_query(scope["query_string"])
+        except ValidationError:
+            return await self.app(scope, receive, send)  # the route's 422 says what is wrong
+        last_id = header.decode("latin-1") if header else None
+        await self.open_stream(query, last_id)(scope, receive, send)
 
 
 def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
@@ -225,24 +225,24 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
                 **{"Retry-After": after},
             )
 
-    def open_stream(
-        match: list[str] | None, format: str | None, last_event_id: str | None
-    ) -> EventSourceResponse:
-        only = frozenset(match) if match else None
+    def open_stream(query: StreamQuery, last_event_id_header: str | None) -> EventSourceResponse:
         gc_policy.arrived()
-        return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
+        subscriber = broker.subscribe(
+            query.resume_from(last_event_id_header),
+            query.only(),
+            classic=query.format == "classic",
+        )
+        return hub.stream(subscriber)
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
     async def live_scores(
-        match: Annotated[list[str] | None, Query(description="Only these matches")] = None,
-        format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
-        last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
+        query: Annotated[StreamQuery, Query()],
         last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> EventSourceResponse:
         """The live stream: a snapshot (or the events after Last-Event-ID), then live events.
 
         Served by StreamFastPath; this route documents it (and answers what it passes on)."""
-        return open_stream(match, format, last_event_id_header or last_event_id)
+        return open_stream(query, last_event_id_header)
 
     @app.get("/api/matches", tags=["matches"])
     async def list_matches() -> dict[str, Any]:
