@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from desktop.core.state import format_minute
 from server.wire import Match, MatchEvent
+from server.wire_text import format_minute
 
 
 def fixture(match: Match) -> str:
