@@ -147,7 +147,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     the limits and the stream's own fast path."""
     broker = broker or Broker(history=settings.history)
     hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
-    publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
+    publish_rate = TokenBuckets(settings.publish_burst, tokens=settings.publish_rate)
     gc_policy = GcPolicy(broker)
 
     @asynccontextmanager
