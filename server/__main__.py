@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
         # A client dropped for not reading still has unsent data, and the kernel would keep
-        # its socket (and ~150 KB of buffers) open until it reads: give up on unacknowledged
+        # its socket (and its kernel buffers) open until it reads: give up on unacknowledged
         # data a little after --send-timeout, so --max-streams bounds open files too.
         wait_ms = int((args.send_timeout + 5) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)

@@ -83,8 +83,8 @@ PAGE_HEADERS = {
 class PageHeaders:
     """PAGE_HEADERS on the page and its files (not on /docs: Swagger UI loads its script
     from a CDN). Plain ASGI: an ``@app.middleware("http")`` would pipe every stream frame
-    through an extra task and memory stream (measured: +21 KB per open stream, and a
-    publish to 1,000 streams 40 times slower)."""
+    through an extra task and memory stream, costing memory per open stream and making a
+    publish to a crowd many times slower (docs/performance.md)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app

@@ -18,8 +18,8 @@ from server.http.limits import ASGIApp, Scope, TokenBuckets, answer, retry_after
 
 log = logging.getLogger("touchline.server")
 
-#: Addresses remembered at most (~300 bytes each, so a few MB). Past it the address that
-#: failed or asked longest ago is forgotten first: by then it has most likely refilled anyway.
+#: Addresses remembered at most (a few hundred bytes each, so a few MB). Past it the address
+#: that failed or asked longest ago is forgotten first: by then it has most likely refilled.
 MAX_ADDRESSES = 10_000
 
 

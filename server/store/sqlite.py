@@ -2,8 +2,8 @@
 
 Every event is committed (and fsynced: ``synchronous=FULL``) before the broker streams it or
 answers 201, so what a client or scorer has seen survives a crash of the process (``kill -9``)
-and a power loss on a disk that honours fsync. ``NORMAL`` would be 20x cheaper per commit
-(0.02 ms against 0.43 ms here) but, in WAL mode, can lose the last commits on power loss.
+and a power loss on a disk that honours fsync. ``NORMAL`` would be much cheaper per commit
+(docs/performance.md) but, in WAL mode, can lose the last commits on power loss.
 
 Writes run on one dedicated thread, so an fsync never stalls the event loop that streams.
 The epoch is created with the file and kept, so ids survive restarts and clients resume
