@@ -41,6 +41,16 @@ EventType = Literal[
 ]
 #: Every event type, in the order above: derived, so a new type is added in one place.
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+#: The status a match is in after each event that sets it (``MatchEvent.status``); the
+#: other events leave it as it was, but a second half, which starts extra time when it comes
+#: after 90 minutes. The server's match rules and the viewer's classic adapter both use it.
+STATUS_AFTER: dict[EventType, Status] = {
+    "kickoff": "live",
+    "half_time": "half_time",
+    "extra_time": "extra_time",
+    "penalty_shootout": "penalties",
+    "full_time": "full_time",
+}
 
 # Limits on free text: long enough for any real name, short enough to keep frames small.
 MAX_NAME = 80

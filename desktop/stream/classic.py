@@ -28,19 +28,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem
-from server.wire import EventType, Match, MatchEvent, Score, Side, Snapshot, Status, Team
+from server.wire import STATUS_AFTER, Match, MatchEvent, Score, Side, Snapshot, Status, Team
 from server.wire_text import FIXTURE, FIXTURE_TIME, Summary, classify, parse_summary
 
 MATCH_ID = "classic"
-#: The status a match is in after an event that changes it (a second half depends on the
-#: minute: see ``ClassicAdapter._event``).
-_STATUS_AFTER: dict[EventType, Status] = {
-    "kickoff": "live",
-    "half_time": "half_time",
-    "extra_time": "extra_time",
-    "full_time": "full_time",
-    "penalty_shootout": "penalties",
-}
 
 
 class ClassicAdapter:
@@ -84,7 +75,7 @@ class ClassicAdapter:
             self.match = self._fresh(s, fixture)
             if not fixture:  # joined mid-match: take what the message says as the baseline
                 self.match.minute, self.match.added = s.minute, s.added
-                self.match.status = _STATUS_AFTER.get(classify(s.text)[0], "live")
+                self.match.status = STATUS_AFTER.get(classify(s.text)[0], "live")
             if first:
                 return [SnapshotItem(Snapshot(matches=[self.match.model_copy(deep=True)]), None)]
             return [MatchAddedItem(self.match.model_copy(deep=True), None)]
@@ -121,7 +112,7 @@ class ClassicAdapter:
         elif kind == "second_half":
             status = "extra_time" if (match.minute or 0) >= 90 else "live"
         else:
-            status = _STATUS_AFTER.get(kind, status)
+            status = STATUS_AFTER.get(kind, status)
         minute, added = (s.minute, s.added) if s.minute is not None else (match.minute, None)
         lowered = s.text.lower()
         return MatchEvent(

@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 
 from server.core.match_state import Conflict, apply_event
-from server.wire import EVENT_TYPES, EventIn, EventType, Match, Status, Team
+from server.wire import EVENT_TYPES, STATUS_AFTER, EventIn, EventType, Match, Status, Team
 
 STATUSES: tuple[Status, ...] = get_args(Status)
 
@@ -59,6 +59,7 @@ def test_every_event_type_has_a_rule_for_every_status(kind):
             continue
         applied += 1
         assert out.type == kind
+        assert out.status == STATUS_AFTER.get(kind, out.status)  # the table the viewer has too
         assert out.text or kind == "clock"  # a default text for every type but the clock's
     assert applied, f"{kind} is allowed in no status"
 
