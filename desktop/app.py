@@ -39,6 +39,7 @@ from desktop.stream.client import (
 )
 from desktop.ui.tray import Tray, tooltip_is_rich
 from desktop.ui.window import STALE_STATES, MainWindow
+from server.config import DEFAULTS
 from server.resources import asset
 from server.wire import Snapshot
 
@@ -51,8 +52,8 @@ SAVE_EVERY_S = 30
 class Options:
     server: str | None = None  # None: the remembered server, else the embedded one
     forget_server: bool = False
-    feed: str = "demo"
-    speed: float = 30.0
+    feed: str = DEFAULTS.feed
+    speed: float = DEFAULTS.speed
     minimized: bool = False
     notifier: str | None = None  # native / tray / banner; None = best available
     highlight_ms: int = 6000

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from server.argtypes import origin, positive
+from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED
 from server.http import auth_failures
 from server.runtime import allocator
 
@@ -28,7 +29,6 @@ log = logging.getLogger("touchline.server")
 SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
-BUNDLED_FEEDS = ("demo", "worldcup-2026")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,23 +40,29 @@ def build_parser() -> argparse.ArgumentParser:
     from server import __version__
 
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     p.add_argument(
-        "--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)"
+        "--host", default=DEFAULTS.host, help="address to listen on (default %(default)s)"
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULTS.port,
+        help="port (default %(default)s; 0 picks a free one)",
     )
     p.add_argument(
         "--feed",
-        default="demo",
-        metavar="PATH|demo|worldcup-2026|none",
-        help="feed file to replay: a path, a bundled feed, or 'none' for publishing only "
+        default=DEFAULTS.feed,
+        metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
+        help=f"feed file to replay: a path, a bundled feed, or '{NO_FEED}' for publishing only "
         "(default %(default)s)",
     )
     p.add_argument(
         "--speed",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.speed,
         help="replay speed: match time runs this many times faster than real time "
-        "(1 = real time; default %(default)s, a 90-minute match in 3 minutes)",
+        f"(1 = real time; default %(default)s, a 90-minute match in {90 / DEFAULTS.speed:g} "
+        "minutes)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
     p.add_argument(
@@ -69,14 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--heartbeat",
         type=positive(float),
-        default=15.0,
+        default=DEFAULTS.heartbeat,
         metavar="S",
         help="seconds between heartbeat comments on idle streams (default %(default)s)",
     )
     p.add_argument(
         "--history",
         type=positive(int),
-        default=10_000,
+        default=DEFAULTS.history,
         metavar="N",
         help="events kept for clients that resume with Last-Event-ID (default %(default)s)",
     )
@@ -89,14 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--send-timeout",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.send_timeout,
         metavar="S",
         help="drop a client whose stream has not accepted data for this long (default %(default)s)",
     )
     p.add_argument(
         "--max-streams",
         type=positive(int),
-        default=10_000,
+        default=DEFAULTS.max_streams,
         metavar="N",
         help="open streams at most; more get 503 with Retry-After (default %(default)s, "
         "lowered to fit the open-file limit)",
@@ -104,14 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-body",
         type=positive(int),
-        default=16 * 1024,
+        default=DEFAULTS.max_body,
         metavar="BYTES",
         help="largest publish body; larger gets 413 (default %(default)s)",
     )
     p.add_argument(
         "--publish-rate",
         type=positive(float),
-        default=20.0,
+        default=DEFAULTS.publish_rate,
         metavar="N",
         help="publishes a second per token on average; faster gets 429 with Retry-After "
         "(default %(default)g)",
@@ -119,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--publish-burst",
         type=positive(int),
-        default=2000,
+        default=DEFAULTS.publish_burst,
         metavar="N",
         help="publishes a token may send at once (a scorer's backlog after a lost connection) "
         "before --publish-rate applies (default %(default)s)",
@@ -127,10 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--auth-failures",
         type=auth_failures.parse_limit,
-        default=auth_failures.DEFAULT,
+        default=DEFAULTS.auth_failures,
         metavar="N/S",
         help="failed publish authentications a client address may make at once, then one "
-        "every S seconds; beyond it every publish from there gets 429 (default 10/6)",
+        "every S seconds; beyond it every publish from there gets 429 (default {}/{:g})".format(
+            *DEFAULTS.auth_failures
+        ),
     )
     p.add_argument(
         "--cors-origin",
@@ -143,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--log-level",
-        default="info",
+        default=DEFAULTS.log_level,
         choices=["critical", "error", "warning", "info", "debug"],
         help="default %(default)s",
     )
@@ -154,7 +162,7 @@ def default_store_path(feed: str) -> Path:
     """One store per feed, so switching feeds never mixes two matchdays in one scoreboard."""
     from platformdirs import user_data_path
 
-    if feed == "none":
+    if feed == NO_FEED:
         name = "live"
     elif feed in BUNDLED_FEEDS:
         name = feed
@@ -242,7 +250,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     )
 
     feed = None
-    if args.feed != "none":
+    if args.feed != NO_FEED:
         from server.feeds import FeedError, load_feed
 
         try:
@@ -271,7 +279,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
         # A client dropped for not reading still has unsent data, and the kernel would keep
-        # its socket (and ~150 KB of buffers) open until it reads: give up on unacknowledged
+        # its socket (and its kernel buffers) open until it reads: give up on unacknowledged
         # data a little after --send-timeout, so --max-streams bounds open files too.
         wait_ms = int((args.send_timeout + 5) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)

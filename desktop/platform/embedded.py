@@ -1,30 +1,16 @@
 """The bundled server, started by the viewer when no server is configured.
 
-    server = EmbeddedServer(feed="demo", speed=30.0)
+    server = EmbeddedServer()       # the server's defaults (server.config): the demo feed
     url = await server.start()      # http://127.0.0.1:<free port>, once /healthz answers
     ...
     await server.stop()             # SIGTERM, wait, SIGKILL fallback
 
-Child process, not a thread. Measured with ``benchmarks/viewer/embedded_startup.py`` on the shared
-2-core dev machine (medians; a fresh interpreter per run that has the stream client loaded,
-as the viewer has; PYTHONDONTWRITEBYTECODE=1 as set here). "Startup" is until ``/healthz``
-answers; "UI lateness" is the worst delay of a 10 ms asyncio ticker in the viewer's process
-while the server starts (standing in for the Qt loop: 16 ms is a dropped frame):
-
-=========================  ==================  =============================================
-                           no .pyc              after ``uv sync --compile-bytecode``
-=========================  ==================  =============================================
-child process (demo)       1.07–1.19 s, 3 ms    0.40 s, 2 ms
-thread (demo)              0.57–0.73 s, 9 ms    0.27 s, 16 ms
-child (worldcup-2026)      1.07 s, 3 ms         0.44 s, 2 ms
-thread (worldcup-2026)     0.73 s, 37 ms        0.34 s, 12 ms
-=========================  ==================  =============================================
-
-The thread starts 0.1–0.5 s sooner because the viewer already imported pydantic and httpx,
-but it imports FastAPI and parses the feed under the viewer's GIL, and that shows as UI
-stalls of one or two frames; while serving, both measured alike (15–30 ms, machine noise).
-A once-per-launch half second, shown as "connecting…" in a window that is already up, is the
-cheaper cost; the child also keeps a server crash out of the viewer and stops by signal.
+Child process, not a thread (``benchmarks/viewer/embedded_startup.py`` measures both; the
+figures are in docs/performance.md). A thread starts a little sooner, because the viewer
+already imported pydantic and httpx, but it imports FastAPI and parses the feed under the
+viewer's GIL, and that shows as UI stalls of a frame or two; while serving, both measure
+alike. A once-per-launch start-up, shown as "connecting…" in a window that is already up, is
+the cheaper cost; the child also keeps a server crash out of the viewer and stops by signal.
 
 No orphans: the child is
 ``python -m desktop.platform.embedded --watch-fd N -- <server args>``, a small
@@ -52,6 +38,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from server.config import DEFAULTS
+
 log = logging.getLogger("touchline.embedded")
 
 
@@ -70,8 +58,8 @@ class EmbeddedServer:
 
     def __init__(
         self,
-        feed: str = "demo",
-        speed: float = 30.0,
+        feed: str = DEFAULTS.feed,
+        speed: float = DEFAULTS.speed,
         *,
         loop: bool = True,
         store: str | None = ":memory:",

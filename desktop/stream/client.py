@@ -63,6 +63,7 @@ from desktop.stream.exchange import (
 from desktop.stream.item_parser import ItemParser
 from desktop.stream.sse_parser import Dispatch, EventStreamParser
 from desktop.stream.status import StreamState, base_url, http_date, stream_url
+from server.config import DEFAULTS
 
 __all__ = [
     "EventItem",
@@ -92,7 +93,7 @@ class StreamClient:
         on_state: Callable[[StreamState], None] | None = None,
         *,
         last_event_id: str | None = None,
-        heartbeat: float = 15.0,
+        heartbeat: float = DEFAULTS.heartbeat,
         connect_timeout: float = 10.0,
         max_delay: float = 30.0,
         offline_after: float = 20.0,

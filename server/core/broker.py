@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Collection
 from datetime import UTC, datetime
 
+from server.config import DEFAULTS
 from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
 from server.core.idempotency import Once, Replies
 from server.core.match_state import Conflict, apply_event
@@ -31,7 +32,7 @@ class UnknownMatch(LookupError):
 
 
 class Broker:
-    def __init__(self, store: Store | None = None, *, history: int = 10_000) -> None:
+    def __init__(self, store: Store | None = None, *, history: int = DEFAULTS.history) -> None:
         self.store: Store = store or MemoryStore()
         self.history = history
         loaded = self.store.load(history)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from server.http.limits import TokenBuckets
 from server.wire import MAX_NAME, MAX_TEXT
 from tests.server.test_server_clients import open_raw_stream, subscribers, wait_for
 from tests.support.serverproc import run_server
@@ -190,6 +191,60 @@ def _rate_limited(small) -> None:
     again = api.post(f"/api/matches/{match_id}/events", json={"type": "second_half"})
     assert again.status_code == 201, again.text
     api.close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_gives_its_burst_then_one_token_per_interval():
+    clock = Clock()
+    buckets = TokenBuckets(3, tokens=2, clock=clock)  # the publish rate: 2 a second
+    assert [buckets.take("t") for _ in range(3)] == [0, 0, 0]
+    assert buckets.take("t") == 0.5  # nothing taken: the next token is half a second away
+    clock.now += 0.25
+    assert buckets.take("t") == 0.25
+    clock.now += 0.25
+    assert buckets.take("t") == 0 and buckets.take("t") == 0.5
+    clock.now += 60  # refills up to the burst, never beyond
+    assert [buckets.take("t") for _ in range(4)] == [0, 0, 0, 0.5]
+    assert buckets.take("other") == 0  # every key has its own bucket
+
+
+def test_a_bucket_refilling_one_every_few_seconds_waits_exactly():
+    clock = Clock()
+    buckets = TokenBuckets(2, per=6.0, clock=clock)  # failed authentications: one every 6 s
+    assert buckets.wait("a") == 0 and len(buckets) == 1  # wait() takes nothing
+    assert buckets.take("a") == buckets.take("a") == 0
+    assert buckets.wait("a") == 6.0
+    clock.now += 4.5
+    assert buckets.wait("a") == 1.5
+
+
+def test_the_buckets_are_bounded_and_forget_the_least_recently_used_key():
+    buckets = TokenBuckets(1, max_keys=3, clock=Clock())
+    for key in "abcd":
+        buckets.take(key)
+    assert len(buckets) == 3
+    assert buckets.take("b") > 0  # still known: empty
+    assert buckets.take("a") == 0  # forgotten first: a full bucket again
+
+
+def test_spending_reports_running_dry_once_until_the_bucket_is_full_again():
+    clock = Clock()
+    buckets = TokenBuckets(2, per=6.0, forget_full=True, clock=clock)
+    assert [buckets.spend("a") for _ in range(3)] == [False, True, False]
+    clock.now += 3.0
+    assert buckets.wait("a") == 3.0
+    assert buckets.spend("a") is False  # spending while dry empties it, half a try included
+    assert buckets.wait("a") == 6.0
+    clock.now += 12.0  # full again: forgotten, and running dry is news again
+    assert buckets.wait("a") == 0 and len(buckets) == 0
+    assert [buckets.spend("a") for _ in range(2)] == [False, True]
 
 
 # --- lengths ---------------------------------------------------------------------------------

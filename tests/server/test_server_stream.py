@@ -7,6 +7,7 @@ import threading
 import httpx
 import pytest
 
+from server.http.stream_query import FORMATS, StreamQuery
 from tests.support.serverproc import run_server, start_server
 from tests.support.sse_reader import StreamReader
 
@@ -267,6 +268,16 @@ def test_unknown_format_is_refused_with_422_by_the_documented_route(srv):
     r = httpx.get(f"{srv.url}/live-scores?format=xml")
     assert r.status_code == 422
     assert "format" in r.json()["detail"]
+
+
+def test_the_documented_stream_parameters_are_the_ones_the_fast_path_reads(srv):
+    # One model (server/http/stream_query.py) for both: the route's OpenAPI lists its fields.
+    operation = httpx.get(f"{srv.url}/openapi.json").json()["paths"]["/live-scores"]["get"]
+    documented = {(p["in"], p["name"]) for p in operation["parameters"]}
+    query = {("query", name) for name in StreamQuery.model_fields}
+    assert documented == query | {("header", "Last-Event-ID")}
+    fmt = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert {"type": "string", "pattern": f"^({'|'.join(FORMATS)})$"} in fmt["schema"]["anyOf"]
 
 
 def test_head_of_the_stream_answers_its_headers_with_no_body_and_no_subscriber(srv):
