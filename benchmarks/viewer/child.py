@@ -34,8 +34,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from desktop.__main__ import qt_application
 from desktop.app import Options, TouchlineApp
 from desktop.core import display
+from desktop.core.items import EventItem, SnapshotItem
 from desktop.platform.settings import Settings
-from desktop.stream.client import EventItem, SnapshotItem
 from desktop.ui.cells import SCORE
 from desktop.ui.scoreboard_view import ScoreboardView
 

@@ -37,8 +37,9 @@ async def _ticker(stop: asyncio.Event, worst: list[float]) -> None:
 
 
 async def _consume(url: str, seconds: float) -> int:
+    from desktop.core.items import apply_item
     from desktop.core.state import Scoreboard
-    from desktop.stream.client import StreamClient, apply_item
+    from desktop.stream.client import StreamClient
 
     board, count = Scoreboard(), [0]
 

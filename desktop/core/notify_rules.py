@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from desktop.core.items import MatchAddedItem, SnapshotItem, StreamItem
-from desktop.core.notify_settings import EVENT_KINDS, NoticeSettings
+from desktop.core.notify_settings import NoticeSettings
 from desktop.core.notify_text import (
     competition_line,
     event_title_body,
@@ -53,8 +53,6 @@ from desktop.core.notify_text import (
 )
 from desktop.core.state import Scoreboard
 from server.wire import Match, MatchEvent
-
-__all__ = ["EVENT_KINDS", "Notice", "NoticeRules", "NoticeSettings", "content_key", "notice_kind"]
 
 NoticeKind = Literal[
     "goal", "goal_disallowed", "red_card", "kickoff", "half_time", "full_time",

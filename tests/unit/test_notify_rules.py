@@ -6,7 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
-from desktop.core.notify_rules import Notice, NoticeRules, NoticeSettings
+from desktop.core.notify_rules import Notice, NoticeRules
+from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, MatchEvent, Snapshot, Team
