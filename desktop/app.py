@@ -26,7 +26,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from desktop import bench_mark
 from desktop.core import display
 from desktop.core.items import SnapshotItem, StreamItem, apply_item
 from desktop.core.notify_rules import Notice, NoticeRules
@@ -90,7 +89,6 @@ class TouchlineApp(QObject):
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
         self._stream_task: asyncio.Task | None = None
-        self._mark_snapshot = bench_mark.enabled()
         self._tasks: set[asyncio.Task] = set()
         self._quit = asyncio.Event()
         self._tooltip_dirty = True  # the tray's tooltip is redrawn on the next tick
@@ -160,7 +158,6 @@ class TouchlineApp(QObject):
             self.window.showMinimized()
         else:
             self.window.show()
-        bench_mark.after_paint(self.window.view.viewport(), "window-painted")
 
     async def _shutdown(self) -> None:
         self._timer.stop()
@@ -214,9 +211,6 @@ class TouchlineApp(QObject):
     def _on_item(self, item: StreamItem) -> None:
         apply_item(self.board, item)
         self.deliver(self.rules.on_item(item, self.board, datetime.now(UTC)))
-        if self._mark_snapshot and isinstance(item, SnapshotItem):
-            self._mark_snapshot = False
-            bench_mark.after_paint(self.window.view.viewport(), "snapshot-painted")
 
     def _on_state(self, state: StreamState) -> None:
         log.info("stream %s %s", state.kind, state.reason)
