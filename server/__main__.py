@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)"
     )
     p.add_argument(
+        "--port-file",
+        metavar="PATH",
+        help="once listening, write the port to PATH (the number and a newline): how a program "
+        "that starts the server with --port 0 learns which port it got",
+    )
+    p.add_argument(
         "--feed",
         default="demo",
         metavar="PATH|demo|worldcup-2026|none",
@@ -249,6 +255,11 @@ def main(argv: list[str] | None = None) -> None:
         wait_ms = int((args.send_timeout + 5) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)
     host, port = sock.getsockname()[:2]
+    if args.port_file:
+        try:
+            Path(args.port_file).write_text(f"{port}\n", encoding="ascii")
+        except OSError as exc:
+            fail(f"cannot write --port-file {args.port_file}: {exc.strerror or exc}")
 
     import uvicorn
 
