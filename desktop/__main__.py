@@ -89,7 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def skip_httpx_cli() -> None:
+    """Keeps httpx from importing its command-line tool; call it before httpx is first imported.
+
+    httpx imports that tool (click, rich, pygments) whenever those are installed: megabytes and
+    tens of milliseconds of the viewer's start for a tool it never runs. None in sys.modules
+    makes that import fail, which httpx handles (the tool is an optional extra). It changes the
+    whole process, so the program does it, not an import of ``desktop``.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
+    skip_httpx_cli()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

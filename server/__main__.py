@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="port (default %(default)s; 0 picks a free one)",
     )
     p.add_argument(
+        "--port-file",
+        metavar="PATH",
+        help="once listening, write the port to PATH (the number and a newline): how a program "
+        "that starts the server with --port 0 learns which port it got",
+    )
+    p.add_argument(
         "--feed",
         default=DEFAULTS.feed,
         metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
@@ -284,6 +290,11 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         wait_ms = int((args.send_timeout + 5) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)
     host, port = sock.getsockname()[:2]
+    if args.port_file:
+        try:
+            Path(args.port_file).write_text(f"{port}\n", encoding="ascii")
+        except OSError as exc:
+            fail(f"cannot write --port-file {args.port_file}: {exc.strerror or exc}")
 
     import uvicorn
 

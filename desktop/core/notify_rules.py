@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desktop.core.items import MatchAddedItem, SnapshotItem, StreamItem
-from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeKind, NoticeSettings
+from desktop.core.notify_settings import EVENT_NOTICES, NoticeKind, NoticeSettings
 from desktop.core.notify_text import (
     competition_line,
     event_title_body,
@@ -52,8 +52,6 @@ from desktop.core.notify_text import (
 )
 from desktop.core.state import SENDING_OFF, Scoreboard
 from server.wire import Match, MatchEvent
-
-__all__ = ["EVENT_KINDS", "Notice", "NoticeRules", "NoticeSettings", "content_key", "notice_kind"]
 
 
 def notice_kind(ev: MatchEvent) -> NoticeKind | None:

@@ -1,6 +1,6 @@
 """The settings dialog: which notifications, favourites only, kick-off reminder, start at login.
 
-It edits a copy of :class:`~desktop.notify_rules.NoticeSettings` and reports the result; the
+It edits a copy of :class:`~desktop.core.notify_settings.NoticeSettings` and reports the result; the
 app applies and persists it. It also says which notification backend is in use and which
 server is followed, so "why did nothing pop up?" has an answer on screen.
 """

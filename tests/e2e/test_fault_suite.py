@@ -15,7 +15,8 @@ import httpx
 from desktop.core.items import EventItem, SnapshotItem, StreamItem, apply_item
 from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.state import Change, Scoreboard
-from desktop.stream.client import StreamClient, StreamState
+from desktop.stream.client import StreamClient
+from desktop.stream.status import StreamState
 from tests.support.serverproc import ServerProcess, run_server, start_server
 from tests.support.stream_fixtures import (
     CuttableProxy,

@@ -14,7 +14,8 @@ import httpx
 
 from desktop.core.items import StreamItem, apply_item
 from desktop.core.state import Scoreboard
-from desktop.stream.client import StreamClient, StreamState
+from desktop.stream.client import StreamClient
+from desktop.stream.status import StreamState
 
 Script = Callable[[asyncio.StreamWriter, int], Awaitable[None]]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import get_args
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
-from desktop.core.notify_rules import Notice, NoticeRules, NoticeSettings, notice_kind
-from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeKind
+from desktop.core.notify_rules import Notice, NoticeRules, notice_kind
+from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeKind, NoticeSettings
 from desktop.core.notify_text import summary_title
 from desktop.core.state import Scoreboard
 from server.core.match_state import apply_event

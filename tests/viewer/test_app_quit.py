@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from tests.support.serverproc import run_server
 
+ROOT = Path(__file__).resolve().parents[2]
 TOUCHLINE = str(Path(sys.executable).with_name("touchline"))
 BAD_SIGNS = ("Task was destroyed", "Traceback", "Fatal Python error", "was never awaited")
 
@@ -131,6 +133,31 @@ def test_help_and_version_need_no_display(tmp_path):
     assert out.returncode == 0
     for option in ("--server", "--embedded", "--feed", "--speed", "--minimized"):
         assert option in out.stdout
+
+
+MAIN_UNTIL_THE_WINDOW = textwrap.dedent(
+    """
+    import sys
+    import desktop
+    assert "httpx._main" not in sys.modules, "importing desktop changed the process"
+    import desktop.__main__ as viewer
+    viewer.run_app = lambda factory: 0  # main() up to where the window would open
+    assert viewer.main([]) == 0
+    print(sorted({"httpx", "click", "rich", "pygments"} & set(sys.modules)))
+    """
+)
+
+
+def test_main_keeps_httpx_from_loading_its_command_line_tool(tmp_path):
+    """httpx brings click, rich and pygments in for a tool the viewer never runs, unless the
+    program stops it (an import of ``desktop`` alone must not)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TOUCHLINE_SETTINGS": str(tmp_path / "s")}
+    out = subprocess.run(
+        [sys.executable, "-c", MAIN_UNTIL_THE_WINDOW], capture_output=True, text=True, env=env,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['httpx']"  # the app's stream client has it; nothing more
 
 
 @pytest.mark.parametrize(

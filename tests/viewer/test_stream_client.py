@@ -10,12 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from desktop.stream.client import (
-    EventItem,
-    SnapshotItem,
-    base_url,
-    stream_url,
-)
+from desktop.core.items import EventItem, SnapshotItem
+from desktop.stream.status import base_url, stream_url
 from server.wire import Match, MatchEvent, Score, Snapshot, Team
 from tests.support.serverproc import run_server, start_server
 from tests.support.stream_fixtures import (
