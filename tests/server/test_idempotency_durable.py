@@ -7,13 +7,13 @@ import asyncio
 import json
 import socket
 import sqlite3
-import time
 
 import httpx
 
 from server.store.sqlite import SqliteStore
 from tests.support.keyed_publish import GOAL, REPLAYED, key, marker, new_live_match, streamed_after
 from tests.support.serverproc import run_server, start_server
+from tests.support.wait import wait_until
 
 
 def test_key_is_forgotten_once_its_event_leaves_the_history():
@@ -85,10 +85,8 @@ def test_key_survives_kill_9_after_the_commit_and_the_retry_gets_the_original_id
             auth = {**first.headers(), **headers}
             lost = send_without_reading(first.url, path, auth, json.dumps(GOAL).encode())
             # Committed (the goal is in the match) but its answer never read: then the crash.
-            deadline = time.monotonic() + 10
-            while not api.get(f"/api/matches/{match_id}").json()["score"]["home"]:
-                assert time.monotonic() < deadline, "the goal was never stored"
-                time.sleep(0.01)
+            stored = f"/api/matches/{match_id}"
+            wait_until(lambda: api.get(stored).json()["score"]["home"], 10, "the goal stored")
     finally:
         first.kill()
     lost.close()

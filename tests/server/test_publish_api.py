@@ -5,21 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.serverproc import run_server
+from tests.support.serverproc import run_server, server_fixture
 
 TOKEN = "s3cret-token-for-tests"
 
 
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none", token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def api(srv):
-    with httpx.Client(base_url=srv.url, headers=srv.headers()) as client:
-        yield client
+srv = server_fixture("--feed", "none", token=TOKEN)
 
 
 @pytest.fixture

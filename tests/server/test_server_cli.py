@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,13 +11,7 @@ import pytest
 
 from server import __version__
 from server.runtime import allocator
-from tests.support.serverproc import run_server
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=60
-    )
+from tests.support.serverproc import run_cli, run_server
 
 
 def test_help_lists_every_option():

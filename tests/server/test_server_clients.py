@@ -9,42 +9,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.support.serverproc import run_server
-from tests.support.sse_reader import StreamReader
-
-
-def open_raw_stream(url: str, rcvbuf: int | None = None) -> socket.socket:
-    """A bare TCP subscriber that reads the response headers and then does as the test says."""
-    parts = urlsplit(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.connect((parts.hostname, parts.port))
-    sock.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    assert head.startswith(b"HTTP/1.1 200"), head
-    return sock
-
-
-def subscribers(url: str) -> int:
-    return httpx.get(f"{url}/healthz").json()["subscribers"]
-
-
-def wait_for(predicate, timeout: float, what: str) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s: {what}")
-
-
-def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        line = next(x for x in status if x.startswith("VmRSS:"))
-    return int(line.split()[1])
+from tests.support.procfs import rss_kb
+from tests.support.serverproc import run_server, subscribers
+from tests.support.sse_reader import StreamReader, open_raw_stream
+from tests.support.wait import wait_until
 
 
 def live_match(srv) -> tuple[httpx.Client, str]:
@@ -59,13 +27,15 @@ def test_vanished_clients_are_removed_promptly():
     with run_server("--feed", "none") as srv:
         closed = [open_raw_stream(srv.url) for _ in range(5)]
         reset = [open_raw_stream(srv.url) for _ in range(5)]
-        wait_for(lambda: subscribers(srv.url) == 10, 10, "10 subscribers counted")
+        wait_until(lambda: subscribers(srv.url) == 10, 10, "10 subscribers counted")
         for sock in closed:
             sock.close()
         for sock in reset:  # an abortive close (RST), as a crashed client gives
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
-        took = wait_for(lambda: subscribers(srv.url) == 0, 10, "subscribers back to 0")
+        started = time.monotonic()
+        wait_until(lambda: subscribers(srv.url) == 0, 10, "subscribers back to 0")
+        took = time.monotonic() - started
     assert took < 5
 
 
@@ -75,7 +45,7 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
             healthy.next()  # snapshot
-            wait_for(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            wait_until(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
             baseline = rss_kb(srv.proc.pid)
             published = []
             text = "x" * 280
@@ -84,7 +54,9 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
                 published.append(api.post(f"/api/matches/{match_id}/events", json=event).json())
             got = [healthy.next().id for _ in published]
             growth = rss_kb(srv.proc.pid) - baseline
-            took = wait_for(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+            started = time.monotonic()
+            wait_until(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+            took = time.monotonic() - started
         stalled.close()
         api.close()
     assert got == [p["id"] for p in published]
@@ -122,9 +94,9 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
             api.post(f"/api/matches/{match_id}/events", json=event)
         api.close()
         assert subscribers(srv.url) == 0, "the stalled client was never dropped"
-        took = wait_for(
-            lambda: not server_side_open(server_port, client_port), 20, "its socket closed"
-        )
+        started = time.monotonic()
+        wait_until(lambda: not server_side_open(server_port, client_port), 20, "its socket closed")
+        took = time.monotonic() - started
         stalled.close()
     assert took < 15
 
