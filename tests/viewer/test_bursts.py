@@ -19,7 +19,8 @@ from desktop.ui.pacing import BURST_GAP, Pacer
 from desktop.ui.timeline import TimelineModel
 from server.wire import Snapshot
 from tests.support.matchdata import Feed, later, match
-from tests.support.stream_fixtures import Follower, TinyServer, scripted, until
+from tests.support.stream_fixtures import Follower, TinyServer, scripted
+from tests.support.wait import wait_until_async
 
 
 def three_matches() -> tuple[Scoreboard, Feed]:
@@ -201,7 +202,9 @@ async def test_a_burst_is_delivered_in_batches_with_the_loop_turning_between(sen
             TinyServer(send(body)) as tiny,
             Follower(tiny.url, batch=batch, burst_seconds=0) as f,
         ):
-            await until(lambda: f.board.last_event_id == f"1-{feed.seq}", what="the last event")
+            await wait_until_async(
+                lambda: f.board.last_event_id == f"1-{feed.seq}", what="the last event"
+            )
     finally:
         tick.cancel()
     ids = [item.event_id for item in f.items]
