@@ -111,7 +111,7 @@ class NotifiedViewer:
         self.notices += self.rules.on_item(item, self.board, datetime.now(UTC))
 
     async def _ticker(self) -> None:
-        while True:
+        while True:  # the timer the app runs the rules' tick on
             await asyncio.sleep(0.2)
             self.notices += self.rules.tick(self.board, datetime.now(UTC))
 
@@ -178,11 +178,11 @@ class Publishing:
                     )
                 except httpx.ConnectError:
                     self.refused += 1
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05)  # a scorer's retry interval
                     continue
                 except httpx.TransportError:
                     self.unknown += 1
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05)  # a scorer's retry interval
                     continue
                 if r.status_code == 201:
                     self.acked.append(r.json()["id"])
@@ -192,7 +192,7 @@ class Publishing:
                 break
             if self._stop.is_set():
                 return
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02)  # the scorer's pace
 
     def stop(self) -> None:
         self._stop.set()

@@ -208,7 +208,7 @@ async def test_cancelling_the_replay_stops_it_at_once() -> None:
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=1)
     seen = len(recorder.log)
-    for _ in range(20):
+    for _ in range(20):  # turns of the loop in which a replay still running would go on
         await asyncio.sleep(0)
     assert task.cancelled() and len(recorder.log) == seen
 

@@ -113,7 +113,7 @@ def test_back_to_back_batches_are_drawn_once_a_frame_and_a_lone_one_at_once(qtbo
     pacer.request()
     assert len(flushes) == 1  # the rest of the burst waits for the frame to end...
     qtbot.waitUntil(lambda: len(flushes) == 2, timeout=2000)  # ...then is drawn once
-    time.sleep(BURST_GAP * 2)
+    time.sleep(BURST_GAP * 2)  # a pause longer than a burst's gap: the burst is over
     pacer.request()  # a batch on its own, after a pause: drawn at once
     assert len(flushes) == 3
     pacer.stop()
@@ -173,7 +173,7 @@ def http_chunks(body: list[bytes]):
         writer.write(f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
         writer.write(b"".join(b"%x\r\n%s\r\n" % (len(frame), frame) for frame in body))
         await writer.drain()
-        await asyncio.sleep(60)
+        await asyncio.sleep(60)  # the stream stays open
 
     return script
 

@@ -226,7 +226,7 @@ async def test_silent_stream_is_reconnected_after_three_heartbeats() -> None:
     async def silent(writer: asyncio.StreamWriter, n: int) -> None:
         writer.write(sse_head() + b"retry: 50\n\n")
         await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the stream stays open, and says nothing more
 
     async with TinyServer(silent) as tiny, Viewer(tiny.url, heartbeat=0.2) as v:
         await wait_until_async(lambda: len(tiny.arrivals) >= 2, what="a reconnect")
@@ -242,7 +242,7 @@ async def test_heartbeat_comments_keep_a_quiet_stream_alive() -> None:
             await asyncio.sleep(0.1)
             writer.write(b": ping\n\n")
             await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the pings stop; the stream stays open
 
     async with TinyServer(pinging) as tiny, Viewer(tiny.url, heartbeat=0.2):
         await wait_until_async(
@@ -282,7 +282,7 @@ async def test_server_errors_are_retried_until_the_stream_comes() -> None:
         else:
             writer.write(sse_head() + b": hello\n\n")
             await writer.drain()
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # the stream stays open
         await writer.drain()
 
     async with TinyServer(flaky) as tiny, Viewer(tiny.url) as v:
@@ -310,7 +310,7 @@ async def test_malformed_and_unknown_events_are_skipped_and_the_stream_goes_on()
     async def script(writer: asyncio.StreamWriter, n: int) -> None:
         writer.write(sse_head() + frames)
         await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the stream stays open, and says nothing more
 
     async with TinyServer(script) as tiny, Viewer(tiny.url) as v:
         await wait_until_async(lambda: v.client.last_event_id == "e-4", what="the last frame")
