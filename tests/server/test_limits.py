@@ -8,23 +8,15 @@ import resource
 import socket
 import struct
 import time
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from server.wire import MAX_NAME, MAX_TEXT
 from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream, raw_request
 from tests.support.serverproc import run_cli, run_server, server_fixture, subscribers
-from tests.support.sse_reader import open_raw_stream
 from tests.support.wait import wait_until
-
-
-def raw_request(url: str, head: str, body: bytes = b"") -> socket.socket:
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
-    sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
-    return sock
 
 
 def read_response(sock: socket.socket) -> tuple[int, bytes]:

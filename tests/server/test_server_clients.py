@@ -9,18 +9,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.support.keyed_publish import new_live_match
 from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream, raw_request
 from tests.support.serverproc import run_server, subscribers
-from tests.support.sse_reader import StreamReader, open_raw_stream
+from tests.support.sse_reader import StreamReader
 from tests.support.wait import wait_until
-
-
-def live_match(srv) -> tuple[httpx.Client, str]:
-    """A publishing client and a match it has kicked off."""
-    api = httpx.Client(base_url=srv.url, headers=srv.headers())
-    match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
-    api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
-    return api, match_id
 
 
 def test_vanished_clients_are_removed_promptly():
@@ -41,7 +35,8 @@ def test_vanished_clients_are_removed_promptly():
 
 def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_unaffected():
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api, match_id = live_match(srv)
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id, _ = new_live_match(api)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
             healthy.next()  # snapshot
@@ -84,7 +79,8 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
     # socket) until it reads: TCP_USER_TIMEOUT (--send-timeout + 5 s) ends that, so the
     # stream limit bounds open files too.
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api, match_id = live_match(srv)
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id, _ = new_live_match(api)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         server_port, client_port = urlsplit(srv.url).port, stalled.getsockname()[1]
         minute = 0
@@ -103,13 +99,8 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
 
 def test_a_stream_request_with_a_body_is_refused_with_400_before_reading_it():
     with run_server("--feed", "none") as srv:
-        parts = urlsplit(srv.url)
-        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
-            sock.sendall(
-                f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                "Content-Length: 1000000000\r\n\r\n".encode()
-                + b"x" * 65536
-            )
+        request = "GET /live-scores HTTP/1.1\nHost: x\nContent-Length: 1000000000\n"
+        with raw_request(srv.url, request, b"x" * 65536) as sock:
             head = sock.recv(4096)
         assert subscribers(srv.url) == 0
     assert head.startswith(b"HTTP/1.1 400"), head

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream
 from tests.support.serverproc import ServerProcess, run_server, subscribers
-from tests.support.sse_reader import open_raw_stream
 from tests.support.wait import wait_until
 
 CROWD = 1000

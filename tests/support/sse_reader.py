@@ -1,5 +1,4 @@
-"""Test-side stream subscribers: an SSE reader that follows a real stream in a thread and hands
-events over a queue, and a bare TCP subscriber for clients that misbehave."""
+"""A test-side SSE reader: follows a real stream in a thread and hands events over a queue."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from httpx_sse import connect_sse
@@ -99,18 +97,3 @@ class StreamReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def open_raw_stream(url: str, rcvbuf: int | None = None) -> socket.socket:
-    """A bare TCP subscriber that reads the response headers and then does as the test says."""
-    parts = urlsplit(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.connect((parts.hostname, parts.port))
-    sock.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    assert head.startswith(b"HTTP/1.1 200"), head
-    return sock
