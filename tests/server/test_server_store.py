@@ -12,7 +12,7 @@ from tests.support.serverproc import run_cli, run_server, start_server
 from tests.support.sse_reader import StreamReader
 from tests.support.wait import wait_until
 
-#: A server on the store a test names, whose start is meant to fail.
+#: A server with no feed on any port: what the starts meant to fail add their --store to.
 NO_FEED = ("--feed", "none", "--port", "0")
 
 

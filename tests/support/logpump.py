@@ -41,7 +41,7 @@ class LogPump:
                 return found
         return None
 
-    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float = 10.0) -> re.Match:
+    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float = 10.0) -> re.Match[str]:
         """Waits for a line matching ``pattern``; fails at once if the output ends without one."""
 
         def found() -> re.Match[str] | None:

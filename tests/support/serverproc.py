@@ -59,7 +59,7 @@ class ServerProcess:
         assert port is not None, self.url
         return port
 
-    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float = 10.0) -> re.Match:
+    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float = 10.0) -> re.Match[str]:
         return self.output.wait_for_line(pattern, timeout)
 
     def wait_ready(self, timeout: float = 20.0) -> None:
@@ -128,7 +128,7 @@ def start_server(
     # The default durable store lives in the user's data folder: give each server a fresh one
     # (tests that restart a server pass the same XDG_DATA_HOME, or --store, again).
     own_data = None if env and "XDG_DATA_HOME" in env else tempfile.mkdtemp(prefix="tl-data-")
-    env = {"XDG_DATA_HOME": own_data, **(env or {})} if own_data else env
+    extra = {**(env or {}), **({"XDG_DATA_HOME": own_data} if own_data else {})}
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -137,7 +137,7 @@ def start_server(
         text=True,
         env={
             **{k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"},
-            **env,
+            **extra,
         },
     )
     assert proc.stdout is not None

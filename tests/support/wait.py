@@ -23,7 +23,11 @@ What = str | Callable[[], str]
 
 
 def wait_until(
-    condition: Callable[[], T], timeout: float = 10.0, what: What = "", *, interval: float = 0.05
+    condition: Callable[[], T | None],
+    timeout: float = 10.0,
+    what: What = "",
+    *,
+    interval: float = 0.05,
 ) -> T:
     """Polls ``condition`` every ``interval`` s until it returns something truthy."""
     deadline = time.monotonic() + timeout
@@ -35,7 +39,11 @@ def wait_until(
 
 
 async def wait_until_async(
-    condition: Callable[[], T], timeout: float = 10.0, what: What = "", *, interval: float = 0.02
+    condition: Callable[[], T | None],
+    timeout: float = 10.0,
+    what: What = "",
+    *,
+    interval: float = 0.02,
 ) -> T:
     """:func:`wait_until` for a test on an event loop: sleeps without blocking the loop."""
     deadline = time.monotonic() + timeout

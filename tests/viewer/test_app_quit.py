@@ -46,7 +46,7 @@ class Viewer:
     def log(self) -> str:
         return self.output.log
 
-    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match:
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
         return self.output.wait_for_line(pattern, timeout)
 
     def stop(self, sig: int, timeout: float = 20.0) -> int:
