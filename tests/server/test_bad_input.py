@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.wire import EVENT_TYPES, MAX_NAME
-from tests.support.serverproc import run_server
+from tests.support.serverproc import server_fixture
 from tests.support.sse_reader import StreamReader
 
 #: Every operation of the API but the stream, which never ends (and is fuzzed by nothing).
@@ -36,14 +36,11 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none") as server:
-        yield server
+srv = server_fixture("--feed", "none")
 
 
 @pytest.fixture(scope="module")
-def api(srv):
+def api(srv):  # for the whole module, as the module's live match is
     with httpx.Client(base_url=srv.url, headers=srv.headers(), timeout=10) as client:
         yield client
 

@@ -17,13 +17,7 @@ import pytest
 from server import __version__
 from server.runtime import allocator
 from server.runtime.gc_policy import THRESHOLD0
-from tests.support.serverproc import run_server
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=60
-    )
+from tests.support.serverproc import run_cli, run_server
 
 
 def test_help_lists_every_option():

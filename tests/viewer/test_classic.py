@@ -13,7 +13,8 @@ from desktop.stream.client import StreamClient
 from server.core.frames import classic_frame
 from server.core.match_state import apply_event
 from server.wire import EVENT_TYPES, EventIn, Match, Score, Team
-from tests.support.stream_fixtures import TinyServer, sse_head, until
+from tests.support.stream_fixtures import TinyServer, sse_head
+from tests.support.wait import wait_until_async
 
 NOW = datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
 
@@ -110,8 +111,10 @@ async def test_article_server_through_the_stream_client_reconnects_without_dupli
         client.url = tiny.url + "/live-scores"
         task = asyncio.create_task(client.run())
         try:
-            await until(lambda: len(tiny.requests) >= 3, what="three connections")
-            await until(lambda: len(board.matches.get("classic").events) >= 7, what="events")
+            await wait_until_async(lambda: len(tiny.requests) >= 3, what="three connections")
+            await wait_until_async(
+                lambda: len(board.matches.get("classic").events) >= 7, what="events"
+            )
         finally:
             client.stop()
             await task

@@ -18,27 +18,10 @@ import httpx
 import pytest
 
 from desktop.platform.embedded import EmbeddedServer, EmbeddedServerError
+from tests.support.procfs import alive
+from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for a reaper counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def listening_ports(pid: int) -> set[int]:
@@ -159,7 +142,7 @@ def test_server_dies_when_the_viewer_is_killed(spawned_from: str) -> None:
         assert httpx.get(url + "/healthz", timeout=5).status_code == 200
         parent.kill()  # SIGKILL: no cleanup code runs in the viewer
         parent.wait()
-        assert wait_gone(child), f"embedded server {child} outlived its viewer"
+        wait_until(lambda: not alive(child), 10, f"embedded server {child} to end with its viewer")
     finally:
         parent.kill()
         parent.wait()
