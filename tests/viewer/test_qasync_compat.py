@@ -1,5 +1,5 @@
 """desktop.platform.qasync_compat: task steps that qasync runs in its last pass, after the loop
-stopped, see the loop as the running one (qasync #176).
+stopped, see the loop as the running one (qasync #176), in a bare loop and in aio.run.
 
 Python 3.14's tasks check, at every step, that the task's loop is the thread's running loop, and
 refuse the step otherwise ("loop … is not the running loop"). Each test runs twice on whatever
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import qasync
 
+from desktop.platform import aio
 from desktop.platform.qasync_compat import QEventLoop
 
 
@@ -69,32 +70,38 @@ def checked(request) -> bool:
 def make_loop(
     checked: bool, qapp, monkeypatch
 ) -> Iterator[Callable[[type], asyncio.AbstractEventLoop]]:
-    """Makes loops of a given class; when ``checked``, their tasks are the pure-Python ones, whose
-    steps enter through ``asyncio.tasks._enter_task``, made to refuse a step as 3.14's C
-    ``enter_task`` does when the task's loop is not the thread's running loop."""
+    """Makes loops of a given class; when ``checked``, their tasks step as on 3.14."""
     if checked:
-        enter_task = asyncio.tasks._enter_task
-
-        def enter_task_as_on_3_14(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
-            if asyncio.events._get_running_loop() is not loop:
-                raise RuntimeError(f"loop {loop!r} is not the running loop")
-            enter_task(loop, task)
-
-        monkeypatch.setattr(asyncio.tasks, "_enter_task", enter_task_as_on_3_14)
+        check_steps_as_on_3_14(monkeypatch)
     made: list[asyncio.AbstractEventLoop] = []
 
     def make(loop_class: type) -> asyncio.AbstractEventLoop:
         loop = loop_class(qapp)
         if checked:
-            loop.set_task_factory(
-                lambda loop, coro, **kwargs: asyncio.tasks._PyTask(coro, loop=loop, **kwargs)
-            )
+            loop.set_task_factory(python_task)
         made.append(loop)
         return loop
 
     yield make
     for loop in made:
         finish(loop)
+
+
+def check_steps_as_on_3_14(monkeypatch) -> None:
+    """Python tasks (``python_task``) step through ``asyncio.tasks._enter_task``: made to refuse
+    a step as 3.14's C ``enter_task`` does, when the task's loop is not the running loop."""
+    enter_task = asyncio.tasks._enter_task
+
+    def enter_task_as_on_3_14(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
+        if asyncio.events._get_running_loop() is not loop:
+            raise RuntimeError(f"loop {loop!r} is not the running loop")
+        enter_task(loop, task)
+
+    monkeypatch.setattr(asyncio.tasks, "_enter_task", enter_task_as_on_3_14)
+
+
+def python_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task:
+    return asyncio.tasks._PyTask(coro, loop=loop, **kwargs)
 
 
 def test_plain_qasync_steps_a_task_with_no_running_loop(make_loop, checked: bool) -> None:
@@ -129,3 +136,32 @@ def test_a_loop_stopped_before_the_future_is_done_still_says_so(make_loop) -> No
         loop.run_until_complete(never())
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+def test_the_bootstrap_never_steps_a_task_outside_its_running_loop(
+    checked: bool, monkeypatch, qapp, caplog
+) -> None:
+    """aio.run's whole life (the main task, the cleanup of leftovers, Runner.close) beside a task
+    that always has a step due, so also in every last pass qasync makes."""
+    if checked:
+        check_steps_as_on_3_14(monkeypatch)
+
+        class CheckedLoop(QEventLoop):
+            def __init__(self, app: Any) -> None:
+                super().__init__(app)
+                self.set_task_factory(python_task)
+
+        monkeypatch.setattr(aio, "QEventLoop", CheckedLoop)
+    spinners: list[Spinner] = []
+
+    async def main() -> int:
+        spinner = Spinner(asyncio.get_running_loop())
+        spinners.append(spinner)
+        asyncio.get_running_loop().create_task(spinner.spin(), name="spinner")
+        await asyncio.sleep(0.05)
+        return 7
+
+    assert aio.run(main, qapp, handle_signals=False, shutdown_timeout=2.0) == 7
+    assert spinners[0].errors == []
+    assert all(spinners[0].saw_running)
+    assert "ignored cancellation" not in caplog.text
