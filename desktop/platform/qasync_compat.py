@@ -26,9 +26,9 @@ for what follows. Each entry says what it works around, where, and how to know i
     ``qasync.QEventLoop`` then fails (the defect is gone), and ``QEventLoop`` below can become
     ``qasync.QEventLoop``.
 
-Known, not patched: qasync calls ``asyncio.iscoroutinefunction`` on every ``call_soon``. Python
-3.14 deprecates it (a warning, silenced for pytest in pyproject.toml) and 3.16 removes it, which
-will break qasync itself.
+Known, not patched: qasync 0.28 calls ``asyncio.iscoroutinefunction`` on every ``call_soon``.
+Python 3.14 deprecates it (a warning, silenced for pytest in pyproject.toml) and 3.16 removes it,
+which will break qasync itself; qasync's master has the fix, unreleased.
 """
 
 from __future__ import annotations
