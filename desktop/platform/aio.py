@@ -69,7 +69,7 @@ class _Runner:
         quit_grace: float = 10.0,
     ) -> None:
         self.loop = loop
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[object] | None = None
         self.quit_code: int | None = None
         self.on_quit, self.quit_grace = on_quit, quit_grace
 
@@ -201,7 +201,7 @@ def run(
     return code
 
 
-def _shutdown(loop: asyncio.AbstractEventLoop, timeout: float) -> bool:
+def _shutdown(loop: qasync.QEventLoop, timeout: float) -> bool:
     """Cancels and awaits leftover tasks, closes the loop; True if executor threads are stuck."""
     deadline = time.monotonic() + timeout
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
