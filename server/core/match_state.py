@@ -6,7 +6,7 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
-from server.wire import STATUS_AFTER, EventIn, EventType, Match, MatchEvent, Score, Status
+from server.wire import STATUS_AFTER, EventIn, EventType, Match, MatchEvent, Score, Side, Status
 
 
 class Conflict(ValueError):
@@ -52,6 +52,13 @@ def validate_shape(ev: EventIn) -> None:
         raise ValueError("penalty and own_goal only apply to goals")
     if ev.type != "card" and ev.card is not None:
         raise ValueError("card only applies to card events")
+
+
+def _side(ev: EventIn) -> Side:
+    """The side of an event that validate_shape requires one of."""
+    if ev.team is None:  # validate_shape has refused it already; this tells the type checker
+        raise ValueError(f"a {ev.type} event needs team")
+    return ev.team
 
 
 def default_text(match: Match, ev: MatchEvent) -> str:
@@ -100,7 +107,8 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     if ev.type == "kickoff":
         minute = minute or 0
     elif ev.type == "goal":
-        setattr(score, ev.team, getattr(score, ev.team) + 1)
+        side = _side(ev)
+        setattr(score, side, getattr(score, side) + 1)
     elif ev.type == "goal_disallowed":
         # Takes back the side's latest goal that still stands (a VAR reversal).
         taken = {e.cancels for e in match.events if e.type == "goal_disallowed"}
@@ -109,7 +117,8 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
         if not standing:
             raise Conflict(f"{ev.team} has no goal to disallow")
         cancels = standing[-1].id
-        setattr(score, ev.team, getattr(score, ev.team) - 1)
+        side = _side(ev)
+        setattr(score, side, getattr(score, side) - 1)
     elif ev.type == "second_half":
         # The break after 90 minutes leads into extra time, not a second "second half".
         after_ninety = (match.minute or 0) >= 90
@@ -122,7 +131,8 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
         if ev.penalties is not None:
             penalties = ev.penalties.model_copy()
         elif ev.scored:
-            setattr(penalties, ev.team, getattr(penalties, ev.team) + 1)
+            side = _side(ev)
+            setattr(penalties, side, getattr(penalties, side) + 1)
 
     if minute is None:  # whistles without a minute keep the clock where it was
         minute, added = match.minute, match.added if ev.type != "kickoff" else None
