@@ -108,7 +108,7 @@ class Memory(BaseModel):
     goals: list[GoalRecord] = Field(default_factory=list)
     seen: list[str] = Field(default_factory=list)  # cards, substitutions, kicks handled
     teams: tuple[str | None, str | None] = (None, None)  # the provider's team ids
-    falls: dict[str, int] = Field(default_factory=dict)  # polls a score was seen lower
+    falls: dict[str, int] = Field(default_factory=dict)  # side → the poll it was seen lower
     called_off: str | None = None  # postponed/cancelled/awarded, shown in the round
 
     def standing(self, side: Side) -> list[GoalRecord]:
@@ -199,11 +199,19 @@ def target_position(snap: MatchSnapshot, current: int) -> int:
 
 
 def _route(current: int, target: int, snap: MatchSnapshot) -> list[int]:
-    extra = snap.extra_time or target in (4, 5, 6) or current in (4, 5, 6)
-    pens = snap.penalties is not None and sum(snap.penalties) > 0
-    shootout = target == 7 or current == 7 or (target == 8 and pens)
-    path = [0, 1, 2, 3, *([4, 5, 6] if extra else []), *([7] if shootout else []), 8]
-    return [p for p in path if current < p <= target]
+    """The positions to pass through, in order, to get from ``current`` to ``target``.
+
+    Full time and the shoot-out are reached directly (the wire allows them from any half):
+    a break or a half that was never seen is not made up after the fact. Before them, every
+    position is passed: a poll every half minute misses no half."""
+    if target <= current:
+        return []
+    if target == 8:
+        shootout = current < 7 and snap.penalties is not None and sum(snap.penalties) > 0
+        return [*(_route(current, 7, snap) if shootout else []), 8]
+    if target == 7:  # the first kick needs the ball in play: out of a break first
+        return [*{0: [1], 2: [3], 5: [6]}.get(current, []), 7]
+    return list(range(current + 1, target + 1))
 
 
 def _period(minute: int | None) -> int | None:
@@ -229,11 +237,12 @@ def _place(kind: IncidentKind, minute: int | None, current: int, route: list[int
 
 
 def next_step(
-    snap: MatchSnapshot, wire: Match, memory: Memory, *, absorbing: bool = False
+    snap: MatchSnapshot, wire: Match, memory: Memory, *, poll: int = 0, absorbing: bool = False
 ) -> Decision:
     """The next thing to do to bring ``wire`` to ``snap``, or a Decision without a step when
-    they agree. ``absorbing``: building a silent state (:func:`absorb`), where no second poll
-    will confirm a falling score and the clock is set directly."""
+    they agree. ``poll`` numbers the caller's polls (a falling score is confirmed by a later
+    one); ``absorbing``: building a silent state (:func:`absorb`), where no later poll will
+    confirm a falling score and the clock is set directly."""
     notes: list[str] = []
     mem = memory
     if STATUS_AT[mem.position] != wire.status:  # someone else moved the match: follow the wire
@@ -281,7 +290,7 @@ def next_step(
         for i, side in enumerate(SIDES):
             standing = mem.standing(side)
             if snap.score[i] >= len(standing):
-                if mem.falls.get(side):
+                if side in mem.falls:
                     return Decision(Remember(_without_fall(mem, side)), notes)
                 continue
             listed = {inc.key for inc in goal_incidents[side]}
@@ -296,10 +305,12 @@ def next_step(
                         "listed: kept"
                     )
                     continue
-                if not absorbing and not mem.falls.get(side):
+                if not absorbing and mem.falls.get(side) in (None, poll):
+                    if mem.falls.get(side) == poll:
+                        continue  # seen lower in this poll: a later one must confirm it
                     fell = mem.model_copy(deep=True)
-                    fell.falls[side] = 1
-                    return Decision(Remember(fell), notes)  # confirm on the next poll
+                    fell.falls[side] = poll
+                    return Decision(Remember(fell), notes)
                 victim = keyless[-1]
             if victim.id is None:
                 return Decision(Absorb("a goal taken in silently was taken back"), notes)
@@ -345,6 +356,12 @@ def next_step(
     if here:
         first = min(here, key=_Item.when)
         return Decision(_publish_item(mem, first), notes)
+    if current == 7 and snap.penalties is not None and wire.penalties is not None:
+        # The shoot-out's score, where the provider gives only its totals.
+        have = (wire.penalties.home, wire.penalties.away)
+        kicks_listed = any(inc.kind == "shootout" for inc in incidents or ())
+        if have != snap.penalties and (not kicks_listed or phase == "full_time"):
+            return Decision(Publish(_totals(snap, have), lambda _id: mem), notes)
     if route:
         whistle = _transition(route, target, mem, wire, snap, items, ending)
         if whistle is not None:
@@ -359,14 +376,7 @@ def next_step(
         notes.append(f"a {item.kind} came when the match was {wire.status}: skipped")
         return Decision(Remember(_seen(mem, item.incident.key)), notes)
 
-    # 4. The shoot-out's score, where the provider gives only the totals.
-    if current == 7 and snap.penalties is not None and wire.penalties is not None:
-        have = (wire.penalties.home, wire.penalties.away)
-        kicks_listed = any(inc.kind == "shootout" for inc in incidents or ())
-        if have != snap.penalties and (not kicks_listed or phase == "full_time"):
-            return Decision(Publish(_totals(snap, have), lambda _id: mem), notes)
-
-    # 5. The clock.
+    # 4. The clock.
     if (
         not absorbing
         and target == current
