@@ -108,7 +108,8 @@ class Request:
 
     path: str
     params: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    #: Kept out of repr: it may hold the token, which must never reach a log.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
