@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import logging
 import os
@@ -16,6 +17,10 @@ from server.http import auth_failures
 from server.runtime import allocator
 
 if TYPE_CHECKING:
+    import uvicorn
+
+    from server.core.broker import Broker
+    from server.http.app import Background
     from server.store.base import Store
 
 log = logging.getLogger("touchline.server")
@@ -202,13 +207,35 @@ def fail(message: str) -> NoReturn:
 
 
 def run() -> None:
-    """``touchline-server`` and ``python -m server``: picks the allocator (which may start
-    this process again, see allocator.py), then runs. ``main()`` itself has no such effect."""
+    """``touchline-server`` and ``python -m server``: the program, which alone changes the
+    process. It picks the allocator (which may start this process again, see allocator.py),
+    then runs the server under the GC policy (gc_policy.py). ``main()`` itself does neither."""
     allocator.use_system_malloc()
-    main()
+    main(own_process=True)
 
 
-def main(argv: list[str] | None = None) -> None:
+def serve(config: uvicorn.Config, sock: socket.socket, broker: Broker) -> None:
+    """Runs uvicorn on ``sock`` until a signal (or ``should_exit``) stops it.
+
+    uvicorn's shutdown stops accepting, waits for the open connections to close (cancelling
+    what is left after its graceful timeout) and only then runs the app's lifespan shutdown:
+    too late for a farewell. So the broker ends every stream as that shutdown begins: each
+    sends what it still owes, a farewell and the end of its body at once, and the wait for
+    connections is short."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            broker.end_streams()
+            await super().shutdown(sockets)
+
+    Server(config).run(sockets=[sock])
+
+
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
+    """Runs the server until a signal stops it. ``own_process``: this process is the server's
+    alone, so the GC policy may freeze and tune its garbage collector for crowds of streams;
+    left off, nothing of the process is changed (a host calling main() in its own process)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -259,9 +286,6 @@ def main(argv: list[str] | None = None) -> None:
         heartbeat=args.heartbeat,
         send_timeout=args.send_timeout,
         history=args.history,
-        feed=feed,
-        speed=args.speed,
-        loop=args.loop,
         max_streams=fit_streams(args.max_streams),
         max_body=args.max_body,
         publish_rate=args.publish_rate,
@@ -269,7 +293,21 @@ def main(argv: list[str] | None = None) -> None:
         auth_failures=args.auth_failures,
         cors_origins=args.cors_origin,
     )
-    app = create_app(settings, broker)
+    background: dict[str, Background] = {}
+    on_stream_open = None
+    if own_process:
+        from server.runtime.gc_policy import GcPolicy
+
+        gc_policy = GcPolicy(broker)  # fed by the broker's counts and each stream's opening
+        background["gc-policy"] = gc_policy.run
+        on_stream_open = gc_policy.arrived
+    if feed is not None:
+        from server.feeds.replay import replay
+
+        background["feed-replay"] = functools.partial(
+            replay, feed, broker, speed=args.speed, loop=args.loop
+        )
+    app = create_app(settings, broker, background=background, on_stream_open=on_stream_open)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     from server import __version__
@@ -303,7 +341,7 @@ def main(argv: list[str] | None = None) -> None:
         lifespan="on",
         server_header=False,  # one header less on every response, and no software advertised
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(config, sock, broker)
 
 
 if __name__ == "__main__":

@@ -252,7 +252,7 @@ def _child_main(argv: list[str]) -> None:
     )
     from server.__main__ import main
 
-    main(server_args)
+    main(server_args, own_process=True)  # this child is the server's alone: its GC policy on
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 from datetime import UTC, datetime
 
 from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
@@ -225,7 +225,7 @@ class Broker:
 
     def subscribe(
         self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
         then every frame after it, live, until the subscriber goes away.
 
@@ -238,7 +238,7 @@ class Broker:
 
     async def _frames(
         self, first: bytes, cursor: int, only: Collection[str] | None, classic: bool
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         # One generator per stream, no layer around it: every frame of a fan-out passes
         # through here once per subscriber, so the common case (one new event) is short.
         self.subscribers += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -38,9 +38,8 @@ from server.http.limits import (
     token_digest,
     token_matches,
 )
-from server.http.live_stream import StreamHub, hide_send_timeouts
+from server.http.live_stream import LiveStream, StreamHub, StreamResponse, hide_send_timeouts
 from server.resources import asset
-from server.runtime.gc_policy import GcPolicy
 from server.wire import EventIn, Match, MatchIn
 
 log = logging.getLogger("touchline.server")
@@ -53,9 +52,6 @@ class Settings:
     #: A send blocked this long means the client stopped reading: drop it, it will resume.
     send_timeout: float = 30.0
     history: int = 10_000
-    feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
-    speed: float = 30.0
-    loop: bool = False
     max_streams: int = 10_000
     max_body: int = 16 * 1024
     #: Publishes a second per token, on average, and the burst a scorer may send at once
@@ -143,25 +139,38 @@ class StreamFastPath:
         await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
 
 
-def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
+#: Something run for as long as the app is: a publisher (the feed replay, a data provider)
+#: or a service of the program's (the GC policy). Called once the app starts; cancel to stop.
+Background = Callable[[], Coroutine[Any, Any, None]]
+
+
+def create_app(
+    settings: Settings,
+    broker: Broker | None = None,
+    *,
+    background: Mapping[str, Background] | None = None,
+    on_stream_open: Callable[[], None] | None = None,
+) -> ASGIApp:
     """The server as uvicorn runs it: FastAPI for the API and the page, and in front of it
-    the limits and the stream's own fast path."""
+    the limits and the stream's own fast path.
+
+    ``background``: named coroutines the app's lifespan runs as tasks, started in order once
+    the app starts (after its own stream hub), cancelled and awaited in the same order when
+    it stops, before the store closes: the program's replay, stopped between two publishes (a
+    publish in flight completes or never started). ``on_stream_open`` is called as each stream
+    opens. Nothing here changes the process (its GC, its signals): that is the program's
+    business (``server/__main__.py``), and whoever serves the app calls
+    ``broker.end_streams()`` as its shutdown begins, so each stream ends with a farewell.
+    """
     broker = broker or Broker(history=settings.history)
     hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
     publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
-    gc_policy = GcPolicy(broker)
+    runs = dict(background or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks = [
-            asyncio.create_task(gc_policy.run(), name="gc-policy"),
-            asyncio.create_task(hub.run(), name="stream-hub"),
-        ]
-        if settings.feed is not None:
-            from server.feeds.replay import replay
-
-            run = replay(settings.feed, broker, speed=settings.speed, loop=settings.loop)
-            tasks.append(asyncio.create_task(run, name="feed-replay"))
+        tasks = [asyncio.create_task(hub.run(), name="stream-hub")]
+        tasks += [asyncio.create_task(run(), name=name) for name, run in runs.items()]
         try:
             yield
         finally:
@@ -228,9 +237,10 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
 
     def open_stream(
         match: list[str] | None, format: str | None, last_event_id: str | None
-    ) -> EventSourceResponse:
+    ) -> LiveStream:
         only = frozenset(match) if match else None
-        gc_policy.arrived()
+        if on_stream_open is not None:
+            on_stream_open()
         return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
@@ -239,11 +249,11 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
         last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
         last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    ) -> EventSourceResponse:
+    ) -> StreamResponse:
         """The live stream: a snapshot (or the events after Last-Event-ID), then live events.
 
         Served by StreamFastPath; this route documents it (and answers what it passes on)."""
-        return open_stream(match, format, last_event_id_header or last_event_id)
+        return StreamResponse(open_stream(match, format, last_event_id_header or last_event_id))
 
     @app.get("/api/matches", tags=["matches"])
     async def list_matches() -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import struct
 import time
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from tests.support.serverproc import run_server
 from tests.support.sse_reader import StreamReader
@@ -92,6 +94,43 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
     assert growth < 20_000, f"server RSS grew by {growth} KB"
     assert took < 10
     assert "dropped a client that stopped reading" in srv.log
+    assert "Traceback" not in srv.log
+
+
+def test_at_shutdown_a_client_that_cannot_take_its_farewell_is_dropped_after_a_second():
+    # As shutdown begins, the program ends every stream (Broker.end_streams): the others
+    # get their farewell at once; one stuck in a send (its client stopped reading) gets a
+    # second, not --send-timeout, then is dropped. (Its connection, with unsent data, is
+    # closed by uvicorn when its graceful timeout of 3 s ends.)
+    with run_server("--feed", "none") as srv:
+        api, match_id = live_match(srv)
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        with StreamReader(f"{srv.url}/live-scores?match={match_id}", keep_empty=True) as healthy:
+            healthy.until("snapshot")
+            wait_for(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            event = {"type": "clock", "minute": 1, "text": "x" * 280}
+            published = [
+                api.post(f"/api/matches/{match_id}/events", json=event).json()["id"]
+                for _ in range(1000)  # ~700 KB: far more than the stalled client's buffers
+            ]
+            got = [healthy.next().id for _ in published]
+            api.close()
+            started = time.monotonic()
+            srv.proc.send_signal(signal.SIGTERM)
+            srv.proc.wait(10)
+            took = time.monotonic() - started
+            tail = []
+            with pytest.raises(AssertionError, match="stream ended: None"):  # a proper end
+                while True:
+                    tail.append(healthy.next())
+        stalled.close()
+    assert got == published
+    # Then only the farewell: a comment and a jittered retry.
+    assert [e.data for e in tail] == [""] * len(tail)
+    assert [e.retry for e in tail if e.retry is not None] == [tail[-1].retry]
+    assert 1000 <= tail[-1].retry <= 5000
+    assert "dropped a client that stopped reading for 1s" in srv.log
+    assert took < 5, f"shutdown took {took:.1f}s"
     assert "Traceback" not in srv.log
 
 
