@@ -227,6 +227,12 @@ class Pace:
         return 4 * self.live
 
     @property
+    def restart_grace(self) -> float:
+        """A server restarted within this long carries on where it stopped, publishing what
+        happened meanwhile; after longer, the first poll takes matches in silently."""
+        return max(self.down_after, 300.0)
+
+    @property
     def backoff(self) -> tuple[float, float]:
         """The first retry after an error and the longest wait between retries."""
         return min(5.0, self.live), max(self.idle, self.live)
@@ -343,7 +349,7 @@ class Poller:
 
     # --- the loop -----------------------------------------------------------------------------
     def start(self) -> None:
-        """Before the first poll: if polling stopped long ago (the server was down), the first
+        """Before the first poll: if polling stopped long ago (the server was off), the first
         poll takes matches in silently, as after the provider was unreachable."""
         polled = self.follower.publisher.progress(self.follower.polled_key)
         if polled is None:
@@ -352,7 +358,7 @@ class Poller:
             last = datetime.fromisoformat(polled)
         except ValueError:
             return
-        if (self.now() - last).total_seconds() > self.pace.down_after:
+        if (self.now() - last).total_seconds() > self.pace.restart_grace:
             self._silent = True
 
     async def run(self) -> None:
