@@ -344,3 +344,33 @@ async def test_called_off_before_kickoff(phase):
     assert frames[0].data["status"] == "scheduled" and frames[0].data["round"].startswith(
         "Final · "
     )
+
+
+async def test_a_match_that_passed_entirely_between_two_polls_comes_in_silently():
+    run = Following()
+    await run.poll(snap())
+    frames = await run.poll(snap("full_time", (2, 1), incidents=[goal("home", 5, "A")]))
+    assert kinds(frames) == ["match_added"]
+    assert (run.match().status, str(run.match().score)) == ("full_time", "2–1")
+
+
+async def test_a_live_match_that_vanishes_is_kept_and_said_once(caplog):
+    run = Following()
+    other = snap("first_half", (0, 0), minute=3, match_id="fd-2")
+    await run.poll(snap("first_half", (1, 0), minute=20), other)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            assert await run.poll(other) == []
+    assert caplog.text.count("fd-1: vanished from the provider's list while live") == 1
+    assert str(run.match().score) == "1–0" and run.match().status == "live"
+
+
+async def test_a_match_listed_twice_in_one_poll_is_followed_once(caplog):
+    run = Following()
+    await run.poll(snap("first_half", (0, 0), minute=3))
+    with caplog.at_level(logging.WARNING):
+        frames = await run.poll(
+            snap("first_half", (1, 0), minute=4), snap("first_half", (2, 0), minute=4)
+        )
+    assert kinds(frames) == ["goal"]
+    assert "listed twice in one poll" in caplog.text

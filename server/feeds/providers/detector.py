@@ -274,6 +274,8 @@ def next_step(
         notes.append("play is suspended")
     if current == 0 and target == 0 and snap.kickoff != wire.kickoff:
         return Decision(Absorb("the kick-off time moved"), notes)
+    if current == 0 and target == 8:  # the whole match passed between two polls: old news
+        return Decision(Absorb("seen again only after full time"), notes)
     route = _route(current, target, snap)
 
     goals_count = snap.score is not None and phase != "awarded"

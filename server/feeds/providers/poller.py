@@ -141,6 +141,9 @@ class Follower:
                 match = self.publisher.matches.get(gone)
                 if match is not None and match.status not in ("scheduled", "full_time"):
                     self.note(gone, "vanished from the provider's list while live: kept as is")
+                else:  # yesterday's matches, off the list: their memory stays in the store
+                    self.memory.pop(gone, None)
+                    self.kickoffs.pop(gone, None)
                 self.playing.discard(gone)
             self.listed = seen
 
