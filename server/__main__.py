@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from server.argtypes import origin, positive
+from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED
 from server.http import auth_failures
 from server.runtime import allocator
 
@@ -28,7 +29,6 @@ log = logging.getLogger("touchline.server")
 SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
-BUNDLED_FEEDS = ("demo", "worldcup-2026")
 #: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
 PROVIDERS = ("football-data", "espn")
 
@@ -47,22 +47,35 @@ def build_parser() -> argparse.ArgumentParser:
     from server import __version__
 
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     p.add_argument(
-        "--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)"
+        "--host", default=DEFAULTS.host, help="address to listen on (default %(default)s)"
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULTS.port,
+        help="port (default %(default)s; 0 picks a free one)",
+    )
+    p.add_argument(
+        "--port-file",
+        metavar="PATH",
+        help="once listening, write the port to PATH (the number and a newline): how a program "
+        "that starts the server with --port 0 learns which port it got",
     )
     p.add_argument(
         "--feed",
-        metavar="PATH|demo|worldcup-2026|none",
-        help="feed file to replay: a path, a bundled feed, or 'none' for publishing only "
-        "(default demo, or none with --provider: no demo matches among real ones)",
+        metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
+        help=f"feed file to replay: a path, a bundled feed, or '{NO_FEED}' for publishing only "
+        f"(default {DEFAULTS.feed}, or {NO_FEED} with --provider: no demo matches among real "
+        "ones)",
     )
     p.add_argument(
         "--speed",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.speed,
         help="replay speed: match time runs this many times faster than real time "
-        "(1 = real time; default %(default)s, a 90-minute match in 3 minutes)",
+        f"(1 = real time; default %(default)s, a 90-minute match in {90 / DEFAULTS.speed:g} "
+        "minutes)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
     real = p.add_argument_group(
@@ -107,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--provider-poll",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.provider_poll,
         metavar="S",
         help="seconds between polls while a match is live or about to kick off "
         "(default %(default)g); the budget may stretch it",
@@ -115,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--provider-idle",
         type=positive(float),
-        default=300.0,
+        default=DEFAULTS.provider_idle,
         metavar="S",
         help="seconds between polls when no match is (default %(default)g)",
     )
@@ -129,14 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--heartbeat",
         type=positive(float),
-        default=15.0,
+        default=DEFAULTS.heartbeat,
         metavar="S",
         help="seconds between heartbeat comments on idle streams (default %(default)s)",
     )
     p.add_argument(
         "--history",
         type=positive(int),
-        default=10_000,
+        default=DEFAULTS.history,
         metavar="N",
         help="events kept for clients that resume with Last-Event-ID (default %(default)s)",
     )
@@ -149,14 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--send-timeout",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.send_timeout,
         metavar="S",
         help="drop a client whose stream has not accepted data for this long (default %(default)s)",
     )
     p.add_argument(
         "--max-streams",
         type=positive(int),
-        default=10_000,
+        default=DEFAULTS.max_streams,
         metavar="N",
         help="open streams at most; more get 503 with Retry-After (default %(default)s, "
         "lowered to fit the open-file limit)",
@@ -164,14 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-body",
         type=positive(int),
-        default=16 * 1024,
+        default=DEFAULTS.max_body,
         metavar="BYTES",
         help="largest publish body; larger gets 413 (default %(default)s)",
     )
     p.add_argument(
         "--publish-rate",
         type=positive(float),
-        default=20.0,
+        default=DEFAULTS.publish_rate,
         metavar="N",
         help="publishes a second per token on average; faster gets 429 with Retry-After "
         "(default %(default)g)",
@@ -179,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--publish-burst",
         type=positive(int),
-        default=2000,
+        default=DEFAULTS.publish_burst,
         metavar="N",
         help="publishes a token may send at once (a scorer's backlog after a lost connection) "
         "before --publish-rate applies (default %(default)s)",
@@ -187,10 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--auth-failures",
         type=auth_failures.parse_limit,
-        default=auth_failures.DEFAULT,
+        default=DEFAULTS.auth_failures,
         metavar="N/S",
         help="failed publish authentications a client address may make at once, then one "
-        "every S seconds; beyond it every publish from there gets 429 (default 10/6)",
+        "every S seconds; beyond it every publish from there gets 429 (default {}/{:g})".format(
+            *DEFAULTS.auth_failures
+        ),
     )
     p.add_argument(
         "--cors-origin",
@@ -203,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--log-level",
-        default="info",
+        default=DEFAULTS.log_level,
         choices=["critical", "error", "warning", "info", "debug"],
         help="default %(default)s",
     )
@@ -215,7 +230,7 @@ def default_store_path(feed: str, provider: str | None = None) -> Path:
     scoreboard."""
     from platformdirs import user_data_path
 
-    if feed == "none":
+    if feed == NO_FEED:
         name = provider or "live"
     else:
         if feed in BUNDLED_FEEDS:
@@ -305,7 +320,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     )
 
     if args.feed is None:  # with a provider, no demo matches mixed with real ones
-        args.feed = "none" if args.provider else "demo"
+        args.feed = NO_FEED if args.provider else DEFAULTS.feed
     provider = None
     if args.provider:
         from server.feeds.providers import ProviderError, make_provider
@@ -318,7 +333,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             fail(str(exc))
 
     feed = None
-    if args.feed != "none":
+    if args.feed != NO_FEED:
         from server.feeds import FeedError, load_feed
 
         try:
@@ -348,11 +363,16 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
         # A client dropped for not reading still has unsent data, and the kernel would keep
-        # its socket (and ~150 KB of buffers) open until it reads: give up on unacknowledged
+        # its socket (and its kernel buffers) open until it reads: give up on unacknowledged
         # data a little after --send-timeout, so --max-streams bounds open files too.
         wait_ms = int((args.send_timeout + 5) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, wait_ms)
     host, port = sock.getsockname()[:2]
+    if args.port_file:
+        try:
+            Path(args.port_file).write_text(f"{port}\n", encoding="ascii")
+        except OSError as exc:
+            fail(f"cannot write --port-file {args.port_file}: {exc.strerror or exc}")
 
     import uvicorn
 

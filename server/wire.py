@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -24,20 +24,8 @@ Side = Literal["home", "away"]
 Status = Literal["scheduled", "live", "half_time", "extra_time", "penalties", "full_time"]
 CardKind = Literal["yellow", "second_yellow", "red"]
 
-#: Event types that belong to a match's timeline (``Match.events``).
-TIMELINE_TYPES = (
-    "kickoff",
-    "goal",
-    "goal_disallowed",
-    "card",
-    "substitution",
-    "half_time",
-    "second_half",
-    "extra_time",
-    "penalty_shootout",
-    "full_time",
-)
-#: ``clock`` only moves a live match's minute on; it is streamed but kept out of the timeline.
+#: What happened in a match. ``clock`` only moves a live match's minute on: it is streamed
+#: but kept out of the timeline (``Match.events``).
 EventType = Literal[
     "kickoff",
     "goal",
@@ -51,14 +39,24 @@ EventType = Literal[
     "full_time",
     "clock",
 ]
+#: Every event type, in the order above: derived, so a new type is added in one place.
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+#: The status a match is in after each event that sets it (``MatchEvent.status``); the
+#: other events leave it as it was, but a second half, which starts extra time when it comes
+#: after 90 minutes. The server's match rules and the viewer's classic adapter both use it.
+STATUS_AFTER: dict[EventType, Status] = {
+    "kickoff": "live",
+    "half_time": "half_time",
+    "extra_time": "extra_time",
+    "penalty_shootout": "penalties",
+    "full_time": "full_time",
+}
 #: A goal completed after it was published (its scorer, minute, penalty or own-goal flag came
 #: later, as they do from live data providers): streamed so a viewer can rewrite that goal in
 #: its timeline, never kept in the timeline itself (the goal there is rewritten in place). Kept
 #: apart from EventType so that viewers which predate it skip it as an unknown event name
 #: (the protocol asks clients to ignore those) and never meet it inside a snapshot.
 UpdateType = Literal["goal_update"]
-#: Stream event names that are not match events.
-STREAM_ONLY_TYPES = ("snapshot", "match_added")
 
 # Limits on free text: long enough for any real name, short enough to keep frames small.
 MAX_NAME = 80
@@ -260,8 +258,3 @@ class EventIn(BaseModel):
     #: goal_update: the id of the goal to complete; its player, minute, added, penalty and
     #: own_goal become the update's (a player or minute left out stays as it was).
     updates: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
-
-
-def dump(model: BaseModel) -> str:
-    """One line of JSON with every key present: what goes into an SSE ``data:`` field."""
-    return model.model_dump_json()

@@ -1,8 +1,8 @@
 """The live-score stream client: one long-lived SSE connection that survives anything.
 
 Plain asyncio + httpx, no Qt. The client parses frames into typed items (wire models) and
-hands them to ``on_item``; it never touches a :class:`~desktop.state.Scoreboard` itself
-(:func:`apply_item` is the glue). Usage::
+hands them to ``on_item``; it never touches a :class:`~desktop.core.state.Scoreboard` itself
+(:func:`desktop.core.items.apply_item` is the glue). Usage::
 
     client = StreamClient(url, on_item=lambda item: apply_item(board, item),
                           on_state=show_state, last_event_id=saved_id)
@@ -48,7 +48,7 @@ from collections.abc import Callable
 
 import httpx
 
-from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
+from desktop.core.items import StreamItem
 from desktop.stream.bursts import BurstRuns
 from desktop.stream.exchange import (
     Failed,
@@ -62,19 +62,8 @@ from desktop.stream.exchange import (
 )
 from desktop.stream.item_parser import ItemParser
 from desktop.stream.sse_parser import Dispatch, EventStreamParser
-from desktop.stream.status import StreamState, base_url, http_date, stream_url
-
-__all__ = [
-    "EventItem",
-    "MatchAddedItem",
-    "SnapshotItem",
-    "StreamClient",
-    "StreamItem",
-    "StreamState",
-    "apply_item",
-    "base_url",
-    "stream_url",
-]
+from desktop.stream.status import StreamState, http_date, stream_url
+from server.config import DEFAULTS
 
 log = logging.getLogger("touchline.stream")
 
@@ -92,7 +81,7 @@ class StreamClient:
         on_state: Callable[[StreamState], None] | None = None,
         *,
         last_event_id: str | None = None,
-        heartbeat: float = 15.0,
+        heartbeat: float = DEFAULTS.heartbeat,
         connect_timeout: float = 10.0,
         max_delay: float = 30.0,
         offline_after: float = 20.0,

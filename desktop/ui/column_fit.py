@@ -2,11 +2,11 @@
 
 ``QHeaderView.ResizeToContents`` recomputes a column on every ``dataChanged`` that touches it
 by asking the delegate for the size hint of every row, and each hint calls back into Python
-for every role: 18 ms per changed cell with 100 matches (``benchmarks.viewer.bench``), so a goal
-or a catch-up of 10,000 events froze the window. Here a column's width comes from its texts
-alone (``texts(column)`` gives each row's text and whether it is bold; the style measures
-each distinct text once), recomputed at most once per turn of the event loop however many
-cells changed in it.
+for every role, for every changed cell (``benchmarks.viewer.bench``; docs/performance.md), so
+a goal or a catch-up of thousands of events froze the window. Here a column's width comes
+from its texts alone (``texts(column)`` gives each row's text and whether it is bold; the
+style measures each distinct text once), recomputed at most once per turn of the event loop
+however many cells changed in it.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ class GroupedModel(QAbstractItemModel):
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         # hasIndex() would call back into Python twice; views ask for indexes all the time
-        # (a repaint of the scoreboard: ~700 calls through the filter proxy).
+        # (a repaint of the scoreboard makes hundreds of calls through the filter proxy).
         if row < 0 or not 0 <= column < self.columnCount(parent):
             return QModelIndex()
         if not parent.isValid():

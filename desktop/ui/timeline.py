@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 
 from desktop.core import display
 from desktop.core.plaintext import rich
-from desktop.core.state import Change, Scoreboard, format_minute
+from desktop.core.state import Change, Scoreboard
 from desktop.ui import icons
 from desktop.ui.cells import stale_brush
 from desktop.ui.column_fit import ColumnFit, icon_column_width
 from desktop.ui.pacing import Pacer
 from server.wire import Match, MatchEvent
+from server.wire_text import format_minute
 
 MINUTE, KIND, TEAM, PLAYER, TEXT = range(5)
 HEADERS = ("Min", "", "Team", "Player", "What happened")

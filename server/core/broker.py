@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Callable, Collection
 from datetime import UTC, datetime
 
+from server.config import DEFAULTS
 from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
 from server.core.idempotency import Once, Replies
 from server.core.match_state import Conflict, apply_event
@@ -37,7 +38,7 @@ Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
 
 
 class Broker:
-    def __init__(self, store: Store | None = None, *, history: int = 10_000) -> None:
+    def __init__(self, store: Store | None = None, *, history: int = DEFAULTS.history) -> None:
         self.store: Store = store or MemoryStore()
         self.history = history
         loaded = self.store.load(history)

@@ -2,7 +2,7 @@
 frames a stream says on its own (the retry hint, pings, the farewell).
 
 Encoding is sse-starlette's (``ServerSentEvent``); the classic frame is the article's
-``Match Summary:`` line for ``onmessage`` clients.
+``Match Summary:`` line for ``onmessage`` clients (its text: server/wire_text.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass, field
 
 from sse_starlette import ServerSentEvent
+
+from server.wire_text import FIXTURE_TIME, fixture_text, format_minute, summary_line
 
 RETRY_MS = 3000
 RETRY_HINT = f"retry: {RETRY_MS}\n\n".encode()  # the first bytes of every stream
@@ -49,20 +51,18 @@ def encode(event_id: str, kind: str, data: str) -> bytes:
 
 
 def classic_frame(kind: str, data: dict) -> bytes:
-    """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had."""
+    """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had
+    (the line's format is server/wire_text.py's, which the viewer reads it back with)."""
+    score = data["score"]
     if kind == "match_added":
-        summary = {
-            "time": "00:00",
-            "scores": f"{data['score']['home']}:{data['score']['away']}",
-            "event": f"{data['home']['name']} v {data['away']['name']} ({data['competition']})",
-        }
+        home, away = data["home"]["name"], data["away"]["name"]
+        line = summary_line(
+            FIXTURE_TIME,
+            score["home"],
+            score["away"],
+            fixture_text(home, away, data["competition"]),
+        )
     else:
-        minute, added = data.get("minute"), data.get("added")
-        clock = "" if minute is None else f"{minute}'" if not added else f"{minute}+{added}'"
-        summary = {
-            "time": clock,
-            "scores": f"{data['score']['home']}:{data['score']['away']}",
-            "event": data.get("text") or kind,
-        }
-    line = "Match Summary: " + json.dumps(summary, ensure_ascii=False)
+        clock = format_minute(data.get("minute"), data.get("added"))
+        line = summary_line(clock, score["home"], score["away"], data.get("text") or kind)
     return ServerSentEvent(data=line).encode()

@@ -6,15 +6,26 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
-from server.wire import EventIn, Match, MatchEvent, Score, Status
+from server.wire import (
+    STATUS_AFTER,
+    EventIn,
+    EventType,
+    Match,
+    MatchEvent,
+    Score,
+    Status,
+    UpdateType,
+)
+from server.wire_text import format_minute
 
 
 class Conflict(ValueError):
     """The event contradicts the match (a goal after full time, a second kick-off...)."""
 
 
-# Which statuses each event type may arrive in.
-_ALLOWED: dict[str, tuple[Status, ...]] = {
+# Which statuses each event type may arrive in: every type has an entry
+# (tests/unit/test_wire.py checks it against server.wire.EVENT_TYPES).
+_ALLOWED: dict[EventType | UpdateType, tuple[Status, ...]] = {
     "kickoff": ("scheduled",),
     "goal": ("live", "extra_time"),
     "goal_disallowed": ("live", "half_time", "extra_time", "penalties", "full_time"),
@@ -72,13 +83,7 @@ def default_text(match: Match, ev: MatchEvent) -> str:
         return f"Goal disallowed for {side} after review"
     if ev.type == "goal_update":
         kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
-        minute = (
-            ""
-            if ev.minute is None
-            else f", {ev.minute}'"
-            if not ev.added
-            else f", {ev.minute}+{ev.added}'"
-        )
+        minute = f", {format_minute(ev.minute, ev.added)}" if ev.minute is not None else ""
         return f"Goal for {side}: {who}{kind}{minute}"
     if ev.type == "card":
         return f"{_CARD_WORDS[ev.card or 'yellow']}: {who}"
@@ -113,12 +118,12 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
 
     score = match.score.model_copy()
     penalties = match.penalties.model_copy() if match.penalties else None
-    status: Status = match.status
+    status: Status = STATUS_AFTER.get(ev.type, match.status)
     minute, added = ev.minute, ev.added
     cancels = None
 
     if ev.type == "kickoff":
-        status, minute = "live", minute or 0
+        minute = minute or 0
     elif ev.type == "goal":
         setattr(score, ev.team, getattr(score, ev.team) + 1)
     elif ev.type == "goal_disallowed":
@@ -134,24 +139,19 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
             raise Conflict(f"{ev.team} has no goal to disallow")
         cancels = standing[-1].id
         setattr(score, ev.team, getattr(score, ev.team) - 1)
-    elif ev.type == "half_time":
-        status = "half_time"
     elif ev.type == "second_half":
         # The break after 90 minutes leads into extra time, not a second "second half".
         after_ninety = (match.minute or 0) >= 90
         status = "extra_time" if after_ninety else "live"
         minute = minute or (106 if after_ninety else 46)
     elif ev.type == "extra_time":
-        status, minute = "extra_time", minute or 91
+        minute = minute or 91
     elif ev.type == "penalty_shootout":
-        status = "penalties"
         penalties = penalties or Score()
         if ev.penalties is not None:
             penalties = ev.penalties.model_copy()
         elif ev.scored:
             setattr(penalties, ev.team, getattr(penalties, ev.team) + 1)
-    elif ev.type == "full_time":
-        status = "full_time"
 
     if minute is None:  # whistles without a minute keep the clock where it was
         minute, added = match.minute, match.added if ev.type != "kickoff" else None

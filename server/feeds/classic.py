@@ -19,7 +19,8 @@ changes and whistles survive):
 - ``scores`` is ``"home:away"``. Each point a side's score rises is a goal for that side
   carrying the entry's text; each point it falls is a ``goal_disallowed`` (a VAR reversal).
 - An entry that does not change the score gives its text to the whistle it mentions
-  ("kick-off", "half time", "full time"); any other such entry is dropped.
+  ("kick-off", "half time", "full time": the phrases of server/wire_text.py, which the
+  viewer reads classic streams with); any other such entry is dropped.
 - Kick-off at minute 0, half time at 45, the second half and full time at 90 (or at the
   last entry's stoppage minute) are always added.
 """
@@ -34,14 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, f
 
 from server.feeds.errors import FeedError, from_validation
 from server.feeds.model import Feed, FeedEvent, build_feed
-from server.wire import MAX_TEXT, EventIn, MatchIn, Team
+from server.wire import MAX_TEXT, EventIn, EventType, MatchIn, Team
+from server.wire_text import mentions
 
 COMPETITION = "Classic feed"
-_WHISTLES = {
-    "kickoff": re.compile(r"kick[- ]?off", re.IGNORECASE),
-    "half_time": re.compile(r"half[- ]?time", re.IGNORECASE),
-    "full_time": re.compile(r"full[- ]?time|final whistle", re.IGNORECASE),
-}
+#: The whistles an entry's text may be given to (the phrases are server.wire_text's, the
+#: table the viewer reads classic streams with).
+WHISTLES: tuple[EventType, ...] = ("kickoff", "half_time", "full_time")
 
 
 class Entry(BaseModel):
@@ -110,9 +110,9 @@ def parse(path: str, stem: str, data: object) -> Feed:
         new = tuple(int(x) for x in entry.scores.split(":"))
         events = _changes(score, new, minute, added, entry.event or None)
         score = new
-        if not events:
-            for whistle, pattern in _WHISTLES.items():
-                if entry.event and pattern.search(entry.event) and whistle not in texts:
+        if not events and entry.event:
+            for whistle, _ in mentions(entry.event):
+                if whistle in WHISTLES and whistle not in texts:
                     texts[whistle] = entry.event
                     break
         (first_half if minute <= 45 and added is None else second_half).extend(

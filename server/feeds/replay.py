@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from server.config import DEFAULTS
 from server.feeds import Feed
 from server.wire import EventIn, Match, MatchEvent, MatchIn
 
@@ -120,7 +121,7 @@ async def replay(
     feed: Feed,
     publisher: Publisher,
     *,
-    speed: float = 30.0,
+    speed: float = DEFAULTS.speed,
     loop: bool = False,
     start_delay: float | None = None,
     gap: float | None = None,

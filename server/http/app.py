@@ -9,23 +9,23 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp
 
 from server import __version__
+from server.config import DEFAULTS
 from server.core.broker import Broker, UnknownMatch
 from server.core.idempotency import IdempotencyKey, Keys
 from server.core.idempotency import install as install_idempotency
 from server.core.match_state import Conflict
-from server.http.auth_failures import DEFAULT as AUTH_FAILURES
 from server.http.auth_failures import AuthFailureLimit, FailureBuckets
 from server.http.limits import (
     BodyLimit,
@@ -39,6 +39,7 @@ from server.http.limits import (
     token_matches,
 )
 from server.http.live_stream import LiveStream, StreamHub, StreamResponse, hide_send_timeouts
+from server.http.stream_query import StreamQuery, parse_query
 from server.resources import asset
 from server.wire import EventIn, Match, MatchIn
 
@@ -47,19 +48,18 @@ log = logging.getLogger("touchline.server")
 
 @dataclass
 class Settings:
+    """What ``create_app`` serves with; every default is server.config's (what each means is
+    said there and in ``touchline-server --help``)."""
+
     publish_token: str | None = None
-    heartbeat: float = 15.0
-    #: A send blocked this long means the client stopped reading: drop it, it will resume.
-    send_timeout: float = 30.0
-    history: int = 10_000
-    max_streams: int = 10_000
-    max_body: int = 16 * 1024
-    #: Publishes a second per token, on average, and the burst a scorer may send at once
-    #: (a backlog flushed after a lost connection, a bulk import).
-    publish_rate: float = 20.0
-    publish_burst: int = 2000
-    #: Failed authentications an address may make at once, then one every so many seconds.
-    auth_failures: tuple[int, float] = AUTH_FAILURES
+    heartbeat: float = DEFAULTS.heartbeat
+    send_timeout: float = DEFAULTS.send_timeout
+    history: int = DEFAULTS.history
+    max_streams: int = DEFAULTS.max_streams
+    max_body: int = DEFAULTS.max_body
+    publish_rate: float = DEFAULTS.publish_rate
+    publish_burst: int = DEFAULTS.publish_burst
+    auth_failures: tuple[int, float] = DEFAULTS.auth_failures
     #: Origins allowed by CORS ("*" for any); empty = no CORS headers at all.
     cors_origins: list[str] = field(default_factory=list)
 
@@ -79,8 +79,8 @@ PAGE_HEADERS = {
 class PageHeaders:
     """PAGE_HEADERS on the page and its files (not on /docs: Swagger UI loads its script
     from a CDN). Plain ASGI: an ``@app.middleware("http")`` would pipe every stream frame
-    through an extra task and memory stream (measured: +21 KB per open stream, and a
-    publish to 1,000 streams 40 times slower)."""
+    through an extra task and memory stream, costing memory per open stream and making a
+    publish to a crowd many times slower (docs/performance.md)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -106,11 +106,11 @@ class StreamFastPath:
     """Serves ``GET /live-scores`` in front of FastAPI: no router, no dependency injection,
     none of FastAPI's and Starlette's own middleware (error pages, telemetry, body limit).
 
-    A crowd of viewers connecting at once spends its time in that machinery (a quarter of
-    the server's connect cost at 10,000 streams: benchmarks/fanout/bench.py), and the stream needs
-    three optional parameters. It sits inside CORS and the stream limit, and hands anything
-    unusual (a ``format`` it does not know) to the documented FastAPI route, which answers
-    it the same way.
+    A crowd of viewers connecting at once spends much of its time in that machinery
+    (benchmarks/fanout/bench.py; docs/performance.md), and the stream needs three optional
+    parameters, read with the route's own model (server/http/stream_query.py). It sits inside
+    CORS and the stream limit, and hands anything the model refuses (a ``format`` it does not
+    know) to the documented FastAPI route, which answers it.
     """
 
     def __init__(self, app: Any, open_stream: Any) -> None:
@@ -130,13 +130,12 @@ class StreamFastPath:
             elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
                 # Nothing would read a body but the disconnect listener, which takes it all.
                 return await answer(send, 400, "a stream request has no body")
-        raw = scope["query_string"]
-        query = parse_qs(raw.decode("latin-1")) if raw else {}
-        fmt = query.get("format", [None])[-1]
-        if fmt not in (None, "classic"):
-            return await self.app(scope, receive, send)
-        last_id = header.decode("latin-1") if header else query.get("last_event_id", [None])[-1]
-        await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
+        try:
+            query = parse_query(scope["query_string"])
+        except ValidationError:
+            return await self.app(scope, receive, send)  # the route's 422 says what is wrong
+        last_id = header.decode("latin-1") if header else None
+        await self.open_stream(query, last_id)(scope, receive, send)
 
 
 #: Something run for as long as the app is: a publisher (the feed replay, a data provider)
@@ -166,7 +165,7 @@ def create_app(
     """
     broker = broker or Broker(history=settings.history)
     hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
-    publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
+    publish_rate = TokenBuckets(settings.publish_burst, tokens=settings.publish_rate)
     runs = dict(background or {})
 
     @asynccontextmanager
@@ -237,25 +236,25 @@ def create_app(
                 **{"Retry-After": after},
             )
 
-    def open_stream(
-        match: list[str] | None, format: str | None, last_event_id: str | None
-    ) -> LiveStream:
-        only = frozenset(match) if match else None
+    def open_stream(query: StreamQuery, last_event_id_header: str | None) -> LiveStream:
         if on_stream_open is not None:
             on_stream_open()
-        return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
+        subscriber = broker.subscribe(
+            query.resume_from(last_event_id_header),
+            query.only(),
+            classic=query.format == "classic",
+        )
+        return hub.stream(subscriber)
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
     async def live_scores(
-        match: Annotated[list[str] | None, Query(description="Only these matches")] = None,
-        format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
-        last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
+        query: Annotated[StreamQuery, Query()],
         last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> StreamResponse:
         """The live stream: a snapshot (or the events after Last-Event-ID), then live events.
 
         Served by StreamFastPath; this route documents it (and answers what it passes on)."""
-        return StreamResponse(open_stream(match, format, last_event_id_header or last_event_id))
+        return StreamResponse(open_stream(query, last_event_id_header))
 
     @app.get("/api/matches", tags=["matches"])
     async def list_matches() -> dict[str, Any]:

@@ -11,21 +11,15 @@ import argparse
 import ipaddress
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from server.http.limits import ASGIApp, Scope, answer, retry_after
+from server.http.limits import ASGIApp, Scope, TokenBuckets, answer, retry_after
 
 log = logging.getLogger("touchline.server")
 
-#: 10 failures at once, then one more every 6 s. A scorer who pastes a stale token or a
-#: script started with an old one fails a few times and stops; a guesser gets 10 tries a
-#: minute, 14,400 a day per address. A random token of 16+ characters (about 96 bits) is out
-#: of reach of that forever; ``s3cret`` is not, hence the start-up warning about short tokens.
-DEFAULT = (10, 6.0)
-#: Addresses remembered at most (~300 bytes each, so a few MB). Past it the address that
-#: failed or asked longest ago is forgotten first: by then it has most likely refilled anyway.
+#: Addresses remembered at most (a few hundred bytes each, so a few MB). Past it the address
+#: that failed or asked longest ago is forgotten first: by then it has most likely refilled.
 MAX_ADDRESSES = 10_000
 
 
@@ -62,7 +56,8 @@ def client_key(scope: Scope) -> str:
 
 
 class FailureBuckets:
-    """A bucket of ``failures`` tries per address, given back one every ``refill`` seconds.
+    """A bucket of ``failures`` tries per address, given back one every ``refill`` seconds
+    (a :class:`~server.http.limits.TokenBuckets`).
 
     Only addresses that failed are kept, and one whose bucket is full again is dropped: it is
     the same as one never seen. Bounded by ``max_addresses``, least recently seen first out.
@@ -76,49 +71,22 @@ class FailureBuckets:
         max_addresses: int = MAX_ADDRESSES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.failures, self.refill, self.max_addresses, self.clock = (
-            failures,
-            refill,
-            max_addresses,
-            clock,
+        self.failures, self.refill = failures, refill
+        self._tries = TokenBuckets(
+            failures, per=refill, max_keys=max_addresses, forget_full=True, clock=clock
         )
-        #: address -> (tries left, when counted, whether its limit was logged)
-        self._left: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._left)
-
-    def _current(self, address: str, now: float) -> tuple[float, bool]:
-        entry = self._left.pop(address, None)
-        if entry is None:
-            return float(self.failures), False
-        left, stamp, logged = entry
-        left = min(float(self.failures), left + (now - stamp) / self.refill)
-        # A full bucket starts a new episode: its next limit is worth a log line again.
-        return left, logged and left < self.failures
-
-    def _keep(self, address: str, left: float, now: float, logged: bool) -> None:
-        if left < self.failures:
-            self._left[address] = (left, now, logged)  # (re)inserted last: most recent
-        while len(self._left) > self.max_addresses:
-            self._left.popitem(last=False)
+        return len(self._tries)
 
     def wait(self, address: str) -> float:
         """Seconds until ``address`` may try again: 0 while it has a try left."""
-        now = self.clock()
-        left, logged = self._current(address, now)
-        self._keep(address, left, now, logged)
-        return 0.0 if left >= 1 else (1 - left) * self.refill
+        return self._tries.wait(address)
 
     def failed(self, address: str) -> bool:
         """Counts one failure; true only when it spent the address's last try and that has
         not been logged yet in this episode (so a caller logs once per address)."""
-        now = self.clock()
-        left, logged = self._current(address, now)
-        left = max(0.0, left - 1)
-        newly = left < 1 and not logged
-        self._keep(address, left, now, logged or newly)
-        return newly
+        return self._tries.spend(address)
 
 
 class AuthFailureLimit:

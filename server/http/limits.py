@@ -14,7 +14,7 @@ import math
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 Scope = dict[str, Any]
@@ -36,40 +36,85 @@ def token_matches(given: str, expected: str) -> bool:
     return hmac.compare_digest(token_digest(given), token_digest(expected))
 
 
-# --- publish rate -----------------------------------------------------------------------------
+# --- token buckets ----------------------------------------------------------------------------
 
 
 class TokenBuckets:
-    """A token bucket per key: ``rate`` publishes a second on average, bursts of ``burst``.
+    """A token bucket per key, bounded in the number of keys: the publish rate per token, and
+    failed authentications per address (server/http/auth_failures.py).
 
-    Bounded: past ``max_keys`` the least recently used bucket is forgotten (it refills anyway).
+    Each bucket holds up to ``capacity`` tokens and gets ``tokens`` back every ``per`` seconds
+    (kept as that pair, not one rate, so the arithmetic is exact for both uses: 20 a second,
+    one every 6 s). A key not seen yet has a full bucket. Past ``max_keys`` the least recently
+    used bucket is forgotten: by then it has most likely refilled anyway. With
+    ``forget_full``, a bucket that is full again is forgotten at once: the same as one never
+    seen, so only keys that spent tokens lately take memory.
     """
 
     def __init__(
         self,
-        rate: float,
-        burst: int,
+        capacity: float,
         *,
+        tokens: float = 1.0,
+        per: float = 1.0,
         max_keys: int = 1024,
+        forget_full: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.rate, self.burst, self.max_keys, self.clock = rate, burst, max_keys, clock
-        self._buckets: OrderedDict[bytes, tuple[float, float]] = OrderedDict()
+        self.capacity, self.tokens, self.per = float(capacity), tokens, per
+        self.max_keys, self.forget_full, self.clock = max_keys, forget_full, clock
+        #: key -> (tokens left, when counted, whether it ran dry since it was last full)
+        self._buckets: OrderedDict[Hashable, tuple[float, float, bool]] = OrderedDict()
 
-    def take(self, key: bytes) -> float:
-        """Takes one token: 0 when allowed, else the seconds until one is available."""
-        now = self.clock()
-        tokens, stamp = self._buckets.pop(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
-        wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
-        else:
-            wait = (1 - tokens) / self.rate
-        self._buckets[key] = (tokens, now)
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _refilled(self, key: Hashable, now: float) -> tuple[float, bool]:
+        entry = self._buckets.pop(key, None)
+        if entry is None:
+            return self.capacity, False
+        left, stamp, dry = entry
+        left = min(self.capacity, left + (now - stamp) * self.tokens / self.per)
+        # A full bucket starts afresh: running dry again is news again.
+        return left, dry and left < self.capacity
+
+    def _keep(self, key: Hashable, left: float, now: float, dry: bool) -> None:
+        if left < self.capacity or not self.forget_full:
+            self._buckets[key] = (left, now, dry)  # (re)inserted last: most recent
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
+
+    def _wait(self, left: float) -> float:
+        return 0.0 if left >= 1 else (1 - left) * self.per / self.tokens
+
+    def take(self, key: Hashable) -> float:
+        """Takes one token: 0 when there was one, else the seconds until one is available
+        (and nothing is taken)."""
+        now = self.clock()
+        left, dry = self._refilled(key, now)
+        wait = self._wait(left)
+        if not wait:
+            left -= 1
+        self._keep(key, left, now, dry)
         return wait
+
+    def wait(self, key: Hashable) -> float:
+        """The seconds until ``key`` has a token: 0 while it has one. Takes nothing."""
+        now = self.clock()
+        left, dry = self._refilled(key, now)
+        self._keep(key, left, now, dry)
+        return self._wait(left)
+
+    def spend(self, key: Hashable) -> bool:
+        """Takes one token, or empties the bucket when it holds less than one. True only when
+        that left it without a whole token for the first time since it was last full (so a
+        caller can report each time a key runs dry once)."""
+        now = self.clock()
+        left, dry = self._refilled(key, now)
+        left = max(0.0, left - 1)
+        newly = left < 1 and not dry
+        self._keep(key, left, now, dry or newly)
+        return newly
 
 
 def retry_after(seconds: float) -> str:

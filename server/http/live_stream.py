@@ -3,14 +3,14 @@
 sse-starlette's EventSourceResponse gives every response an anyio task group of four tasks
 (the stream, a ping timer, a shutdown watcher, a disconnect listener) and wraps every send in
 a cancel scope for its send timeout. With thousands of open streams that is most of the
-server's memory per stream and a fifth of its CPU per delivery (benchmarks/fanout/bench.py);
-building its headers and lock took a twentieth of a crowd's connect time, and every frame was
-re-checked, logged at debug level and sent through two more calls. Here each stream is its
-request's own task plus one disconnect listener, sending the frames as they come, and what
-was per stream is shared:
+server's memory per stream and a good share of its CPU per delivery (benchmarks/fanout/;
+docs/performance.md); building its headers and lock was a share of a crowd's connect time,
+and every frame was re-checked, logged at debug level and sent through two more calls. Here
+each stream is its request's own task plus one disconnect listener, sending the frames as
+they come, and what was per stream is shared:
 
 - heartbeats: one timer in :class:`StreamHub` makes the broker wake every stream, which then
-  writes a ping comment (in the generator ``Broker.subscribe`` returns);
+  writes a ping comment (``Broker.heartbeat``);
 - shutdown: whoever runs the server calls ``Broker.end_streams()`` as its shutdown begins (the
   program does, from its uvicorn server: ``server/__main__.py``); every stream then sends a
   farewell (a jittered ``retry:``) and a proper end of body, so clients resume at once;

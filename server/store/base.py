@@ -30,7 +30,7 @@ class StoredReply:
     """The answer to a publish made with an ``Idempotency-Key``, kept to answer its retries
     (see server/core/idempotency.py); ``seq`` is the event it published."""
 
-    scope: str  # whose key, and where: the token's digest and the route
+    scope: str  # where the key was used: the route, with its match (idempotency.Keys)
     key: str
     fingerprint: str  # the request's body, hashed: a retry must match it
     status: int

@@ -2,8 +2,8 @@
 
 Every event is committed (and fsynced: ``synchronous=FULL``) before the broker streams it or
 answers 201, so what a client or scorer has seen survives a crash of the process (``kill -9``)
-and a power loss on a disk that honours fsync. ``NORMAL`` would be 20x cheaper per commit
-(0.02 ms against 0.43 ms here) but, in WAL mode, can lose the last commits on power loss.
+and a power loss on a disk that honours fsync. ``NORMAL`` would be much cheaper per commit
+(docs/performance.md) but, in WAL mode, can lose the last commits on power loss.
 
 Writes run on one dedicated thread, so an fsync never stalls the event loop that streams.
 The epoch is created with the file and kept, so ids survive restarts and clients resume
@@ -20,6 +20,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from server.config import DEFAULTS
 from server.store.base import Loaded, StoredEvent, StoredReply, new_epoch
 from server.wire import Match
 
@@ -50,7 +51,7 @@ class StoreError(Exception):
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path, *, keep: int = 10_000) -> None:
+    def __init__(self, path: str | Path, *, keep: int = DEFAULTS.history) -> None:
         self.path = str(path)
         self.keep = keep
         self._appends = 0

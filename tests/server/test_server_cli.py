@@ -17,13 +17,7 @@ import pytest
 from server import __version__
 from server.runtime import allocator
 from server.runtime.gc_policy import THRESHOLD0
-from tests.support.serverproc import run_server
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=60
-    )
+from tests.support.serverproc import run_cli, run_server
 
 
 def test_help_lists_every_option():
@@ -32,6 +26,7 @@ def test_help_lists_every_option():
     for option in (
         "--host",
         "--port",
+        "--port-file",
         "--feed",
         "--speed",
         "--loop",
@@ -56,6 +51,19 @@ def test_busy_port_is_a_clear_error_with_exit_2():
     assert out.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_port_file_names_the_port_it_listens_on(tmp_path):
+    port_file = tmp_path / "port"
+    with run_server("--feed", "none", "--port-file", str(port_file)) as srv:
+        assert port_file.read_text() == f"{srv.url.rsplit(':', 1)[1]}\n"
+        assert httpx.get(srv.url + "/healthz", trust_env=False).status_code == 200
+
+
+def test_unwritable_port_file_is_a_clear_error_with_exit_2(tmp_path):
+    out = run_cli("--feed", "none", "--port", "0", "--port-file", str(tmp_path / "no" / "port"))
+    assert out.returncode == 2
+    assert "cannot write --port-file" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_bad_speed_is_refused_with_exit_2():

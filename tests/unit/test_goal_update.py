@@ -7,7 +7,7 @@ import pytest
 
 from desktop.stream.item_parser import ItemParser
 from server.core.match_state import Conflict, apply_event, validate_shape
-from server.wire import EventIn, Match, Snapshot, dump
+from server.wire import EventIn, Match, Snapshot
 from tests.support.matchdata import Feed, match
 
 
@@ -86,9 +86,9 @@ def test_viewers_that_predate_goal_update_skip_it_and_read_every_snapshot(caplog
         m, EventIn(type="goal_update", updates=goal.id, player="Raúl Jiménez"), "u"
     )
     parser = ItemParser()  # knows the match event names of server.wire.EventType only
-    assert parser.parse("goal_update", dump(update), "1-7") == []
+    assert parser.parse("goal_update", update.model_dump_json(), "1-7") == []
     assert "unknown event 'goal_update'" in caplog.text  # skipped, logged, the stream goes on
-    [item] = parser.parse("snapshot", dump(Snapshot(matches=[m])), "1-8")
+    [item] = parser.parse("snapshot", Snapshot(matches=[m]).model_dump_json(), "1-8")
     assert [e.player for e in item.snapshot.matches[0].events if e.type == "goal"] == [
         "Raúl Jiménez"
     ]

@@ -196,7 +196,10 @@ _CLOCK = re.compile(r"^\s*(\d{1,3})\s*'?\s*(?:\+\s*(\d{1,2})\s*'?)?\s*$")
 
 
 def parse_clock(text: object) -> tuple[int | None, int | None]:
-    """``"45'+1'"`` → (45, 1), ``"67'"`` → (67, None), ``"90+3"`` → (90, 3); else (None, None)."""
+    """``"45'+1'"`` → (45, 1), ``"67'"`` → (67, None), ``"90+3"`` → (90, 3); else (None, None).
+
+    A provider's clock, which puts an apostrophe after both numbers (ESPN), unlike the wire's
+    ``90+3'`` (server.wire_text.parse_minute); out-of-range minutes are refused, not kept."""
     if not isinstance(text, str):
         return None, None
     found = _CLOCK.match(text)

@@ -32,6 +32,7 @@ import httpx
 from pydantic import ValidationError
 
 from server import __version__
+from server.config import DEFAULTS
 from server.core.match_state import Conflict
 from server.feeds.providers.base import MatchSnapshot, Provider, Request, SchemaError
 from server.feeds.providers.detector import (
@@ -218,8 +219,8 @@ class Follower:
 
 @dataclass(frozen=True)
 class Pace:
-    live: float = 30.0  # seconds between polls while a match is live or about to kick off
-    idle: float = 300.0  # between polls when none is
+    live: float = DEFAULTS.provider_poll  # seconds between polls while a match is live or soon
+    idle: float = DEFAULTS.provider_idle  # between polls when none is
     soon: float = 600.0  # a kick-off this close (seconds) counts as live
     budget: float = 10.0  # requests a minute at most: the provider's limit
     timeout: float = 10.0  # one request
