@@ -287,7 +287,7 @@ def espn_event(state: State) -> dict[str, Any]:
     competitors = []
     for side in ("home", "away"):
         club = clubs[side]
-        competitor = {
+        competitor: dict[str, Any] = {
             "id": str(club.ref),
             "homeAway": side,
             "score": str(score[0 if side == "home" else 1]),
@@ -439,8 +439,8 @@ def openfootball_script(
             (105, 99, "extra_time_break"),
             (106, 0, "extra_time_second"),
         ]
-    for thing in (*goals, *cards, *subs):
-        moments.append((thing.minute, getattr(thing, "added", None) or 1, ""))
+    moments += [(g.minute, g.added or 1, "") for g in goals]
+    moments += [(c.minute, 1, "") for c in cards] + [(s.minute, 1, "") for s in subs]
     moments.sort()
     states = [base]
     phase = "scheduled"
