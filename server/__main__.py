@@ -33,6 +33,20 @@ FD_RESERVE = 256
 PROVIDERS = ("football-data", "espn")
 
 
+class _Given(argparse.Action):
+    """Stores the value and notes that it was given: --feed's default depends on --provider."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_given", True)
+
+
 def _codes(text: str) -> list[str]:
     """``PL,CL`` → ["PL", "CL"] (spaces and empty items ignored)."""
     return [part.strip() for part in text.split(",") if part.strip()]
@@ -64,10 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--feed",
+        default=DEFAULTS.feed,
+        action=_Given,
         metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
         help=f"feed file to replay: a path, a bundled feed, or '{NO_FEED}' for publishing only "
-        f"(default {DEFAULTS.feed}, or {NO_FEED} with --provider: no demo matches among real "
-        "ones)",
+        f"(default %(default)s, or {NO_FEED} with --provider: no demo matches among real ones)",
     )
     p.add_argument(
         "--speed",
@@ -319,8 +334,8 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
-    if args.feed is None:  # with a provider, no demo matches mixed with real ones
-        args.feed = NO_FEED if args.provider else DEFAULTS.feed
+    if args.provider and not getattr(args, "feed_given", False):
+        args.feed = NO_FEED  # with a provider, no demo matches mixed with real ones
     provider = None
     if args.provider:
         from server.feeds.providers import ProviderError, make_provider

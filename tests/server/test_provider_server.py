@@ -414,3 +414,17 @@ def test_help_never_shows_the_token_from_the_environment(monkeypatch):
     out = run_cli("--help")
     assert out.returncode == 0 and "--provider-token" in out.stdout
     assert TOKEN not in out.stdout
+
+
+def test_with_a_provider_a_feed_plays_only_when_asked_for():
+    base = world_cup_2022_final(kickoff=later(120))[0]
+    with ScriptedProvider([fd_body(fd_match(base))]) as provider:
+        with run_server(*football_data(provider.url, "--store", ":memory:")) as alone:
+            provider.wait_served(0, 2)
+            ids = {m["id"] for m in httpx.get(alone.url + "/api/matches").json()["matches"]}
+            assert ids == {"fd-391"}
+        args = football_data(provider.url, "--store", ":memory:", "--feed", "demo")
+        with run_server(*args) as both:
+            provider.wait_served(0, 4)
+            ids = {m["id"] for m in httpx.get(both.url + "/api/matches").json()["matches"]}
+    assert "fd-391" in ids and len(ids) > 1
