@@ -51,6 +51,12 @@ STATUS_AFTER: dict[EventType, Status] = {
     "penalty_shootout": "penalties",
     "full_time": "full_time",
 }
+#: A goal completed after it was published (its scorer, minute, penalty or own-goal flag came
+#: later, as they do from live data providers): streamed so a viewer can rewrite that goal in
+#: its timeline, never kept in the timeline itself (the goal there is rewritten in place). Kept
+#: apart from EventType so that viewers which predate it skip it as an unknown event name
+#: (the protocol asks clients to ignore those) and never meet it inside a snapshot.
+UpdateType = Literal["goal_update"]
 
 # Limits on free text: long enough for any real name, short enough to keep frames small.
 MAX_NAME = 80
@@ -101,7 +107,7 @@ class MatchEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    type: EventType
+    type: EventType | UpdateType
     match: str
     minute: int | None = None
     added: int | None = None
@@ -120,6 +126,8 @@ class MatchEvent(BaseModel):
     scored: bool | None = None
     #: goal_disallowed: the id of the goal it takes back.
     cancels: str | None = None
+    #: goal_update: the id of the goal it completes.
+    updates: str | None = None
     #: When the server published it (UTC): lets a client tell catch-up from live.
     at: datetime | None = None
 
@@ -226,7 +234,7 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: EventType
+    type: EventType | UpdateType
     minute: Minute | None = None
     added: Added | None = None
     team: Side | None = None
@@ -240,3 +248,8 @@ class EventIn(BaseModel):
     scored: bool | None = None
     #: penalty_shootout from a feed that only knows the final shoot-out score.
     penalties: Score | None = None
+    #: goal_disallowed: the id of the goal to take back (default: the side's latest standing).
+    cancels: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
+    #: goal_update: the id of the goal to complete; its player, minute, added, penalty and
+    #: own_goal become the update's (a player or minute left out stays as it was).
+    updates: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None

@@ -151,6 +151,7 @@ def create_app(
     *,
     background: Mapping[str, Background] | None = None,
     on_stream_open: Callable[[], None] | None = None,
+    health: Mapping[str, Callable[[], object]] | None = None,
 ) -> ASGIApp:
     """The server as uvicorn runs it: FastAPI for the API and the page, and in front of it
     the limits and the stream's own fast path.
@@ -159,7 +160,8 @@ def create_app(
     the app starts (after its own stream hub), cancelled and awaited in the same order when
     it stops, before the store closes: the program's replay, stopped between two publishes (a
     publish in flight completes or never started). ``on_stream_open`` is called as each stream
-    opens. Nothing here changes the process (its GC, its signals): that is the program's
+    opens. ``health``: more sections for ``/healthz``, each read when it is asked (a data
+    provider's state). Nothing here changes the process (its GC, its signals): that is the program's
     business (``server/__main__.py``), and whoever serves the app calls
     ``broker.end_streams()`` as its shutdown begins, so each stream ends with a farewell.
     """
@@ -308,6 +310,7 @@ def create_app(
             "matches": len(broker.matches),
             "subscribers": broker.subscribers,
             "last_event_id": broker.last_event_id,
+            **{name: read() for name, read in (health or {}).items()},
         }
 
     web = asset("web")
