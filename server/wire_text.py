@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from server.wire import CardKind, EventType
+from server.wire import CardKind, EventType, Match, MatchEvent
 
 # --- the minute -------------------------------------------------------------------------------
 
@@ -51,6 +51,19 @@ def parse_minute(time: str) -> tuple[int | None, int | None]:
     if m := _CLOCK.match(time):
         return int(m[1]), None
     return None, None
+
+
+# --- a goal's line ----------------------------------------------------------------------------
+
+
+def goal_text(match: Match, ev: MatchEvent) -> str:
+    """The line the server writes for a goal published without text: ``Goal! Saka (penalty)
+    for Arsenal, Arsenal 1–0 Chelsea``. The viewer rewrites it the same way when a
+    ``goal_update`` names the scorer, so its timeline matches the server's."""
+    side = getattr(match, ev.team).name if ev.team else ""
+    who = ev.player or side
+    kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
+    return f"Goal! {who}{kind} for {side}, {match.home.name} {ev.score} {match.away.name}"
 
 
 # --- phrases ----------------------------------------------------------------------------------

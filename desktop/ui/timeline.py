@@ -192,6 +192,11 @@ class TimelineModel(QAbstractTableModel):
         if new[: len(old)] != old:  # history rewritten (a fresh snapshot): start over
             self.set_match(self._match_id)
             return
+        # A goal completed in place (goal_update: its scorer came later) redraws its own row.
+        for row, (shown, now) in enumerate(zip(self._events, m.events, strict=False)):
+            if shown is not now and shown != now:
+                self._events[row] = now
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         if len(new) == len(old):
             return
         first = len(old)

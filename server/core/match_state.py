@@ -17,7 +17,7 @@ from server.wire import (
     Status,
     UpdateType,
 )
-from server.wire_text import format_minute
+from server.wire_text import format_minute, goal_text
 
 
 class Conflict(ValueError):
@@ -85,8 +85,7 @@ def default_text(match: Match, ev: MatchEvent) -> str:
     side = getattr(match, ev.team).name if ev.team else ""
     who = ev.player or side
     if ev.type == "goal":
-        kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
-        return f"Goal! {who}{kind} for {side}, {match.home.name} {ev.score} {match.away.name}"
+        return goal_text(match, ev)
     if ev.type == "goal_disallowed":
         return f"Goal disallowed for {side} after review"
     if ev.type == "goal_update":

@@ -343,3 +343,37 @@ def test_summaries_count_each_kind_with_its_noun_in_table_order() -> None:
     assert summary_title(kinds, catch_up=False) == (
         "2 goals, 1 disallowed goal, 1 red card just now"
     )
+
+
+def test_a_scorer_that_comes_later_is_no_second_goal_notice() -> None:
+    w = started()
+    [n] = w.live("m", "goal", team="home")  # the score rose; the provider has no scorer yet
+    assert (n.title, n.body) == ("GOAL! Arsenal 1–0 Chelsea", "0' Arsenal")
+    assert w.live("m", "goal_update", updates=n.event_ids[0], player="Saka", minute=67) == []
+    assert w.board.matches["m"].events[-1].player == "Saka"  # the timeline has the scorer
+    assert w.tick(5) == []
+
+
+def test_a_held_goal_notice_carries_the_scorer_that_came_before_it_was_shown() -> None:
+    w = started(NoticeRules(burst_limit=1))
+    w.live("m", "goal", minute=3, team="away", player="Palmer")  # shown; the next one waits
+    assert w.live("m", "goal", team="home") == []
+    held = w.board.matches["m"].events[-1].id
+    assert w.live("m", "goal_update", updates=held, player="Saka", minute=10, penalty=True) == []
+    [summary] = w.tick(5)
+    assert summary.event_ids == (held,)
+    assert (summary.title, summary.body) == ("GOAL! Arsenal 1–1 Chelsea", "10' Saka (pen)")
+
+
+def test_a_restarted_server_replaying_the_completed_goal_stays_silent() -> None:
+    w = started()
+    [n] = w.live("m", "goal", team="home")
+    w.live("m", "goal_update", updates=n.event_ids[0], player="Saka", minute=67)
+    # The server restarts in memory and replays the goal as it now reads, under a new id.
+    w.server.clear()
+    w.epoch, w.seq = "B", 0
+    w.snapshot()
+    w.rules.connected(w.now, w.now)
+    w.feed(MatchAddedItem(w.add(make_match()).model_copy(deep=True), "B-1"))
+    w.live("m", "kickoff")
+    assert w.live("m", "goal", minute=67, team="home", player="Saka") == []

@@ -336,3 +336,23 @@ def test_window_opens_with_the_scoreboard_focused_not_the_filter_box(qtbot, make
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     assert QApplication.focusWidget() is window.view  # no blinking text cursor while idle
+
+
+def test_a_goal_update_rewrites_that_goals_timeline_row_in_place(qtbot, make_window):
+    feed = Feed(match("a"))
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=list(feed.matches.values())))
+    board.apply_event(feed("a", "kickoff"))
+    goal = feed("a", "goal", minute=70, team="away")  # the provider has no scorer yet
+    board.apply_event(goal)
+    window = make_window(board)
+    select(window, "a")
+    assert timeline_rows(window)[1][2] == ""
+    model = window.timeline.model
+    with qtbot.waitSignal(model.dataChanged, timeout=1000) as blocker:
+        board.apply_event(feed("a", "goal_update", updates=goal.id, player="Zwane", minute=71))
+    assert blocker.args[0].row() == 1 and blocker.args[1].row() == 1
+    assert model.rowCount() == 2  # completed, not a second goal
+    minute, kind, player, text = timeline_rows(window)[1]
+    assert (minute, kind, player) == ("71'", "goal", "Zwane")
+    assert text.startswith("Goal! Zwane for South Africa")
