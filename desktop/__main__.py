@@ -19,12 +19,14 @@ from urllib.parse import urlsplit
 
 from desktop.platform.notifiers import BACKENDS
 from server.argtypes import positive
-from server.config import BUNDLED_FEEDS, DEFAULTS
+from server.config import BUNDLED_FEEDS, DEFAULTS, PROVIDERS
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import TouchlineApp
+    from desktop.platform.embedded import ProviderChoice
+    from desktop.platform.settings import Settings
 
 EMBEDDED = "embedded"
 
@@ -44,6 +46,10 @@ def _server_url(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad port in {text!r}") from None
     return probe.rstrip("/")
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +85,35 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULTS.speed,
         help="replay speed of the built-in server; 1 = real time (default %(default)s)",
     )
+    # --- real matches (issue 10): the built-in server follows a live data provider ---------
+    real = p.add_argument_group(
+        "real matches",
+        "the built-in server follows a live data provider instead of the demo (for this run; "
+        "Settings › Data source keeps a choice)",
+    )
+    real.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
+        "site API: unofficial and undocumented, may change without notice)",
+    )
+    real.add_argument(
+        "--competitions",
+        type=_codes,
+        default=(),
+        metavar="A,B",
+        help="football-data competition codes (PL,CL) or ESPN league slugs (eng.1,fifa.world)",
+    )
+    real.add_argument(
+        "--provider-token",
+        metavar="TOKEN",
+        help="the provider's API token (default: the one saved in Settings, in the system "
+        "keyring, or TOUCHLINE_PROVIDER_TOKEN); handed to the server by environment, never logged",
+    )
+    real.add_argument(
+        "--provider-url", metavar="URL", help="the provider's base URL (a mirror, a proxy)"
+    )
+    # --- end of real matches -----------------------------------------------------------------
     p.add_argument("--minimized", action="store_true", help="start in the system tray")
     p.add_argument(
         "--notifier",
@@ -105,7 +140,12 @@ def skip_httpx_cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     skip_httpx_cli()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.provider and (args.server or args.embedded):
+        parser.error("--provider runs the built-in server: not with --server or --embedded")
+    if not args.provider and (args.competitions or args.provider_token or args.provider_url):
+        parser.error("--competitions, --provider-token and --provider-url need --provider")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
@@ -119,20 +159,40 @@ def main(argv: list[str] | None = None) -> int:
     server = args.server
     if args.embedded or server == EMBEDDED:
         settings.server_url = None
+        settings.provider = None  # the built-in demo again
         server = None
     elif server:
         settings.server_url = server
+        settings.provider = None  # one data source at a time
+    provider = _provider(args, settings, server is not None or feed_given)
     if feed_given and (server or settings.server_url):
         print("touchline: --feed/--speed apply to the built-in server only", file=sys.stderr)
     settings.sync()
     options = Options(
         server=server,
-        feed=args.feed,
+        # With a provider and no --feed, no feed: no demo matches among real ones.
+        feed=args.feed if provider is None or args.feed != DEFAULTS.feed else None,
+        provider=provider,
         speed=args.speed,
         minimized=args.minimized,
         notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
     )
     return run_app(lambda: TouchlineApp(options, settings))
+
+
+def _provider(
+    args: argparse.Namespace, settings: Settings, other_source: bool
+) -> ProviderChoice | None:
+    """``--provider``'s choice; else the one saved in Settings, unless this run's options name
+    another source (a server, a feed): options given on the command line win for that run.
+    The token is read from the keyring later, off the event loop, when not given here."""
+    from desktop.platform.embedded import ProviderChoice
+
+    if args.provider:
+        return ProviderChoice(
+            args.provider, args.competitions, args.provider_token or None, args.provider_url
+        )
+    return None if other_source or settings.server_url else settings.provider
 
 
 def default_settings_path() -> Path | None:

@@ -32,8 +32,8 @@ from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from desktop.core.status_words import STALE_STATES
-from desktop.platform import autostart
-from desktop.platform.embedded import EmbeddedServer
+from desktop.platform import autostart, secrets
+from desktop.platform.embedded import EmbeddedServer, ProviderChoice
 from desktop.platform.notifiers import Capabilities, Notifier, pick, probe_session_bus
 from desktop.platform.settings import Settings
 from desktop.stream.client import StreamClient
@@ -54,8 +54,9 @@ SAVE_EVERY_S = 30
 @dataclass
 class Options:
     server: str | None = None  # None: the remembered server, else the embedded one
-    feed: str = DEFAULTS.feed
+    feed: str | None = DEFAULTS.feed  # None: no replay (a provider's real matches only)
     speed: float = DEFAULTS.speed
+    provider: ProviderChoice | None = None  # the built-in server follows it (not a --server)
     minimized: bool = False
     notifier: str | None = None  # native / tray / banner; None = best available
     highlight_ms: int = 6000
@@ -85,7 +86,7 @@ class TouchlineApp(QObject):
         self.caps = Capabilities()
         self.embedded: EmbeddedServer | None = None
         self.client: StreamClient | None = None
-        remote = options.server or self.settings.server_url
+        remote = None if options.provider else options.server or self.settings.server_url
         self.server_url = base_url(remote) if remote else ""  # "" until the built-in one runs
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
@@ -137,8 +138,12 @@ class TouchlineApp(QObject):
 
         embedded = not self.server_url
         if embedded:
-            self.window.set_connection("connecting", "starting the built-in demo server")
-            self.embedded = EmbeddedServer(feed=self.options.feed, speed=self.options.speed)
+            provider = await self._with_token(self.options.provider)
+            what = f"following {provider.name}" if provider else "starting the built-in demo server"
+            self.window.set_connection("connecting", what)
+            self.embedded = EmbeddedServer(
+                feed=self.options.feed, speed=self.options.speed, provider=provider
+            )
             self.server_url = base_url(await self.embedded.start())
         log.info("following %s%s", self.server_url, " (built-in server)" if embedded else "")
         self.window.set_server(self.server_url, embedded=embedded)
@@ -151,6 +156,15 @@ class TouchlineApp(QObject):
         )
         self._stream_task = asyncio.create_task(self.client.run(), name="touchline-stream")
         self._timer.start()
+
+    @staticmethod
+    async def _with_token(choice: ProviderChoice | None) -> ProviderChoice | None:
+        """The choice with its token: given, else from the keyring (or the environment),
+        read off the event loop (a keyring may wait on D-Bus or an unlock prompt)."""
+        if choice is None or choice.token:
+            return choice
+        token = await asyncio.to_thread(secrets.load_token, choice.name)
+        return dataclasses.replace(choice, token=token)
 
     def _show_initial_window(self) -> None:
         if self.options.minimized and self.tray is not None:

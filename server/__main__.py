@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from server.argtypes import origin, positive
-from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED
+from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED, PROVIDERS
 from server.http import auth_failures
 from server.runtime import allocator
 
@@ -29,8 +29,6 @@ log = logging.getLogger("touchline.server")
 SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
-#: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
-PROVIDERS = ("football-data", "espn")
 
 
 class _Given(argparse.Action):

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 BUNDLED_FEEDS = ("demo", "worldcup-2026")
 #: ``--feed none``: no replay, publishing only.
 NO_FEED = "none"
+#: ``--provider``'s choices (server.feeds.providers.NAMES), here so the server's and the
+#: viewer's command lines offer them without importing the providers.
+PROVIDERS = ("football-data", "espn")
 
 
 @dataclass(frozen=True)

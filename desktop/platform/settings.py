@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop.platform.embedded import ProviderChoice
+from server.config import PROVIDERS
 from server.wire import Snapshot
 
 log = logging.getLogger("touchline.settings")
@@ -68,6 +70,33 @@ class Settings:
     @server_url.setter
     def server_url(self, url: str | None) -> None:
         self._set("server/url", url or None)
+
+    # --- data provider (the built-in server follows it; its token is in the keyring) ----
+
+    @property
+    def provider(self) -> ProviderChoice | None:
+        """The live data provider the built-in server follows; None: the demo (or a server).
+        Never holds a token: that is in the system keyring (desktop.platform.secrets)."""
+        value = self._get("source/provider", None)
+        if not isinstance(value, dict) or value.get("name") not in PROVIDERS:
+            return None
+        codes = value.get("competitions")
+        url = value.get("url")
+        return ProviderChoice(
+            name=str(value["name"]),
+            competitions=tuple(c for c in codes if isinstance(c, str))
+            if isinstance(codes, list)
+            else (),
+            url=url if isinstance(url, str) and url else None,
+        )
+
+    @provider.setter
+    def provider(self, choice: ProviderChoice | None) -> None:
+        if choice is None:
+            self._set("source/provider", None)
+            return
+        saved = {"name": choice.name, "competitions": list(choice.competitions), "url": choice.url}
+        self._set("source/provider", saved)
 
     @property
     def board_path(self) -> Path:
