@@ -23,32 +23,37 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from desktop.core import display
 from desktop.core.items import SnapshotItem, StreamItem, apply_item
 from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
-from desktop.core.status_words import STALE_STATES
+from desktop.core.status_words import STALE_STATES, provider_text
 from desktop.platform import autostart, secrets
 from desktop.platform.embedded import EmbeddedServer, ProviderChoice
+from desktop.platform.health import check_server, provider_state
 from desktop.platform.notifiers import Capabilities, Notifier, pick, probe_session_bus
-from desktop.platform.settings import Settings
+from desktop.platform.settings import DataSource, Settings
 from desktop.stream.client import StreamClient
 from desktop.stream.status import StreamState, base_url
 from desktop.ui import icons
+from desktop.ui.data_source import DataSourceBox
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.tray import Tray, tooltip_is_rich
 from desktop.ui.window import MainWindow
-from server.config import DEFAULTS
+from server.config import DEFAULTS, PROVIDERS
 from server.resources import asset
 from server.wire import Snapshot
 
 log = logging.getLogger("touchline.app")
 
 SAVE_EVERY_S = 30
+#: Seconds between reads of the built-in server's /healthz while it follows a data provider
+#: (the provider's state is there only; loopback, so cheap; the status bar is at most this late).
+PROVIDER_CHECK_S = 10
 
 
 @dataclass
@@ -100,6 +105,13 @@ class TouchlineApp(QObject):
         self._timer.timeout.connect(self._tick)
         self._unsubscribe = self.board.subscribe(self._board_changed)
         self._connect_window()
+        # --- data source (issues 10 and 12) ---
+        self._saved_tokens: frozenset[str] = frozenset()  # providers with a token in the keyring
+        self._session_tokens: dict[str, str] = {}  # typed in Settings, no keyring to keep them
+        self._provider_label = QLabel(self.window)
+        self._provider_label.setObjectName("providerState")
+        self._provider_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.window.statusBar().addPermanentWidget(self._provider_label)
 
     # --- start and stop --------------------------------------------------------------------
 
@@ -135,7 +147,11 @@ class TouchlineApp(QObject):
         )
         log.info("notifications: %s", self.notifier.description)
         self._show_initial_window()
+        await self._follow()
+        self._timer.start()
 
+    async def _follow(self) -> None:
+        """Starts the built-in server if the source needs it, then the stream from it."""
         embedded = not self.server_url
         if embedded:
             provider = await self._with_token(self.options.provider)
@@ -155,15 +171,18 @@ class TouchlineApp(QObject):
             batch=self.board.batch,
         )
         self._stream_task = asyncio.create_task(self.client.run(), name="touchline-stream")
-        self._timer.start()
+        if self.embedded is not None and self.embedded.provider is not None:
+            self._spawn(self.check_provider())  # "Waiting for espn…" until its first answer
 
-    @staticmethod
-    async def _with_token(choice: ProviderChoice | None) -> ProviderChoice | None:
-        """The choice with its token: given, else from the keyring (or the environment),
-        read off the event loop (a keyring may wait on D-Bus or an unlock prompt)."""
+    async def _with_token(self, choice: ProviderChoice | None) -> ProviderChoice | None:
+        """The choice with its token: given, else typed in Settings this session (no keyring
+        to keep it), else from the keyring or the environment, read off the event loop (a
+        keyring may wait on D-Bus or an unlock prompt)."""
         if choice is None or choice.token:
             return choice
-        token = await asyncio.to_thread(secrets.load_token, choice.name)
+        token = self._session_tokens.get(choice.name)
+        if token is None:
+            token = await asyncio.to_thread(secrets.load_token, choice.name)
         return dataclasses.replace(choice, token=token)
 
     def _show_initial_window(self) -> None:
@@ -268,6 +287,8 @@ class TouchlineApp(QObject):
         if self._tooltip_dirty:
             self._refresh_tooltip()
         self._ticks += 1
+        if self._ticks % PROVIDER_CHECK_S == 0 and self.embedded and self.embedded.provider:
+            self._spawn(self.check_provider())
         if self._ticks % SAVE_EVERY_S == 0:
             self.save_state()  # a crash must not make the next start notify everything again
 
@@ -308,8 +329,15 @@ class TouchlineApp(QObject):
             self.rules.settings,
             backend=self.notifier.description if self.notifier else "none",
             server=server,
+            source=self.current_source(),
+            saved_tokens=self._saved_tokens | frozenset(self._session_tokens),
+            keyring_available=secrets.keyring_available(),
             parent=self.window,
         )
+        if dialog.source_box is not None:
+            box = dialog.source_box
+            box.testRequested.connect(lambda url: self._spawn(self._test_server(box, url)))
+            self._spawn(self._show_saved_tokens(box))
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # window-modal without a nested event loop (qasync keeps running)
@@ -328,6 +356,78 @@ class TouchlineApp(QObject):
             except OSError as exc:
                 self.window.statusBar().showMessage(f"Could not change start at login: {exc}", 8000)
         self.settings.sync()
+        box = dialog.source_box
+        if box is not None:
+            source, token = box.result(), box.entered_token()
+            if source != self.current_source() or token:
+                self._spawn(self.switch_source(source, token))
+
+    # --- the data source: demo, a provider, a server ------------------------------------------
+
+    def current_source(self) -> DataSource:
+        """What is followed now (a provider's token is never part of it)."""
+        if self.embedded is None:
+            return DataSource("server", server_url=self.server_url)
+        provider = self.embedded.provider
+        if provider is None:
+            return DataSource()
+        return DataSource("provider", dataclasses.replace(provider, token=None))
+
+    async def _show_saved_tokens(self, box: DataSourceBox) -> None:
+        # Read when Settings opens, not at every start: a locked keyring may ask to unlock.
+        self._saved_tokens = await asyncio.to_thread(_tokens_in_keyring)
+        box.set_saved_tokens(self._saved_tokens | frozenset(self._session_tokens))
+
+    async def _test_server(self, box: DataSourceBox, url: str) -> None:
+        health = await check_server(url)
+        box.set_test_result(url, health.ok, health.message)
+
+    async def switch_source(self, source: DataSource, token: str | None = None) -> None:
+        """Keeps ``source`` (a typed token in the keyring, or for this session when there is
+        none) and follows it: the stream and the built-in server are stopped and started
+        again, the board starts afresh (its first snapshot is a silent baseline)."""
+        if token and source.provider is not None:
+            name = source.provider.name
+            if await asyncio.to_thread(secrets.save_token, name, token):
+                self._saved_tokens |= {name}
+                self._session_tokens.pop(name, None)
+            else:
+                self._session_tokens[name] = token
+        self.save_state()  # the board seen from the server left, for when it comes back
+        self.settings.source = source
+        self.settings.sync()
+        if self.client is not None:
+            self.client.stop()
+        if self._stream_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._stream_task, 5)
+        self.client = self._stream_task = None
+        if self.embedded is not None:
+            await self.embedded.stop()
+            self.embedded = None
+        self._provider_label.setText("")
+        self.board.clear()
+        self.rules.rebaseline()
+        self.options = dataclasses.replace(
+            self.options,
+            server=source.server_url if source.kind == "server" else None,
+            provider=source.provider if source.kind == "provider" else None,
+            feed=DEFAULTS.feed if source.kind == "demo" else None,
+        )
+        self.server_url = base_url(source.server_url) if source.server_url else ""
+        self._resume = self._restore_board() if self.server_url else None
+        try:
+            await self._follow()
+        except Exception as exc:  # e.g. the built-in server did not come up
+            log.error("cannot follow the new data source: %s", exc)
+            self.window.set_connection("failed", f"the built-in server did not start ({exc})")
+
+    async def check_provider(self) -> None:
+        """The status bar's word on the provider the built-in server follows."""
+        if self.embedded is None or self.embedded.url is None:
+            return
+        health = await check_server(self.embedded.url)
+        self._provider_label.setText(provider_text(provider_state(health)))
 
     # --- tray ----------------------------------------------------------------------------------
 
@@ -371,3 +471,8 @@ class TouchlineApp(QObject):
         w.muteMatchRequested.connect(self.set_match_muted)
         w.retryRequested.connect(self.retry_now)
         w.model.favouritesChanged.connect(self._favourites_changed)
+
+
+def _tokens_in_keyring() -> frozenset[str]:
+    """The providers with a token kept in the keyring (the settings page says so)."""
+    return frozenset(name for name in PROVIDERS if secrets.has_saved_token(name))

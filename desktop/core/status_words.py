@@ -38,3 +38,19 @@ def stale_text(kind: str, reason: str = "", retry_in: float | None = None) -> st
     why = reason or {"stopped": "the server ended the stream"}.get(kind, "no connection")
     retry = retry_words(retry_in)
     return f"Scores may be out of date: {why}." + (f" {retry.capitalize()}." if retry else "")
+
+
+def provider_text(state: dict[str, object] | None) -> str:
+    """The status bar's words for the data provider the server follows (its ``/healthz``
+    ``provider`` section): nothing when all is well, else what the user should know."""
+    if not state:
+        return ""
+    name = str(state.get("name") or "the data provider")
+    kind = state.get("state")
+    if kind == "starting":
+        return f"Waiting for {name}…"
+    if kind == "delayed":
+        return f"{name}: data delayed (its last answer failed; retrying)"
+    if kind == "down":
+        return f"{name} is down: scores may be out of date"
+    return ""

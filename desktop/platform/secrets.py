@@ -49,6 +49,16 @@ def load_token(provider: str) -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
+def has_saved_token(provider: str) -> bool:
+    """Whether the keyring holds a token for ``provider`` (the environment does not count)."""
+    if not keyring_available():
+        return False
+    try:
+        return bool(keyring.get_password(SERVICE, provider))
+    except KeyringError:
+        return False
+
+
 def save_token(provider: str, token: str | None) -> bool:
     """Keeps ``token`` for ``provider`` in the keyring (None or "" forgets it); False when
     there is no keyring to keep it in or it refused."""

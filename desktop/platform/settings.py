@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -22,6 +23,19 @@ log = logging.getLogger("touchline.settings")
 
 ORGANISATION = "touchline"
 APPLICATION = "touchline"
+
+
+SourceKind = Literal["demo", "provider", "server"]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the scores come from: the built-in demo, the built-in server following a live
+    data provider, or a Touchline server at ``server_url``."""
+
+    kind: SourceKind = "demo"
+    provider: ProviderChoice | None = None
+    server_url: str | None = None
 
 
 class Settings:
@@ -72,6 +86,19 @@ class Settings:
         self._set("server/url", url or None)
 
     # --- data provider (the built-in server follows it; its token is in the keyring) ----
+
+    @property
+    def source(self) -> DataSource:
+        """The data source kept: a server, else a provider, else the demo."""
+        if self.server_url:
+            return DataSource("server", server_url=self.server_url)
+        provider = self.provider
+        return DataSource("provider", provider) if provider else DataSource()
+
+    @source.setter
+    def source(self, source: DataSource) -> None:
+        self.server_url = source.server_url if source.kind == "server" else None
+        self.provider = source.provider if source.kind == "provider" else None
 
     @property
     def provider(self) -> ProviderChoice | None:

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings
 from desktop.platform import autostart
+from desktop.platform.settings import DataSource
+from desktop.ui.data_source import DataSourceBox
 
 DEFAULT_REMINDER = 15
 
@@ -45,6 +47,9 @@ class SettingsDialog(QDialog):
         *,
         backend: str,
         server: str,
+        source: DataSource | None = None,
+        saved_tokens: frozenset[str] = frozenset(),
+        keyring_available: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -103,7 +108,21 @@ class SettingsDialog(QDialog):
         layout.addWidget(notify)
         layout.addWidget(self.start_at_login)
         layout.addLayout(about)
+        # The data source (issue 12): None when the app offers no choice of it.
+        self.source_box: DataSourceBox | None = None
+        if source is not None:
+            self.source_box = DataSourceBox(
+                source, saved_tokens=saved_tokens, keyring_available=keyring_available, parent=self
+            )
+            layout.addWidget(self.source_box)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        """Closes only once the data source can be saved (a server that passed its test)."""
+        if self.source_box is not None and self.source_box.problem():
+            self.source_box.show_problem()
+            return
+        super().accept()
 
     def result_settings(self) -> NoticeSettings:
         """The edited settings (a copy; favourites and mutes are kept as they were)."""
