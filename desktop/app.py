@@ -337,7 +337,12 @@ class TouchlineApp(QObject):
         if dialog.source_box is not None:
             box = dialog.source_box
             box.testRequested.connect(lambda url: self._spawn(self._test_server(box, url)))
-            self._spawn(self._show_saved_tokens(box))
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                pass  # no loop runs (a test driving the dialog alone): no keyring read
+            else:
+                self._spawn(self._show_saved_tokens(box))
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # window-modal without a nested event loop (qasync keeps running)
