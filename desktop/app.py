@@ -162,7 +162,10 @@ class TouchlineApp(QObject):
             )
             self.server_url = base_url(await self.embedded.start())
         log.info("following %s%s", self.server_url, " (built-in server)" if embedded else "")
-        self.window.set_server(self.server_url, embedded=embedded)
+        provider_name = (
+            self.embedded.provider.name if self.embedded and self.embedded.provider else None
+        )
+        self.window.set_server(self.server_url, embedded=embedded, provider=provider_name)
         self.client = StreamClient(
             self.server_url,
             on_item=self._on_item,
@@ -324,7 +327,11 @@ class TouchlineApp(QObject):
         self._tooltip_dirty = True
 
     def open_settings(self) -> SettingsDialog:
-        server = f"{self.server_url} (built-in demo server)" if self.embedded else self.server_url
+        server = self.server_url
+        if self.embedded is not None:
+            choice = self.embedded.provider
+            where = f"built-in server following {choice.name}" if choice else "built-in demo server"
+            server = f"{server} ({where})"
         dialog = SettingsDialog(
             self.rules.settings,
             backend=self.notifier.description if self.notifier else "none",

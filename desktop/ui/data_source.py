@@ -90,7 +90,8 @@ class DataSourceBox(QGroupBox):
         self.token.setObjectName("providerToken")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setAccessibleName("API token")
-        self.keyring_note = _plain("", self.provider_box, "keyringNote")
+        self.keyring_note = _plain("", self, "keyringNote")
+        self.keyring_note.setContentsMargins(24, 0, 0, 0)
         if not keyring_available:
             self.keyring_note.setText(
                 "No system keyring here: the token is kept for this session only. To give it "
@@ -99,7 +100,6 @@ class DataSourceBox(QGroupBox):
         form.addRow("&Provider:", self.provider)
         form.addRow("&Competitions:", self.competitions)
         form.addRow("&Token:", self.token)
-        form.addRow(self.keyring_note)
 
         server_row = QHBoxLayout()
         self.url = QLineEdit(self)
@@ -117,6 +117,7 @@ class DataSourceBox(QGroupBox):
         layout.addWidget(self.demo)
         layout.addWidget(self.live)
         layout.addWidget(self.provider_box)
+        layout.addWidget(self.keyring_note)  # beside the form: a wrapped row there is clipped
         layout.addLayout(server_row)
         layout.addWidget(self.test_result)
 
@@ -224,6 +225,7 @@ class DataSourceBox(QGroupBox):
         self.competitions.setPlaceholderText(EXAMPLES[name])
         needs_token = name == "football-data"
         self.token.setEnabled(needs_token)
+        self.keyring_note.setVisible(needs_token and bool(self.keyring_note.text()))
         saved = name in self._saved_tokens
         self.token.setPlaceholderText(
             "saved in the system keyring (type to replace)" if saved and needs_token

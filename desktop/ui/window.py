@@ -223,8 +223,9 @@ class MainWindow(QMainWindow):
 
     # --- connection state ------------------------------------------------------------------
 
-    def set_server(self, url: str, embedded: bool = False) -> None:
-        self.server_label.setText(f"{url} (built-in demo server)" if embedded else url)
+    def set_server(self, url: str, embedded: bool = False, provider: str | None = None) -> None:
+        where = f"built-in server following {provider}" if provider else "built-in demo server"
+        self.server_label.setText(f"{url} ({where})" if embedded else url)
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""

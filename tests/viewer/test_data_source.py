@@ -83,10 +83,13 @@ def test_a_provider_needs_what_it_needs_and_the_token_is_never_shown(qtbot):
 
 
 def test_without_a_keyring_the_page_says_the_token_lasts_this_session_only(qtbot):
-    box = DataSourceBox(DataSource(), keyring_available=False)
+    box = DataSourceBox(DataSource(), keyring_available=False)  # football-data: a token
     qtbot.addWidget(box)
     assert "No system keyring here" in box.keyring_note.text()
     assert "TOUCHLINE_PROVIDER_TOKEN" in box.keyring_note.text()
+    assert not box.keyring_note.isHidden()
+    box.provider.setCurrentIndex(box.provider.findData("espn"))
+    assert box.keyring_note.isHidden()  # ESPN has no token to keep
     box = DataSourceBox(DataSource(), keyring_available=True)
     qtbot.addWidget(box)
     assert box.keyring_note.text() == ""
