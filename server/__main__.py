@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="let web pages from ORIGIN (https://host[:port], or * for any) read the stream "
         "and publish; repeatable. Default: no CORS, same-origin only",
     )
+    p.add_argument("--request-timeout", type=float, default=10)
+    p.add_argument("--max-pending", type=int, default=1000)
     p.add_argument(
         "--log-level",
         default=DEFAULTS.log_level,

@@ -56,6 +56,7 @@ STATUS_AFTER: dict[EventType, Status] = {
 MAX_NAME = 80
 MAX_TEXT = 280
 MAX_ID = 64
+MAX_SCORE = 999
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Minute = Annotated[int, Field(ge=0, le=130)]
@@ -88,6 +89,10 @@ class Score(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.home}–{self.away}"
+
+
+class ScoreIn(Score):
+    pass
 
 
 class MatchEvent(BaseModel):

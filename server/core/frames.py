@@ -20,6 +20,7 @@ RETRY_HINT = f"retry: {RETRY_MS}\n\n".encode()  # the first bytes of every strea
 PING = b": ping\n\n"
 #: Frames joined into one write when a subscriber has a backlog.
 BACKLOG_FRAMES = 64
+WRITE_CHUNK = 64 * 1024
 
 
 def farewell() -> bytes:

@@ -61,3 +61,12 @@ def parse_query(raw: bytes) -> StreamQuery:
             if name in StreamQuery.model_fields
         }
     )
+
+MAX_QUERY = 8 * 1024
+MAX_FILTER = 50
+
+
+class QueryRefused(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
