@@ -6,7 +6,17 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
-from server.wire import STATUS_AFTER, EventIn, EventType, Match, MatchEvent, Score, Status
+from server.wire import (
+    MAX_SCORE,
+    STATUS_AFTER,
+    EventIn,
+    EventType,
+    Match,
+    MatchEvent,
+    Score,
+    Side,
+    Status,
+)
 
 
 class Conflict(ValueError):
@@ -52,6 +62,16 @@ def validate_shape(ev: EventIn) -> None:
         raise ValueError("penalty and own_goal only apply to goals")
     if ev.type != "card" and ev.card is not None:
         raise ValueError("card only applies to card events")
+
+
+def _one_more(score: Score, side: Side | None, what: str) -> None:
+    """Counts one more for ``side``, up to MAX_SCORE: the server never keeps a number it
+    could not write and read back (ValueError, a 422 for the API)."""
+    assert side is not None  # validate_shape: goals and shoot-out kicks name a team
+    now = getattr(score, side)
+    if now >= MAX_SCORE:
+        raise ValueError(f"{side} has {now} {what}: a side has at most {MAX_SCORE}")
+    setattr(score, side, now + 1)
 
 
 def default_text(match: Match, ev: MatchEvent) -> str:
@@ -100,7 +120,7 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     if ev.type == "kickoff":
         minute = minute or 0
     elif ev.type == "goal":
-        setattr(score, ev.team, getattr(score, ev.team) + 1)
+        _one_more(score, ev.team, "goals")
     elif ev.type == "goal_disallowed":
         # Takes back the side's latest goal that still stands (a VAR reversal).
         taken = {e.cancels for e in match.events if e.type == "goal_disallowed"}
@@ -120,9 +140,9 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     elif ev.type == "penalty_shootout":
         penalties = penalties or Score()
         if ev.penalties is not None:
-            penalties = ev.penalties.model_copy()
+            penalties = Score(home=ev.penalties.home, away=ev.penalties.away)
         elif ev.scored:
-            setattr(penalties, ev.team, getattr(penalties, ev.team) + 1)
+            _one_more(penalties, ev.team, "shoot-out goals")
 
     if minute is None:  # whistles without a minute keep the clock where it was
         minute, added = match.minute, match.added if ev.type != "kickoff" else None

@@ -97,7 +97,8 @@ async def test_a_store_of_schema_1_is_carried_over_with_every_match_and_event(tm
     db.execute("PRAGMA user_version=1")
     db.execute("INSERT INTO meta VALUES ('epoch', 'abc1'), ('last_seq', '51')")
     db.execute("INSERT INTO matches VALUES ('m', 0, ?)", (old.model_dump_json(),))
-    db.execute("INSERT INTO events VALUES (51, 'card', 'm', ?)", (old.events[-1].model_dump_json(),))
+    last = old.events[-1].model_dump_json()
+    db.execute("INSERT INTO events VALUES (51, 'card', 'm', ?)", (last,))
     db.commit()
     db.close()
 
