@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
@@ -24,11 +24,13 @@ from starlette.types import ASGIApp
 from server import __version__
 from server.config import DEFAULTS
 from server.core.broker import Broker, UnknownMatch
+from server.core.frames import in_chunks
 from server.core.idempotency import IdempotencyKey, Keys
 from server.core.idempotency import install as install_idempotency
 from server.core.match_state import Conflict
 from server.http.auth_failures import AuthFailureLimit, FailureBuckets
 from server.http.limits import (
+    MAX_DOWNLOADS,
     BodyLimit,
     StreamLimit,
     StreamSlots,
@@ -291,21 +293,24 @@ def create_app(
         return StreamResponse(open_stream(query, last_event_id_header))
 
     # Both from each match's JSON as the broker keeps it for snapshots (encoded once per
-    # change), never encoded afresh per request: a client asking in a loop costs little.
+    # change), never encoded afresh per request, so a client asking in a loop costs little;
+    # and written as a stream's snapshot is, as the client takes it (a client that reads
+    # nothing holds a piece, not every match), holding one of MAX_DOWNLOADS slots meanwhile.
     @app.get("/api/matches", tags=["matches"])
-    async def list_matches() -> Response:
-        last = json.dumps(broker.last_event_id).encode()
-        body = b"".join(
-            (b'{"matches":[', b",".join(broker.matches_json()), b'],"last_event_id":', last, b"}")
-        )
-        return Response(body, media_type="application/json")
+    async def list_matches() -> StreamResponse:
+        pieces = [b'{"matches":[']
+        for i, data in enumerate(broker.matches_json()):
+            pieces += (b",", data) if i else (data,)
+        pieces.append(b'],"last_event_id":%s}' % json.dumps(broker.last_event_id).encode())
+        return hub.download(in_chunks(pieces), sum(map(len, pieces)))
 
     @app.get("/api/matches/{match_id}", tags=["matches"], response_model=Match)
-    async def get_match(match_id: str) -> Response:
+    async def get_match(match_id: str) -> StreamResponse:
         found = broker.matches.get(match_id)
         if found is None:
             raise _problem(404, f"no match with id {match_id!r}")
-        return Response(broker.match_json(found), media_type="application/json")
+        data = broker.match_json(found)
+        return hub.download(in_chunks([data]), len(data))
 
     @app.post(
         "/api/matches",
@@ -366,6 +371,10 @@ def create_app(
     inner = AuthFailureLimit(BodyLimit(app, max_body=settings.max_body), failures)
     entry: ASGIApp = StreamFastPath(PageHeaders(inner), open_stream)
     entry = StreamLimit(entry, slots=StreamSlots(settings.max_streams))
+    downloads = StreamSlots(MAX_DOWNLOADS)
+    entry = StreamLimit(
+        entry, downloads, "/api/matches", prefix=True, what="match downloads at once", option=""
+    )
     if settings.cors_origins:
         entry = CORSMiddleware(entry, **cors_options(settings.cors_origins))
     return entry

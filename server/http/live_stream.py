@@ -83,13 +83,20 @@ class LiveStream:
     RAW_HEADERS = _sse_headers()
 
     def __init__(
-        self, content: AsyncGenerator[bytes, None], *, hub: StreamHub, length: int | None = None
+        self,
+        content: AsyncGenerator[bytes, None],
+        *,
+        hub: StreamHub,
+        length: int | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        close: bool = False,
     ) -> None:
         self.body_iterator = content
         self.hub = hub
-        #: Known for a body that ends (HTTP/1.0's): sent as Content-Length, and the
-        #: connection closes after it.
+        #: Known for a body that ends (HTTP/1.0's, a download's): sent as Content-Length.
         self.length = length
+        self.headers = self.RAW_HEADERS if headers is None else headers
+        self.close = close  # the connection closes after the body (HTTP/1.0)
         self.sending_since = 0.0  # monotonic start of the send in progress, 0 when none
         self.timed_out = False
         self._task: asyncio.Task[Any] | None = None
@@ -103,9 +110,11 @@ class LiveStream:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A copy: CORS middleware adds its headers to the list it is given.
-        headers = [*self.RAW_HEADERS]
+        headers = [*self.headers]
         if self.length is not None:
-            headers += [(b"content-length", b"%d" % self.length), (b"connection", b"close")]
+            headers.append((b"content-length", b"%d" % self.length))
+        if self.close:
+            headers.append((b"connection", b"close"))
         start = {"type": "http.response.start", "status": 200, "headers": headers}
         if scope.get("method", "").upper() == "HEAD":  # the headers alone
             await self.body_iterator.aclose()
@@ -171,9 +180,16 @@ class StreamHub:
         return LiveStream(content, hub=self)
 
     def once(self, pieces: Iterable[bytes], length: int) -> LiveStream:
-        """A stream's body that ends: ``pieces``, ``length`` bytes in all (HTTP/1.0). Its
-        sends are watched like a stream's, so a client that stops reading is dropped."""
-        return LiveStream(_body(pieces), hub=self, length=length)
+        """A stream's body that ends: ``pieces``, ``length`` bytes in all, and the connection
+        closes (HTTP/1.0). Its sends are watched like a stream's, so a client that stops
+        reading is dropped."""
+        return LiveStream(_body(pieces), hub=self, length=length, close=True)
+
+    def download(self, pieces: Iterable[bytes], length: int) -> StreamResponse:
+        """A JSON answer written as a stream is (``pieces``, ``length`` bytes in all): as the
+        client takes it, so one that reads nothing holds a piece of it, never the whole, and
+        is dropped after the send timeout."""
+        return StreamResponse(LiveStream(_body(pieces), hub=self, length=length, headers=JSON))
 
     async def run(self) -> None:
         """The shared timers; cancel to stop."""
@@ -195,14 +211,17 @@ class StreamHub:
                 stream.stop(timed_out=True)
 
 
+JSON = [(b"content-type", b"application/json")]
+
+
 class StreamResponse(Response):
     """A live stream as a Starlette response, for a route that must return one (FastAPI's
-    documented ``/live-scores``; the fast path calls the LiveStream itself). Its raw headers
-    are the stream's; answering is the stream's own."""
+    documented ``/live-scores``, the downloads of ``/api/matches``; the fast path calls the
+    LiveStream itself). Its raw headers are the stream's; answering is the stream's own."""
 
     def __init__(self, stream: LiveStream) -> None:
         super().__init__(headers=None)
-        self.raw_headers = [*LiveStream.RAW_HEADERS]
+        self.raw_headers = [*stream.headers]
         self.stream = stream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -250,11 +250,11 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def evict(self) -> None:
         """Closed to make room for a newer connection (it was waiting longest)."""
-        if self.transport.is_closing():
-            return
         if self.transport.get_write_buffer_size():
-            self.transport.abort()  # an answer it is not reading: drop it with the socket
-        else:
+            # An answer it is not reading (a closing transport waits for it to be read):
+            # dropped with the socket.
+            self.transport.abort()
+        elif not self.transport.is_closing():
             self.transport.close()
 
 

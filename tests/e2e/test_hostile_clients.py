@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from server.http.limits import MAX_DOWNLOADS
 from server.http.stream_query import MAX_FILTER
 from server.wire import MAX_ID
 from tests.support.procfs import rss_kb
@@ -197,11 +198,13 @@ def big_server(tmp_path: Path, *args: str) -> Iterator[tuple[ServerProcess, int]
         yield srv, size
 
 
-def non_reader(where: tuple[str, int], query: str = "") -> socket.socket:
+def non_reader(
+    where: tuple[str, int], query: str = "", path: str = "/live-scores"
+) -> socket.socket:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(where)
-    sock.sendall(f"GET /live-scores{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock.sendall(f"GET {path}{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     return sock
 
 
@@ -231,6 +234,30 @@ def test_streams_that_never_read_a_large_snapshot_hold_little_and_healthz_stays_
     )
     assert per_stream < 400, f"{per_stream:.0f} KB per non-reading stream"
     assert max(latencies) < 0.5
+
+
+def test_downloads_of_every_match_that_are_never_read_hold_little_and_are_bounded(tmp_path):
+    n = MAX_DOWNLOADS
+    with big_server(tmp_path) as (srv, size), httpx.Client(timeout=5) as client:
+        before = rss_kb(srv.proc.pid)
+        socks = [non_reader(address(srv), path="/api/matches") for _ in range(n)]
+        time.sleep(1.5)  # each has written what its socket takes, and waits
+        latencies = [timed_healthz(srv, client) for _ in range(10)]
+        growth = rss_kb(srv.proc.pid) - before
+        one_more = client.get(f"{srv.url}/api/matches")
+        for sock in socks:
+            sock.close()
+    per_download = growth / n
+    print(
+        f"\nunread downloads: /api/matches {size / 1e6:.1f} MB, {n} clients, "
+        f"RSS +{growth / 1024:.0f} MB ({per_download:.0f} KB each); "
+        f"/healthz max {max(latencies) * 1000:.0f} ms"
+    )
+    assert per_download < 400, f"{per_download:.0f} KB per unread download"
+    assert max(latencies) < 0.5
+    assert one_more.status_code == 503
+    assert f"{MAX_DOWNLOADS} match downloads at once" in one_more.json()["detail"]
+    assert "Retry-After" in one_more.headers
 
 
 def test_filtered_snapshots_and_heads_in_a_loop_leave_healthz_fast(tmp_path):
