@@ -238,3 +238,10 @@ def test_an_http_10_client_gets_one_connection_header_everywhere(srv):
         head, _ = http10(srv, target)
         assert head.lower().count(b"\r\nconnection:") <= 1, (target, head)
         assert b"transfer-encoding" not in head.lower(), (target, head)
+
+
+def test_a_stream_asked_with_connection_close_gets_one_connection_header(srv):
+    with raw_request(srv.url, "GET /live-scores HTTP/1.1\nHost: x\nConnection: close\n") as sock:
+        head = read_until_closed(sock, timeout=1).partition(b"\r\n\r\n")[0].lower()
+    assert head.startswith(b"http/1.1 200"), head
+    assert head.count(b"\r\nconnection:") == 1
