@@ -48,6 +48,9 @@ class Defaults:
     #: not, hence the start-up warning about short tokens.
     auth_failures: tuple[int, float] = (10, 6.0)
     log_level: str = "info"
+    #: Where several servers share their event log (``redis://HOST:PORT/DB``); none: each
+    #: server keeps its own (SQLite, ``--store``).
+    broker: str | None = None
 
 
 DEFAULTS = Defaults()

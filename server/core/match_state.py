@@ -148,9 +148,16 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     )
     if not out.text:
         out.text = default_text(match, out)
-    match.score, match.penalties, match.status = score, penalties, status
-    if status != "penalties":
-        match.minute, match.added = minute, added
-    if ev.type != "clock":
-        match.events.append(out)
+    fold(match, out)
     return out
+
+
+def fold(match: Match, out: MatchEvent) -> None:
+    """Brings ``match`` to its state after ``out``, an event the rules already produced: what
+    :func:`apply_event` ends with, and how a server sharing a store with others (Redis) takes
+    in the events they published. The event carries the state after it, so no rule runs."""
+    match.score, match.penalties, match.status = out.score, out.penalties, out.status
+    if out.status != "penalties":
+        match.minute, match.added = out.minute, out.added
+    if out.type != "clock":
+        match.events.append(out)

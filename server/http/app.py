@@ -41,6 +41,7 @@ from server.http.limits import (
 from server.http.live_stream import LiveStream, StreamHub, StreamResponse, hide_send_timeouts
 from server.http.stream_query import StreamQuery, parse_query
 from server.resources import asset
+from server.store.base import Unavailable
 from server.wire import EventIn, Match, MatchIn
 
 log = logging.getLogger("touchline.server")
@@ -191,6 +192,15 @@ def create_app(
     install_idempotency(app)  # answers retries (Idempotency-Key) and keys reused
     keys = Keys()
 
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        # A shared store (Redis) cannot take the write: nothing was published, or, if the
+        # connection broke after the store took it, it reaches every stream all the same
+        # (an Idempotency-Key makes the retry safe either way).
+        message = f"the event store cannot be reached; try again in {exc.retry_after} s"
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse(status_code=503, content={"detail": message}, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # One readable sentence first, the structured errors after it.
@@ -300,13 +310,25 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
+        """Liveness: the server runs and serves its streams (200 even while a shared store
+        is unreachable: the streams go on). ``ready`` is the readiness answer's."""
         return {
             "status": "ok",
             "version": __version__,
             "matches": len(broker.matches),
             "subscribers": broker.subscribers,
             "last_event_id": broker.last_event_id,
+            "ready": broker.ready,
         }
+
+    @app.get("/healthz/ready", tags=["ops"])
+    async def ready() -> JSONResponse:
+        """Readiness, for a load balancer: 503 while publishes cannot be stored (a shared
+        store unreachable), 200 otherwise."""
+        if broker.ready:
+            return JSONResponse({"ready": True})
+        content = {"ready": False, "detail": broker.problem}
+        return JSONResponse(content, status_code=503, headers={"Retry-After": "2"})
 
     web = asset("web")
     if web.is_dir():
