@@ -34,6 +34,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -216,7 +217,8 @@ class RedisStore:
 
     # --- the Store interface ---------------------------------------------------------------
     def load(self, keep: int) -> Loaded:
-        """Settles on an epoch and reads it all; runs before the server's event loop."""
+        """Settles on an epoch and reads it all, at start-up (blocking: up to 10 s while
+        Redis is still starting)."""
         self.keep = keep
 
         async def first() -> Loaded:
@@ -234,7 +236,10 @@ class RedisStore:
             finally:
                 await self._close_clients()
 
-        return asyncio.run(first())
+        # On a thread of its own: the caller may be on a running loop (a host building the
+        # broker inside its own), where asyncio.run cannot run.
+        with ThreadPoolExecutor(1, thread_name_prefix="redis-load") as thread:
+            return thread.submit(asyncio.run, first()).result()
 
     async def append(
         self,
@@ -350,8 +355,8 @@ class RedisStore:
                 # Restarted, or a replica took over: keep the epoch only if it cannot have
                 # lost a write (an fsync per write) and nothing this server saw is missing.
                 durable = await self._durable()
-                adopt = self._script("ADOPT", [PREFIX + "meta"], [epoch, stored_run])
                 if durable and (not ours or seq >= seen):
+                    adopt = self._script("ADOPT", [PREFIX + "meta"], [epoch, stored_run])
                     if await self._run(adopt):
                         log.info(
                             "Redis at %s restarted with every write kept (appendfsync "
