@@ -156,12 +156,21 @@ class Broker:
                 # Under the lock: of two identical keyed requests, the second sees the first's.
                 self.replies.check(once)
                 current = self.matches.get(match_id)
-                if current is None:
-                    raise UnknownMatch(match_id)
-                # Apply to a copy so a rejected event, or a failed store write, changes nothing.
-                match = current.model_copy(deep=False)
-                match.events = list(current.events)
-                out = apply_event(match, ev, self.event_id(self.seq + 1))
+                try:
+                    if current is None:
+                        raise UnknownMatch(match_id)
+                    # Apply to a copy so a rejected event, or a failed store write, changes
+                    # nothing.
+                    match = current.model_copy(deep=False)
+                    match.events = list(current.events)
+                    out = apply_event(match, ev, self.event_id(self.seq + 1))
+                except (UnknownMatch, ValueError):  # ValueError: Conflict, a bad event
+                    # On a shared store this server's copy may lag a moment behind (a match
+                    # just created, a kick-off just published through another server): the
+                    # refusal stands once nothing newer is there.
+                    if await self._news():
+                        continue
+                    raise
                 out.at = datetime.now(UTC).replace(microsecond=0)
                 if await self._commit(out.type, match, out.model_dump_json(), progress, once):
                     return out
@@ -268,6 +277,16 @@ class Broker:
             self._reset(await self.shared.reload())
         except Stale:
             await self._check()
+
+    async def _news(self) -> bool:
+        """Whether catching up with a shared store brought anything (False while the store
+        is unreachable: this server's copy is all there is)."""
+        if self.shared is None:
+            return False
+        before = (self.epoch, self.seq)
+        with contextlib.suppress(Unavailable):
+            await self.catch_up()
+        return (self.epoch, self.seq) != before
 
     async def _check(self) -> None:
         assert self.shared is not None
