@@ -239,7 +239,7 @@ def test_redis_restarted_with_its_file_keeps_every_event_and_the_streams_go_on()
             late.stop()
         # One of them decided, for both, that the epoch goes on.
         assert "restarted with every write kept" in a.log + b.log
-        assert "new epoch" not in a.log + b.log
+        assert (a.log + b.log).count("new epoch") == 1  # the first start's
 
 
 @pytest.mark.parametrize("how", ["back empty", "without an fsync per write"])
