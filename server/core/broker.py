@@ -301,6 +301,8 @@ class Broker:
         """Starts over from what the store has: a new epoch ends every stream (its client
         comes back for a snapshot); a reload in the same epoch keeps the streams that can go
         on from the kept history."""
+        if loaded.epoch == self.epoch and loaded.last_seq <= self.seq:
+            return  # read before events this server has taken in since (two checks at once)
         if loaded.epoch != self.epoch:
             self.generation += 1
             log.info("following epoch %s from event %d", loaded.epoch, loaded.last_seq)
