@@ -290,7 +290,7 @@ class Group(Server):
         except BaseException:
             for member in members:
                 member.stop()
-            _stop(redis)
+            stop_process(redis)
             raise
         return cls(kind, redis, members)
 
@@ -337,7 +337,7 @@ class Group(Server):
     def stop(self) -> None:
         for member in self.members:
             member.stop()
-        _stop(self.redis)
+        stop_process(self.redis)
 
 
 def start_redis(workdir: Path) -> tuple[subprocess.Popen[str], str]:
@@ -366,11 +366,11 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[str], str]:
         if "Ready to accept connections" in line:
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep it drained
             return proc, f"redis://127.0.0.1:{port}/0"
-    _stop(proc)
+    stop_process(proc)
     raise RuntimeError("redis-server did not start:\n" + "".join(seen))
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def stop_process(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:

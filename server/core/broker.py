@@ -71,6 +71,8 @@ class Broker:
         #: Bumped when the epoch changes under a shared store: older streams end, and their
         #: clients come back for a snapshot of the new epoch.
         self.generation = 0
+        #: A shared store: the number this server is appending now, and when that is done.
+        self._landing: tuple[int, asyncio.Future[None]] | None = None
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self.subscribers = 0  # streams open now (the stream endpoint counts them)
@@ -191,8 +193,17 @@ class Broker:
         this server was behind (it has caught up since: run the rules again)."""
         seq, epoch = self.seq + 1, self.epoch
         reply = once.reply(seq, self.event_id(seq), data) if once else None
+        if self.shared is not None:
+            self._landing = (seq, asyncio.get_running_loop().create_future())
         try:
-            await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress, reply)
+            try:
+                await self.store.append(
+                    StoredEvent(seq, kind, match.id, data), match, progress, reply
+                )
+            finally:
+                if self._landing is not None:
+                    self._landing[1].set_result(None)
+                    self._landing = None
         except Behind:
             await self.catch_up()
             return False
@@ -252,6 +263,12 @@ class Broker:
                     check = False
                 batch = await shared.read(self.seq, block=FOLLOW_BLOCK)
                 pause = 0.0
+                landing = self._landing
+                if landing is not None and any(a.event.seq == landing[0] for a in batch):
+                    # This server's own publish, read back before its answer came: the
+                    # publish applies it a moment later and answers its scorer before the
+                    # fan-out begins, as it does on a store of its own.
+                    await asyncio.shield(landing[1])
                 if batch:
                     self._apply(batch)
                 else:  # quiet for a while: confirm the log is still the one followed
