@@ -204,7 +204,7 @@ class RedisStore:
         return result
 
     def _trouble(self, exc: RedisError) -> Unavailable:
-        reason = f"Redis at {self.shown}: {str(exc) or type(exc).__name__}"
+        reason = f"Redis at {self.shown}: {str(exc).rstrip('.') or type(exc).__name__}"
         if self.problem is None:
             self._trouble_since = time.monotonic()
             log.warning("%s; publishes answer 503 until it is back, streams go on", reason)
@@ -228,6 +228,7 @@ class RedisStore:
                     try:
                         loaded = await self.check(0, lambda: Seed([], []))
                         assert loaded is not None  # a first check always loads
+                        await self._advise()
                         return loaded
                     except (Unavailable, Stale):
                         if time.monotonic() > deadline:
@@ -385,6 +386,37 @@ class RedisStore:
                 return None
         raise Unavailable(f"Redis at {self.shown}: the epoch keeps changing")
 
+    async def _advise(self) -> None:
+        """Warns at start-up about Redis settings that can lose what Touchline keeps there
+        (docs/operations.md, "What Redis must keep")."""
+        try:
+            conf = await self._run(self._connect().config_get("*"))
+        except ResponseError:
+            log.info("Redis at %s does not show its configuration (CONFIG GET)", self.shown)
+            return
+        advice = {
+            "appendonly": ("yes", "a restart of Redis loses everything it keeps"),
+            "appendfsync": (
+                "always",
+                "a crash of Redis can lose the last writes, so every restart of Redis begins "
+                "a new epoch (viewers get a snapshot)",
+            ),
+            "maxmemory-policy": (
+                "noeviction",
+                "a full Redis may evict the log, the epoch or a match's state",
+            ),
+        }
+        for name, (wanted, risk) in advice.items():
+            if conf.get(name, wanted) != wanted:
+                log.warning(
+                    "Redis at %s has %s %s, not %s: %s (docs/operations.md)",
+                    self.shown,
+                    name,
+                    conf.get(name),
+                    wanted,
+                    risk,
+                )
+
     async def _durable(self) -> bool:
         """Whether Redis fsyncs every write before answering (``CONFIG GET`` may be refused,
         e.g. on a managed Redis: then it cannot be known, and is taken as not)."""
@@ -427,7 +459,8 @@ class RedisStore:
             )
         )
         if begun:
-            level = logging.INFO if not seen_epoch else logging.WARNING
+            # A first start is news; losing an epoch is a warning.
+            level = logging.WARNING if seen_epoch or seed else logging.INFO
             source = "this server's copy" if seed else "what Redis kept"
             log.log(level, "%s: new epoch %s from %s; clients get a snapshot", why, fresh, source)
         return bool(begun)
