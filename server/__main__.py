@@ -27,8 +27,30 @@ if TYPE_CHECKING:
 log = logging.getLogger("touchline.server")
 
 SEND_BUFFER = 128 * 1024
-#: File descriptors kept free of streams: the listener, the store, publishers, the page.
+#: File descriptors kept free of streams and waiting connections: the listener, the store,
+#: publishers, and the requests being answered (the page, /healthz, a publish).
 FD_RESERVE = 256
+#: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
+PROVIDERS = ("football-data", "espn")
+
+
+class _Given(argparse.Action):
+    """Stores the value and notes that it was given: --feed's default depends on --provider."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_given", True)
+
+
+def _codes(text: str) -> list[str]:
+    """``PL,CL`` → ["PL", "CL"] (spaces and empty items ignored)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,9 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--feed",
         default=DEFAULTS.feed,
+        action=_Given,
         metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
         help=f"feed file to replay: a path, a bundled feed, or '{NO_FEED}' for publishing only "
-        "(default %(default)s)",
+        f"(default %(default)s, or {NO_FEED} with --provider: no demo matches among real ones)",
     )
     p.add_argument(
         "--speed",
@@ -71,6 +94,60 @@ def build_parser() -> argparse.ArgumentParser:
         "minutes)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
+    real = p.add_argument_group(
+        "real matches",
+        "follow a live data provider: the server polls it, within its rate limit, and "
+        "publishes what changes to every viewer",
+    )
+    real.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
+        "site API: unofficial and undocumented, may change without notice)",
+    )
+    real.add_argument(
+        "--provider-token",
+        # The default is read here but never shown: --help must not print a secret.
+        default=os.environ.get("TOUCHLINE_PROVIDER_TOKEN") or None,
+        metavar="TOKEN",
+        help="the provider's API token (or TOUCHLINE_PROVIDER_TOKEN, which keeps it out of the "
+        "process list); never logged",
+    )
+    real.add_argument(
+        "--competitions",
+        type=_codes,
+        default=[],
+        metavar="A,B",
+        help="what to follow: football-data competition codes (PL,CL; default: every one the "
+        "plan covers) or ESPN league slugs (eng.1,uefa.champions; required)",
+    )
+    real.add_argument(
+        "--provider-url",
+        metavar="URL",
+        help="the provider's base URL (a mirror, a proxy, a test server); default its own",
+    )
+    real.add_argument(
+        "--provider-budget",
+        type=positive(float),
+        metavar="N",
+        help="requests a minute at most (default: the provider's limit, 10 for football-data's "
+        "free plan, 30 for espn)",
+    )
+    real.add_argument(
+        "--provider-poll",
+        type=positive(float),
+        default=DEFAULTS.provider_poll,
+        metavar="S",
+        help="seconds between polls while a match is live or about to kick off "
+        "(default %(default)g); the budget may stretch it",
+    )
+    real.add_argument(
+        "--provider-idle",
+        type=positive(float),
+        default=DEFAULTS.provider_idle,
+        metavar="S",
+        help="seconds between polls when no match is (default %(default)g)",
+    )
     p.add_argument(
         "--publish-token",
         default=os.environ.get("TOUCHLINE_PUBLISH_TOKEN") or None,
@@ -120,6 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="open streams at most; more get 503 with Retry-After (default %(default)s, "
         "lowered to fit the open-file limit)",
+    )
+    p.add_argument(
+        "--max-pending",
+        type=positive(int),
+        default=DEFAULTS.max_pending,
+        metavar="N",
+        help="connections not being served (opening, sending a request, or idle between "
+        "two) at most; beyond it the one waiting longest is closed (default %(default)s, "
+        "lowered to fit the open-file limit)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=positive(float),
+        default=DEFAULTS.request_timeout,
+        metavar="S",
+        help="seconds a request (headers and body) may take to arrive; slower gets 408 "
+        "(default %(default)g)",
     )
     p.add_argument(
         "--max-body",
@@ -172,22 +266,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def default_store_path(feed: str) -> Path:
-    """One store per feed, so switching feeds never mixes two matchdays in one scoreboard."""
+def default_store_path(feed: str, provider: str | None = None) -> Path:
+    """One store per feed (and provider), so switching never mixes two matchdays in one
+    scoreboard."""
     from platformdirs import user_data_path
 
     if feed == NO_FEED:
-        name = "live"
-    elif feed in BUNDLED_FEEDS:
-        name = feed
+        name = provider or "live"
     else:
-        where = Path(feed).resolve()
-        digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
-        name = f"{where.stem}-{digest}"
+        if feed in BUNDLED_FEEDS:
+            name = feed
+        else:
+            where = Path(feed).resolve()
+            digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
+            name = f"{where.stem}-{digest}"
+        name = f"{provider}+{name}" if provider else name
     return user_data_path("touchline") / "server" / f"{name}.sqlite3"
 
 
-def open_store(path: str | None, feed: str, history: int, broker: str | None = None) -> Store:
+def open_store(
+    path: str | None,
+    feed: str,
+    history: int,
+    provider: str | None = None,
+    broker: str | None = None,
+) -> Store:
     from server.store.memory import MemoryStore
     from server.store.sqlite import SqliteStore
 
@@ -197,34 +300,46 @@ def open_store(path: str | None, feed: str, history: int, broker: str | None = N
         return RedisStore(broker, keep=history)
     if path == ":memory:":
         return MemoryStore()
-    return SqliteStore(path or default_store_path(feed), keep=history)
+    return SqliteStore(path or default_store_path(feed, provider), keep=history)
 
 
-def fit_streams(wanted: int) -> int:
-    """Raises the open-file limit as far as allowed and fits the stream limit under it, so
-    a crowd gets a clear 503 instead of failed accepts (EMFILE) and hanging connections."""
+def fit_connections(streams: int, pending: int) -> tuple[int, int]:
+    """Raises the open-file limit as far as allowed and fits the stream limit and the waiting
+    connections (``--max-pending``) under it, FD_RESERVE descriptors apart, so a crowd gets a
+    clear 503 and a flood loses its oldest connections instead of failed accepts (EMFILE)
+    that would starve the API."""
     try:
         import resource
     except ImportError:  # Windows: no such limit to fit
-        return wanted
+        return streams, pending
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = min(wanted + FD_RESERVE, hard if hard != resource.RLIM_INFINITY else 1 << 20)
+    wanted = streams + pending + FD_RESERVE
+    target = min(wanted, hard if hard != resource.RLIM_INFINITY else 1 << 20)
     if target > soft:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
             soft = target
         except (ValueError, OSError):
             pass
-    if wanted + FD_RESERVE <= soft:
-        return wanted
-    fitted = max(1, soft - FD_RESERVE)
-    log.warning(
-        "--max-streams %d does not fit the open-file limit %d: streams limited to %d",
-        wanted,
-        soft,
-        fitted,
-    )
-    return fitted
+    if wanted <= soft:
+        return streams, pending
+    room = max(2, soft - FD_RESERVE)
+    # Waiting connections get up to a quarter of what there is, streams the rest.
+    fitted_pending = max(1, min(pending, room // 4))
+    fitted_streams = max(1, min(streams, room - fitted_pending))
+    for option, asked, fitted in (
+        ("--max-streams", streams, fitted_streams),
+        ("--max-pending", pending, fitted_pending),
+    ):
+        if fitted < asked:
+            log.warning(
+                "%s %d does not fit the open-file limit %d: lowered to %d",
+                option,
+                asked,
+                soft,
+                fitted,
+            )
+    return fitted_streams, fitted_pending
 
 
 def fail(message: str) -> NoReturn:
@@ -267,6 +382,19 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    if args.provider and not getattr(args, "feed_given", False):
+        args.feed = NO_FEED  # with a provider, no demo matches mixed with real ones
+    provider = None
+    if args.provider:
+        from server.feeds.providers import ProviderError, make_provider
+
+        try:
+            provider = make_provider(
+                args.provider, token=args.provider_token, competitions=args.competitions
+            )
+        except ProviderError as exc:
+            fail(str(exc))
+
     feed = None
     if args.feed != NO_FEED:
         from server.feeds import FeedError, load_feed
@@ -282,17 +410,17 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         fail("--store and --broker both say where the event log lives: give one of them")
 
     from server.core.broker import Broker
-    from server.store.base import Unavailable
+    from server.store.base import Unreachable
     from server.store.sqlite import StoreError
 
     try:
-        store = open_store(args.store, args.feed, args.history, args.broker)
+        store = open_store(args.store, args.feed, args.history, args.provider, args.broker)
         broker = Broker(store, history=args.history)
     except StoreError as exc:
         fail(str(exc))
     except ValueError as exc:  # a --broker URL redis-py cannot use
         fail(f"--broker: {exc}")
-    except Unavailable as exc:
+    except Unreachable as exc:
         fail(f"cannot use the broker: {exc.reason}")
 
     # Bind before anything starts, so a busy port is a clear error and --port 0 works.
@@ -320,13 +448,16 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     import uvicorn
 
     from server.http.app import Settings, create_app
+    from server.http.transport import TransportLimits, protocol
 
+    max_streams, max_pending = fit_connections(args.max_streams, args.max_pending)
+    limits = TransportLimits(request_timeout=args.request_timeout, max_pending=max_pending)
     settings = Settings(
         publish_token=args.publish_token,
         heartbeat=args.heartbeat,
         send_timeout=args.send_timeout,
         history=args.history,
-        max_streams=fit_streams(args.max_streams),
+        max_streams=max_streams,
         max_body=args.max_body,
         publish_rate=args.publish_rate,
         publish_burst=args.publish_burst,
@@ -355,7 +486,32 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             progress_key(feed),
             functools.partial(replay, feed, broker, speed=args.speed, loop=args.loop),
         )
-    app = create_app(settings, broker, background=background, on_stream_open=on_stream_open)
+    health = {}
+    if provider is not None:
+        from server.feeds.providers.poller import Pace, Poller
+
+        pace = Pace(
+            live=args.provider_poll,
+            idle=max(args.provider_idle, args.provider_poll),
+            budget=args.provider_budget or provider.rate_limit,
+        )
+        poller = Poller(provider, broker, base_url=args.provider_url, pace=pace)
+        from server.core.lease import run_alone
+
+        # With several servers on one store, one of them polls (run_alone's lease).
+        background["provider"] = functools.partial(
+            run_alone, broker, f"provider:{provider.name}", poller.run
+        )
+        health["provider"] = lambda: poller.state
+        # httpx logs every request at INFO: a line per poll says nothing the state does not.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = create_app(
+        settings,
+        broker,
+        background=background,
+        on_stream_open=on_stream_open,
+        health=health,
+    )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     from server import __version__
@@ -363,17 +519,31 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     log.info("Touchline server %s listening on %s", __version__, url)
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
+    if provider is not None:
+        log.info(
+            "Provider: %s (%s) at %s, polling every %g s while a match is live, %g s when "
+            "none is, at most %d requests a minute",
+            provider.name,
+            ", ".join(args.competitions) or "every competition of the plan",
+            poller.base_url,
+            pace.live,
+            pace.idle,
+            poller.budget.limit,
+        )
     if args.broker:
         from server.store.redis import shown_url
 
         where = shown_url(args.broker)
         log.info("Broker: %s, epoch %s at event %d", where, broker.epoch, broker.seq)
     else:
-        log.info("Store: %s", args.store or default_store_path(args.feed))
+        log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
     log.info(
-        "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d), %d failed "
+        "Limits: %d streams, %d connections not being served, requests within %g s, "
+        "%d-byte bodies, %g publishes/s (bursts of %d), %d failed "
         "authentications per address then one every %g s; CORS: %s",
         settings.max_streams,
+        limits.max_pending,
+        limits.request_timeout,
         settings.max_body,
         settings.publish_rate,
         settings.publish_burst,
@@ -389,6 +559,10 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         )
     config = uvicorn.Config(
         app,
+        # uvicorn's httptools protocol with a request deadline, a bound on request heads and
+        # a cap on waiting connections (server/http/transport.py); no WebSocket upgrades.
+        http=protocol(limits),
+        ws="none",
         log_level=args.log_level,
         access_log=args.log_level == "debug",
         timeout_graceful_shutdown=3,

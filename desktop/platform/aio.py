@@ -78,7 +78,7 @@ class _Session:
         quit_grace: float = 10.0,
     ) -> None:
         self.loop = loop
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[object] | None = None
         self.quit_code: int | None = None
         self.on_quit, self.quit_grace = on_quit, quit_grace
 
@@ -283,7 +283,7 @@ async def _settle(deadline: float) -> bool:
     pending = asyncio.all_tasks() - {asyncio.current_task()}
     for task in pending:
         task.cancel()
-    stubborn: set[asyncio.Task] = set()
+    stubborn: set[asyncio.Task[object]] = set()
     if pending:
         _, stubborn = await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))
         for task in stubborn:

@@ -18,15 +18,26 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import re
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Collection
+from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from server.config import DEFAULTS
-from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
+from server.core.frames import (
+    BACKLOG_FRAMES,
+    PING,
+    RETRY_HINT,
+    Frame,
+    encode,
+    farewell,
+    framing,
+    in_chunks,
+)
 from server.core.idempotency import Once, Replies
-from server.core.match_state import Conflict, apply_event, fold
+from server.core.match_state import Conflict, apply_event, fold, folds
 from server.store.base import (
     Answered,
     Appended,
@@ -39,7 +50,7 @@ from server.store.base import (
     StoredEvent,
     StoredReply,
     Trimmed,
-    Unavailable,
+    Unreachable,
 )
 from server.store.memory import MemoryStore
 from server.wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
@@ -58,6 +69,28 @@ CATCH_UP_WAIT = 3.0
 
 class UnknownMatch(LookupError):
     pass
+
+
+#: What a publisher stores with an event (see Store.append): a (key, value) pair, or a function
+#: of the event as it is about to be committed, for a publisher that must remember the id the
+#: event gets (a live data provider, to complete or take back that goal later).
+Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
+
+
+#: A sequence number as this server writes it: ASCII digits, at most 18 of them (under 2**63).
+#: Checked before int(), which takes other digits ("٣", but not "²", which str.isdigit()
+#: calls a digit) and refuses more than 4,300 of them.
+_SEQ = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(slots=True)
+class _MatchJson:
+    """A match's JSON, kept for snapshots: each event's once (a timeline only grows), the
+    whole match's until the match changes. So a snapshot after a publish encodes one
+    match's head again, never a timeline."""
+
+    events: list[bytes] = field(default_factory=list)
+    whole: bytes | None = None
 
 
 class Broker:
@@ -89,7 +122,10 @@ class Broker:
         self.log.clear()  # the same deque: streams hold it
         for ev in loaded.recent:
             self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
-        self._snapshot_cache: tuple[int, bytes] = (-1, b"")  # (seq it covers, the frame)
+        self._json: dict[str, _MatchJson] = {}
+        #: (seq it covers, the unfiltered snapshot frame in pieces): shared by the streams
+        #: that open between two events.
+        self._snapshot_cache: tuple[int, tuple[bytes, ...]] = (-1, ())
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
@@ -100,7 +136,7 @@ class Broker:
         if not event_id:
             return None
         epoch, _, seq = event_id.strip().rpartition("-")
-        if epoch != self.epoch or not seq.isdigit():
+        if epoch != self.epoch or not _SEQ.fullmatch(seq):
             return None
         return int(seq)
 
@@ -140,12 +176,23 @@ class Broker:
                     return match
             raise _too_busy()
 
+    async def put_match(self, match: Match, *, progress: tuple[str, str] | None = None) -> Match:
+        """Adds or replaces a match with its whole state (score, status, clock, timeline), as
+        a live data provider first sees a match already under way: streamed as match_added,
+        which viewers take in silently, so the goals it already has never notify."""
+        async with self._lock:
+            match = match.model_copy(deep=True)
+            for _ in range(PUBLISH_TRIES):
+                if await self._commit("match_added", match, match.model_dump_json(), progress):
+                    return match
+            raise _too_busy()
+
     async def publish(
         self,
         match_id: str,
         ev: EventIn,
         *,
-        progress: tuple[str, str] | None = None,
+        progress: Progress | None = None,
         once: Once | None = None,
     ) -> MatchEvent:
         """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
@@ -174,7 +221,8 @@ class Broker:
                         continue
                     raise
                 out.at = datetime.now(UTC).replace(microsecond=0)
-                if await self._commit(out.type, match, out.model_dump_json(), progress, once):
+                stored = progress(out) if callable(progress) else progress
+                if await self._commit(out.type, match, out.model_dump_json(), stored, once):
                     return out
             raise _too_busy()
 
@@ -193,19 +241,21 @@ class Broker:
         this server was behind (it has caught up since: run the rules again)."""
         seq, epoch = self.seq + 1, self.epoch
         reply = once.reply(seq, self.event_id(seq), data) if once else None
-        if self.shared is not None:
-            self._landing = (seq, asyncio.get_running_loop().create_future())
+        event = StoredEvent(seq, kind, match.id, data)
         try:
-            try:
-                await self.store.append(
-                    StoredEvent(seq, kind, match.id, data), match, progress, reply
-                )
-            finally:
-                if self._landing is not None:
+            if self.shared is None:
+                await self.store.append(event, match, progress, reply)
+            else:
+                self._landing = (seq, asyncio.get_running_loop().create_future())
+                try:
+                    # An event other servers cannot rebuild from its data carries the state.
+                    state = not folds(kind)
+                    await self.shared.append(event, match, progress, reply, state=state)
+                finally:
                     self._landing[1].set_result(None)
                     self._landing = None
         except Behind:
-            await self.catch_up()
+            await self.catch_up_store()
             return False
         except Stale:
             await self._check()
@@ -220,11 +270,22 @@ class Broker:
         return True
 
     def _advance(
-        self, seq: int, kind: str, match: Match, data: str, reply: StoredReply | None, wake=True
+        self,
+        seq: int,
+        kind: str,
+        match: Match,
+        data: str,
+        reply: StoredReply | None,
+        wake: bool = True,
     ) -> None:
         self.seq = seq
         self.replies.add(reply, seq)
         self.matches[match.id] = match
+        cached = self._json.get(match.id)
+        if cached is not None:
+            cached.whole = None
+            if kind == "match_added" or not folds(kind):  # a timeline of its own
+                del self._json[match.id]
         self.log.append(self._frame(seq, kind, match.id, data))
         self.last_publish = time.monotonic()
         if wake:
@@ -278,14 +339,14 @@ class Broker:
             except Trimmed as exc:
                 log.warning("this server fell behind the kept history (%s): reloading", exc)
                 reload = True
-            except Unavailable:
+            except Unreachable:
                 check = True
                 pause = min(max(2 * pause, 0.05), 1.0)
                 await asyncio.sleep(pause)
 
-    async def catch_up(self) -> None:
+    async def catch_up_store(self) -> None:
         """Takes in, now, every event other servers appended since this server's last (a
-        shared store; nothing to do otherwise). Raises Unavailable."""
+        shared store; nothing to do otherwise). Raises Unreachable."""
         if self.shared is None:
             return
         try:
@@ -301,8 +362,8 @@ class Broker:
         if self.shared is None:
             return False
         before = (self.epoch, self.seq)
-        with contextlib.suppress(Unavailable):
-            await self.catch_up()
+        with contextlib.suppress(Unreachable):
+            await self.catch_up_store()
         return (self.epoch, self.seq) != before
 
     async def _check(self) -> None:
@@ -336,7 +397,9 @@ class Broker:
                 continue
             if ev.seq != self.seq + 1:
                 raise Trimmed(f"event {self.seq + 1} is missing (got {ev.seq})")
-            if ev.kind == "match_added":
+            if appended.state is not None:
+                match = Match.model_validate_json(appended.state)
+            elif ev.kind == "match_added":
                 match = Match.model_validate_json(ev.data)
             else:
                 current = self.matches.get(ev.match_id)
@@ -384,6 +447,29 @@ class Broker:
         matches = [m for m in self.matches.values() if not only or m.id in only]
         return Snapshot(matches=matches)
 
+    def match_json(self, match: Match) -> bytes:
+        """``match.model_dump_json()``, from what was encoded before: each event once, and the
+        match's head again only after it changed."""
+        cached = self._json.get(match.id)
+        if cached is None:
+            cached = self._json[match.id] = _MatchJson()
+        events = match.events
+        if len(cached.events) > len(events):  # not ours (a copy): start afresh
+            cached.events.clear()
+        if len(cached.events) < len(events):
+            cached.events += [e.model_dump_json().encode() for e in events[len(cached.events) :]]
+            cached.whole = None
+        if cached.whole is None:
+            # The head without its events ends with "}": the events go in as its last key,
+            # where model_dump_json puts them (Match declares them last).
+            head = match.model_dump_json(exclude={"events"}).encode()
+            cached.whole = b"".join((head[:-1], b',"events":[', b",".join(cached.events), b"]}"))
+        return cached.whole
+
+    def matches_json(self, only: Collection[str] | None = None) -> list[bytes]:
+        """The JSON of every match (or of those in ``only``), in the order they were added."""
+        return [self.match_json(m) for m in self.matches.values() if not only or m.id in only]
+
     def resume_cursor(self, last_event_id: str | None) -> int | None:
         """Where a resuming client continues, or None when it needs a snapshot instead."""
         seq = self.parse_id(last_event_id)
@@ -395,8 +481,10 @@ class Broker:
 
     def open(
         self, last_event_id: str | None, only: Collection[str] | None
-    ) -> tuple[bytes | None, int]:
-        """The opening frame (a snapshot, unless resuming) and the cursor to stream from.
+    ) -> tuple[tuple[bytes, ...] | None, int]:
+        """The opening frame (a snapshot, unless resuming) in pieces, and the cursor to stream
+        from. The pieces joined are ``encode(id, "snapshot", snapshot(only) JSON)``; each
+        match's piece is shared by every stream that opens before that match changes.
 
         Runs without awaiting, so no event can slip between the snapshot and the cursor.
         """
@@ -404,11 +492,16 @@ class Broker:
         if cursor is not None:
             return None, cursor
         if not only and self._snapshot_cache[0] == self.seq:
-            # A crowd connecting between two events shares one encoded snapshot.
+            # A crowd connecting between two events shares one snapshot.
             return self._snapshot_cache[1], self.seq
-        data = self.snapshot(only).model_dump_json()
-        snap_id = self.last_event_id or f"{self.epoch}-0"
-        frame = encode(snap_id, "snapshot", data)
+        before, after = framing(self.last_event_id or f"{self.epoch}-0", "snapshot")
+        pieces = [before + b'{"matches":[']
+        for i, data in enumerate(self.matches_json(only)):
+            if i:
+                pieces.append(b",")
+            pieces.append(data)
+        pieces.append(b"]}" + after)
+        frame = tuple(pieces)
         if not only:
             self._snapshot_cache = (self.seq, frame)
         return frame, self.seq
@@ -416,8 +509,9 @@ class Broker:
     def subscribe(
         self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
     ) -> AsyncGenerator[bytes, None]:
-        """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
-        then every frame after it, live, until the subscriber goes away.
+        """A stream's body: the retry hint and the snapshot (unless resuming), written in
+        pieces of at most WRITE_CHUNK bytes, then every frame after it, live, until the
+        subscriber goes away.
 
         The opening is decided now, not when the body is first read, so no event can slip
         between the snapshot and the cursor.
@@ -427,7 +521,7 @@ class Broker:
             if seq is not None and seq > self.seq:
                 return self._frames_once_caught_up(seq, last_event_id, only, classic)
         opening, cursor = self.open(last_event_id, only)
-        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
         return self._frames(first, cursor, only, classic, self.generation)
 
     async def _frames_once_caught_up(
@@ -442,7 +536,7 @@ class Broker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), left)
         opening, cursor = self.open(last_event_id, only)
-        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
         frames = self._frames(first, cursor, only, classic, self.generation)
         try:
             async for frame in frames:
@@ -450,9 +544,24 @@ class Broker:
         finally:
             await frames.aclose()
 
+    def catch_up(
+        self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
+    ) -> tuple[int, Iterator[bytes]]:
+        """What a stream sends at once (the retry hint, the snapshot or the events after
+        ``last_event_id``) and nothing after it: a body of known length, for a client that
+        cannot take an endless one (HTTP/1.0). Its length, and its bytes in pieces."""
+        opening, cursor = self.open(last_event_id, only)
+        pieces = [RETRY_HINT, *opening] if opening is not None and not classic else [RETRY_HINT]
+        frames = list(itertools.islice(reversed(self.log), self.seq - cursor))
+        frames.reverse()
+        pieces += [
+            f.classic() if classic else f.encoded for f in frames if not only or f.match_id in only
+        ]
+        return sum(map(len, pieces)), in_chunks(pieces)
+
     async def _frames(
         self,
-        first: bytes,
+        first: Sequence[bytes],
         cursor: int,
         only: Collection[str] | None,
         classic: bool,
@@ -462,7 +571,8 @@ class Broker:
         # through here once per subscriber, so the common case (one new event) is short.
         self.subscribers += 1
         try:
-            yield first
+            for piece in in_chunks(first):
+                yield piece
             beats, log_ = self.beats, self.log
             while True:
                 wakeup = self._wakeup
@@ -512,8 +622,8 @@ class Broker:
         await self.store.close()
 
 
-def _too_busy() -> Unavailable:
-    return Unavailable("other servers keep publishing first; try again", retry_after=1)
+def _too_busy() -> Unreachable:
+    return Unreachable("other servers keep publishing first; try again", retry_after=1)
 
 
-__all__ = ["Broker", "Conflict", "UnknownMatch"]
+__all__ = ["Broker", "Conflict", "Progress", "UnknownMatch"]

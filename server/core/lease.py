@@ -1,25 +1,27 @@
-"""A publisher that must run on one server at a time (the feed replay), when several servers
-share a store: the one holding a lease in the store runs it, and another takes over from the
-stored progress if that server dies or loses the store.
+"""A publisher that must run on one server at a time (the feed replay, a data provider's
+poller), when several servers share a store: the one holding a lease in the store runs it, and
+another takes over from the stored progress if that server dies or loses the store.
 
 The lease expires ``LEASE_TTL`` seconds after its last renewal, so a server killed with
 ``kill -9`` is replaced within that time. Its holder renews it three times per TTL and stops
 the publisher once it cannot (the lease lost to another server, or the store unreachable for
-most of a TTL). The store also refuses an append carrying the publisher's progress from a
-server that no longer holds the lease (``LeaseLost``), so even a server that was paused
-(SIGSTOP, a long GC) past its lease can never publish a step twice.
+most of a TTL). The store also refuses every append the publisher makes once its server no
+longer holds the lease (``LeaseLost``: the lease is named in the publisher's context,
+``store.base.fence``), so even a server that was paused (SIGSTOP, a long GC) past its lease
+can never publish a step twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from server.core.broker import Broker
-from server.store.base import LeaseLost, SharedLog, Unavailable
+from server.store.base import LeaseLost, SharedLog, Unreachable, fence
 
 log = logging.getLogger("touchline.lease")
 
@@ -34,8 +36,7 @@ Work = Callable[[], Coroutine[Any, Any, None]]
 async def run_alone(broker: Broker, name: str, work: Work) -> None:
     """Runs ``work`` (e.g. the feed replay) on one server at a time among those sharing the
     broker's store; on a store of its own, simply runs it. Returns when ``work`` does; cancel
-    to stop. ``name`` is the lease's, and must be the progress key ``work`` publishes with,
-    so that its appends are fenced by the lease."""
+    to stop. ``name`` names the lease (the replay's progress key, say)."""
     shared = broker.shared
     if shared is None:
         return await work()
@@ -43,7 +44,7 @@ async def run_alone(broker: Broker, name: str, work: Work) -> None:
     while True:
         try:
             held = await shared.acquire(name, LEASE_TTL)
-        except Unavailable:
+        except Unreachable:
             held = False
         if not held:
             if not waiting_logged:
@@ -55,13 +56,13 @@ async def run_alone(broker: Broker, name: str, work: Work) -> None:
         log.info("%s runs on this server (lease held in the store)", name)
         try:
             # The stored progress is read once caught up with every server's events.
-            await broker.catch_up()
+            await broker.catch_up_store()
             if await _hold(shared, name, work):
                 return
-        except Unavailable:
+        except Unreachable:
             pass
         finally:
-            with contextlib.suppress(Unavailable):
+            with contextlib.suppress(Unreachable):
                 await shared.release(name)
         await asyncio.sleep(WAIT)
 
@@ -70,7 +71,9 @@ async def _hold(shared: SharedLog, name: str, work: Work) -> bool:
     """Runs ``work`` while renewing the lease; True once it finished, False when it was
     stopped (the lease lost, the store unreachable) and must be taken up again later."""
     loop = asyncio.get_running_loop()
-    task = loop.create_task(work(), name=name)
+    context = contextvars.copy_context()
+    context.run(fence.set, name)  # its appends are refused once the lease is lost
+    task = loop.create_task(work(), name=name, context=context)
     renewed = loop.time()
     try:
         while True:
@@ -78,13 +81,13 @@ async def _hold(shared: SharedLog, name: str, work: Work) -> bool:
             if done:
                 try:
                     task.result()
-                except (Unavailable, LeaseLost) as exc:
+                except (Unreachable, LeaseLost) as exc:
                     log.warning("%s stopped on this server: %s", name, exc)
                     return False
                 return True
             try:
                 kept = await shared.renew(name, LEASE_TTL)
-            except Unavailable:
+            except Unreachable:
                 kept = loop.time() - renewed < LEASE_TTL * 2 / 3
             else:
                 renewed = loop.time()
@@ -93,5 +96,5 @@ async def _hold(shared: SharedLog, name: str, work: Work) -> bool:
                 return False
     finally:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Unavailable, LeaseLost):
+        with contextlib.suppress(asyncio.CancelledError, Unreachable, LeaseLost):
             await task

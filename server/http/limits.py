@@ -15,11 +15,9 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TypedDict
 
-Scope = dict[str, Any]
-ASGIApp = Callable[..., Any]
-
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # --- the token ------------------------------------------------------------------------------
 
@@ -125,7 +123,7 @@ def retry_after(seconds: float) -> str:
 # --- raw ASGI answers -------------------------------------------------------------------------
 
 
-async def answer(send: Callable[..., Any], status: int, message: str, **headers: str) -> None:
+async def answer(send: Send, status: int, message: str, **headers: str) -> None:
     """A JSON ``{"detail": message}`` answer, the same shape as every other API error."""
     body = json.dumps({"detail": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -135,7 +133,8 @@ async def answer(send: Callable[..., Any], status: int, message: str, **headers:
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
         if key.lower() == name:
             return value
     return None
@@ -152,7 +151,7 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app, self.max_body = app, max_body
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = _header(scope, b"content-length")
@@ -172,7 +171,7 @@ class BodyLimit:
                 break
         replayed = False
 
-        async def replay() -> dict[str, Any]:
+        async def replay() -> Message:
             nonlocal replayed
             if replayed:
                 return await receive()  # after the body: disconnect, as usual
@@ -181,7 +180,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Any) -> None:
+    async def _too_large(self, send: Send) -> None:
         await answer(
             send,
             413,
@@ -197,15 +196,39 @@ class StreamSlots:
         self.open = 0
 
 
+#: ``GET /api/matches`` and ``/api/matches/{id}`` answered at once at most. Written as a stream
+#: is, as the client takes them, a download lasts as long as its client takes to read it (one
+#: that reads nothing: until the send timeout), so they are counted like streams, in a small
+#: pool of their own within the descriptors kept for the API (server/__main__.py).
+MAX_DOWNLOADS = 64
+
+
 class StreamLimit:
-    """503 with ``Retry-After`` for a stream request when every slot is taken, before the
-    stream opens. A slot is held while the request runs and freed however it ends."""
+    """503 with ``Retry-After`` for a stream request (``GET path``, or any path under it with
+    ``prefix``) when every slot is taken, before the stream opens. A slot is held while the
+    request runs and freed however it ends. ``what`` and ``option`` name the limit in the
+    answer."""
 
-    def __init__(self, app: ASGIApp, slots: StreamSlots, path: str = "/live-scores") -> None:
-        self.app, self.slots, self.path = app, slots, path
+    def __init__(
+        self,
+        app: ASGIApp,
+        slots: StreamSlots,
+        path: str = "/live-scores",
+        *,
+        prefix: bool = False,
+        what: str = "open streams",
+        option: str = "--max-streams",
+    ) -> None:
+        self.app, self.slots, self.path, self.prefix = app, slots, path, prefix
+        self.what = f"{what} ({option})" if option else what
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "GET":
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not (path == self.path or (self.prefix and path.startswith(self.path)))
+        ):
             return await self.app(scope, receive, send)
         if self.slots.open >= self.slots.limit:
             # Jittered, so a crowd turned away together does not come back together.
@@ -213,8 +236,8 @@ class StreamLimit:
             return await answer(
                 send,
                 503,
-                f"the server is at its limit of {self.slots.limit} open streams "
-                f"(--max-streams); try again in {wait} s",
+                f"the server is at its limit of {self.slots.limit} {self.what}; "
+                f"try again in {wait} s",
                 **{"Retry-After": str(wait), "Cache-Control": "no-store"},
             )
         self.slots.open += 1
@@ -227,7 +250,18 @@ class StreamLimit:
 # --- CORS -------------------------------------------------------------------------------------
 
 
-def cors_options(origins: list[str]) -> dict[str, Any]:
+class CorsOptions(TypedDict):
+    """The keywords :func:`cors_options` gives Starlette's CORSMiddleware."""
+
+    allow_origins: list[str]
+    allow_credentials: bool
+    allow_methods: list[str]
+    allow_headers: list[str]
+    expose_headers: list[str]
+    max_age: int
+
+
+def cors_options(origins: list[str]) -> CorsOptions:
     """Starlette CORSMiddleware options for ``--cors-origin``: the stream and the publish API.
 
     Never credentials: the publish API takes a bearer token in a header, not a cookie, so a

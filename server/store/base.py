@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -58,6 +59,12 @@ class Loaded:
     replies: list[StoredReply] = field(default_factory=list)
 
 
+class StoreUnavailable(Exception):
+    """A write the store could not make, for a reason outside the request: a full disk, an
+    I/O error, a store that went away. Nothing of it was kept; the message says why, and the
+    same write may work later (the API answers 503)."""
+
+
 class Store(Protocol):
     def load(self, keep: int) -> Loaded:
         """The epoch, the last sequence number, every match, up to ``keep`` recent events and
@@ -71,7 +78,8 @@ class Store(Protocol):
         progress: tuple[str, str] | None = None,
         reply: StoredReply | None = None,
     ) -> None:
-        """Persists one event and the match state after it, before it is streamed.
+        """Persists one event and the match state after it, before it is streamed. Raises
+        StoreUnavailable when it cannot (then nothing of it was kept).
 
         ``progress`` (key, value) is stored in the same transaction: a publisher such as the
         feed replay records how far it got, so after a crash it neither skips nor repeats.
@@ -89,7 +97,7 @@ class Store(Protocol):
 # --- several servers on one store -------------------------------------------------------------
 
 
-class Unavailable(Exception):
+class Unreachable(Exception):
     """The store cannot be reached (or refuses writes) now: answer publishes with 503 and
     ``Retry-After``; streams go on from the server's own copy."""
 
@@ -128,10 +136,17 @@ class LeaseLost(Exception):
 @dataclass(frozen=True, slots=True)
 class Appended:
     """An event as every server reads it back from a shared log, with the keyed publish's
-    answer it was stored with."""
+    answer it was stored with, and the match's state after it when the event alone cannot
+    rebuild it (``match_state.folds``)."""
 
     event: StoredEvent
     reply: StoredReply | None = None
+    state: str | None = None  # the match's JSON
+
+
+#: The lease held by the publisher running now (server/core/lease.py sets it for the task it
+#: runs): a shared store refuses its appends once another server holds that lease.
+fence: ContextVar[str | None] = ContextVar("touchline_fence", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +161,28 @@ class Seed:
 @runtime_checkable
 class SharedLog(Protocol):
     """A store several servers append to at once (Redis). ``append`` raises Behind, Stale,
-    Answered, LeaseLost or Unavailable; ``load`` runs before the event loop starts."""
+    Answered, LeaseLost or Unreachable; ``load`` runs before the event loop starts."""
 
     #: Why the store cannot be used now (None when it can): the readiness answer.
     problem: str | None
 
+    async def append(
+        self,
+        event: StoredEvent,
+        match: Match,
+        progress: tuple[str, str] | None = None,
+        reply: StoredReply | None = None,
+        *,
+        state: bool = False,
+    ) -> None:
+        """Store.append, checked against the log (Behind, Stale, Answered, LeaseLost,
+        Unreachable). ``state``: the entry carries the match's state too, for the servers
+        that read it back (an event they cannot fold into the match)."""
+        ...
+
     async def read(self, after: int, *, block: float) -> list[Appended]:
         """The events after ``after``, waiting up to ``block`` seconds for one (an empty
-        list when none came). Raises Stale, Trimmed or Unavailable."""
+        list when none came). Raises Stale, Trimmed or Unreachable."""
         ...
 
     async def read_range(self, after: int) -> list[Appended]:

@@ -21,7 +21,7 @@ Python: a server that was behind gets ``Behind``, catches up and runs them again
 
 Each server follows the log with ``XREAD BLOCK`` from the last sequence number it has, on a
 connection of its own (ARCHITECTURE.md says why not PUB/SUB). Trouble with Redis becomes
-:class:`~server.store.base.Unavailable` (publishes answer 503), logged once when it starts and
+:class:`~server.store.base.Unreachable` (publishes answer 503), logged once when it starts and
 once when it ends; :attr:`problem` is the readiness answer meanwhile.
 """
 
@@ -56,7 +56,8 @@ from server.store.base import (
     StoredEvent,
     StoredReply,
     Trimmed,
-    Unavailable,
+    Unreachable,
+    fence,
     new_epoch,
 )
 from server.wire import Match
@@ -189,7 +190,7 @@ class RedisStore:
         self._loop = None
 
     async def _run(self, call: Awaitable[T]) -> T:
-        """Awaits a Redis call: trouble becomes Unavailable, logged when it starts and ends."""
+        """Awaits a Redis call: trouble becomes Unreachable, logged when it starts and ends."""
         try:
             result = await call
         except RedisError as exc:
@@ -203,17 +204,18 @@ class RedisStore:
             self.problem = None
         return result
 
-    def _trouble(self, exc: RedisError) -> Unavailable:
+    def _trouble(self, exc: RedisError) -> Unreachable:
         reason = f"Redis at {self.shown}: {str(exc).rstrip('.') or type(exc).__name__}"
         if self.problem is None:
             self._trouble_since = time.monotonic()
             log.warning("%s; publishes answer 503 until it is back, streams go on", reason)
         self.problem = reason
-        return Unavailable(reason)
+        return Unreachable(reason)
 
     def _script(self, name: str, keys: list[str], args: list[Any]) -> Awaitable[Any]:
         self._connect()
-        return self._scripts[name](keys=keys, args=args)
+        call: Awaitable[Any] = self._scripts[name](keys=keys, args=args)
+        return call
 
     # --- the Store interface ---------------------------------------------------------------
     def load(self, keep: int) -> Loaded:
@@ -230,7 +232,7 @@ class RedisStore:
                         assert loaded is not None  # a first check always loads
                         await self._advise()
                         return loaded
-                    except (Unavailable, Stale):
+                    except (Unreachable, Stale):
                         if time.monotonic() > deadline:
                             raise
                         await asyncio.sleep(0.5)
@@ -248,9 +250,14 @@ class RedisStore:
         match: Match,
         progress: tuple[str, str] | None = None,
         reply: StoredReply | None = None,
+        *,
+        state: bool = False,
     ) -> None:
         key, value = progress or ("", "")
-        token = self._leases.get(key, "") if key else ""
+        lease = fence.get() or ""
+        token = self._leases.get(lease, "") if lease else ""
+        if lease and not token:
+            raise LeaseLost(lease)  # lost at its last renewal: the publisher stops
         field, stored = (_reply_field(reply), _dump_reply(reply)) if reply else ("", "")
         answer = await self._run(
             self._script(
@@ -263,7 +270,7 @@ class RedisStore:
                     PREFIX + "replies",
                     PREFIX + "replies_by_seq",
                     PREFIX + "progress",
-                    PREFIX + "lease:" + key,
+                    PREFIX + "lease:" + lease,
                 ],
                 [
                     self.epoch,
@@ -278,21 +285,22 @@ class RedisStore:
                     token,
                     field,
                     stored,
+                    "1" if state else "0",
                 ],
             )
         )
-        state = answer[0]
-        if state == "ok":
+        outcome = answer[0]
+        if outcome == "ok":
             if key:
                 self._progress[key] = value
             return
-        if state == "behind":
+        if outcome == "behind":
             raise Behind(answer[1])
-        if state == "answered":
+        if outcome == "answered":
             raise Answered(_load_reply(answer[1]))
-        if state == "lease":
-            raise LeaseLost(key)
-        raise Stale(state)  # gone, restarted, moved: SharedLog.check says what to do
+        if outcome == "lease":
+            raise LeaseLost(lease)
+        raise Stale(outcome)  # gone, restarted, moved: SharedLog.check says what to do
 
     def progress(self, key: str) -> str | None:
         """As of the last event this server read or wrote (the broker catches up first)."""
@@ -300,7 +308,7 @@ class RedisStore:
 
     async def close(self) -> None:
         for name in list(self._leases):
-            with contextlib.suppress(Unavailable):
+            with contextlib.suppress(Unreachable):
                 await self.release(name)
         await self._close_clients()
 
@@ -336,7 +344,8 @@ class RedisStore:
                     break
                 raise Trimmed(f"event {after + 1} left the log (found {seq})")
             reply = _load_reply(fields["r"], seq) if "r" in fields else None
-            out.append(Appended(StoredEvent(seq, fields["k"], fields["m"], fields["d"]), reply))
+            event = StoredEvent(seq, fields["k"], fields["m"], fields["d"])
+            out.append(Appended(event, reply, fields.get("s")))
             if "p" in fields:
                 self._progress[fields["p"]] = fields["v"]
         return out
@@ -384,7 +393,7 @@ class RedisStore:
                     return await self.reload()
             else:
                 return None
-        raise Unavailable(f"Redis at {self.shown}: the epoch keeps changing")
+        raise Unreachable(f"Redis at {self.shown}: the epoch keeps changing")
 
     async def _advise(self) -> None:
         """Warns at start-up about Redis settings that can lose what Touchline keeps there
@@ -422,7 +431,7 @@ class RedisStore:
         e.g. on a managed Redis: then it cannot be known, and is taken as not)."""
         try:
             conf = await self._run(self._connect().config_get("append*"))
-        except Unavailable:
+        except Unreachable:
             raise
         except ResponseError:
             return False

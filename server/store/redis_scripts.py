@@ -21,7 +21,7 @@ _RUN_ID = "local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)'
 #: progress and the answer to a keyed publish, all or nothing.
 #: KEYS: meta, log, matches, order, replies, replies_by_seq, progress, lease.
 #: ARGV: epoch, seq, kind, match id, event data, match state, keep, progress key and value,
-#: lease token, reply field, reply.
+#: lease token, reply field, reply, whether the entry carries the match state (1/0).
 APPEND = (
     _RUN_ID
     + """
@@ -43,6 +43,9 @@ if ARGV[8] ~= '' then
   table.insert(fields, 'p'); table.insert(fields, ARGV[8])
   table.insert(fields, 'v'); table.insert(fields, ARGV[9])
   redis.call('HSET', KEYS[7], ARGV[8], ARGV[9])
+end
+if ARGV[13] == '1' then
+  table.insert(fields, 's'); table.insert(fields, ARGV[6])
 end
 if ARGV[11] ~= '' then
   table.insert(fields, 'r'); table.insert(fields, ARGV[12])

@@ -18,7 +18,8 @@ from server.store.base import (
     StoredEvent,
     StoredReply,
     Trimmed,
-    Unavailable,
+    Unreachable,
+    fence,
 )
 from server.store.redis import RedisStore, check_url, shown_url
 from server.wire import EventIn, Match, MatchIn
@@ -106,7 +107,7 @@ async def test_a_restart_that_kept_every_write_keeps_the_epoch(redis):
     await store.append(added(1, match()), match())
     epoch = store.epoch
     redis.restart()  # appendfsync always: nothing acknowledged can be lost
-    with pytest.raises(Unavailable):  # the old connections broke; the log says so once
+    with pytest.raises(Unreachable):  # the old connections broke; the log says so once
         await store.append(added(2, match()), match())
     with pytest.raises(Stale):  # a new run_id: nobody decided about the epoch yet
         await store.append(added(2, match()), match())
@@ -123,7 +124,7 @@ async def test_a_restart_that_may_have_lost_writes_begins_a_new_epoch():
         await store.append(added(1, m), m)
         epoch = store.epoch
         redis.restart()
-        with pytest.raises(Unavailable):
+        with pytest.raises(Unreachable):
             await store.check(1, lambda: Seed([], []))
         loaded = await store.check(1, lambda: Seed([], []))
         assert loaded is not None and loaded.epoch != epoch
@@ -137,7 +138,7 @@ async def test_redis_back_empty_begins_a_new_epoch_from_the_servers_own_copy(red
     await one.append(added(1, m), m)
     epoch = one.epoch
     redis.restart(empty=True)
-    with pytest.raises(Unavailable):  # its connection broke
+    with pytest.raises(Unreachable):  # its connection broke
         await one.check(1, lambda: Seed([], []))
     seeded = await one.check(1, lambda: Seed([m], []))
     assert seeded is not None and seeded.epoch != epoch and seeded.matches == [m]
@@ -164,16 +165,22 @@ async def test_a_lease_runs_one_publisher_and_fences_the_others_appends(redis):
     one, two = opened(redis), opened(redis)
     m = match()
     assert await one.acquire("replay:x", 5) and not await two.acquire("replay:x", 5)
-    await one.append(added(1, m), m, progress=("replay:x", "1:1"))
-    assert two.progress("replay:x") is None
-    await two.read_range(0)
-    assert two.progress("replay:x") == "1:1"  # read with the event
-    redis.client().delete("{touchline}:lease:replay:x")  # expired while one was paused
-    assert await two.acquire("replay:x", 5)
-    with pytest.raises(LeaseLost):
-        await one.append(added(2, m), m, progress=("replay:x", "1:2"))
-    assert not await one.renew("replay:x", 5)
-    await two.append(added(2, m), m, progress=("replay:x", "1:2"))
+    fenced = fence.set("replay:x")  # as run_alone runs the publisher
+    try:
+        await one.append(added(1, m), m, progress=("replay:x", "1:1"))
+        assert two.progress("replay:x") is None
+        await two.read_range(0)
+        assert two.progress("replay:x") == "1:1"  # read with the event
+        redis.client().delete("{touchline}:lease:replay:x")  # expired while one was paused
+        assert await two.acquire("replay:x", 5)
+        with pytest.raises(LeaseLost):
+            await one.append(added(2, m), m, progress=("replay:x", "1:2"))
+        assert not await one.renew("replay:x", 5)
+        with pytest.raises(LeaseLost):  # known lost: refused without asking Redis
+            await one.append(added(2, m), m)
+        await two.append(added(2, m), m, progress=("replay:x", "1:2"))
+    finally:
+        fence.reset(fenced)
     await one.close(), await two.close()
 
 
@@ -184,16 +191,16 @@ async def test_brokers_on_two_servers_agree_on_the_score_of_concurrent_goals(red
     followers = [asyncio.ensure_future(b.follow()) for b in (one, two)]
     try:
         await one.add_match(MatchIn.model_validate({"id": "m", "home": "A", "away": "B"}))
-        await two.catch_up()
+        await two.catch_up_store()
         await two.publish("m", EventIn(type="kickoff"))
-        await one.catch_up()
+        await one.catch_up_store()
         goals = [
             broker.publish("m", EventIn(type="goal", team=side))
             for _ in range(10)
             for broker, side in ((one, "home"), (two, "away"))
         ]
         ids = [event.id for event in await asyncio.gather(*goals)]
-        await one.catch_up(), await two.catch_up()
+        await one.catch_up_store(), await two.catch_up_store()
         assert sorted(int(i.rpartition("-")[2]) for i in ids) == list(range(3, 23))
         for broker in (one, two):
             assert broker.matches["m"].score.model_dump() == {"home": 10, "away": 10}
@@ -202,6 +209,26 @@ async def test_brokers_on_two_servers_agree_on_the_score_of_concurrent_goals(red
     finally:
         for task in followers:
             task.cancel()
+        await one.close(), await two.close()
+
+
+async def test_a_goal_update_through_one_server_rewrites_the_goal_alike_on_every_server(redis):
+    # A goal_update rewrites an earlier goal, which the update alone cannot rebuild (its text
+    # is kept when the update brings one): the entry carries the match's state.
+    one = Broker(RedisStore(redis.url, keep=100), history=100)
+    two = Broker(RedisStore(redis.url, keep=100), history=100)
+    try:
+        await one.add_match(MatchIn.model_validate({"id": "m", "home": "A", "away": "B"}))
+        await one.publish("m", EventIn(type="kickoff"))
+        goal = await one.publish("m", EventIn(type="goal", team="home", minute=20))
+        await two.catch_up_store()
+        update = {"type": "goal_update", "updates": goal.id, "player": "Saka", "text": "Saka!"}
+        await two.publish("m", EventIn.model_validate(update))
+        await one.catch_up_store()
+        assert one.matches["m"].events[-1].player == "Saka"
+        assert one.matches["m"].model_dump() == two.matches["m"].model_dump()
+        assert one.snapshot().model_dump_json() == two.snapshot().model_dump_json()
+    finally:
         await one.close(), await two.close()
 
 
