@@ -174,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: one per feed in the user's data folder; ':memory:' keeps nothing)",
     )
     p.add_argument(
+        "--broker",
+        default=os.environ.get("TOUCHLINE_BROKER") or DEFAULTS.broker,
+        metavar="redis://HOST:PORT/DB",
+        help="keep the event log, match state and idempotency keys in Redis, shared by every "
+        "server given the same URL, so several servers behind a load balancer act as one "
+        "(or TOUCHLINE_BROKER; docs/operations.md). Default: this server's own --store",
+    )
+    p.add_argument(
         "--send-timeout",
         type=positive(float),
         default=DEFAULTS.send_timeout,
@@ -274,10 +282,20 @@ def default_store_path(feed: str, provider: str | None = None) -> Path:
     return user_data_path("touchline") / "server" / f"{name}.sqlite3"
 
 
-def open_store(path: str | None, feed: str, history: int, provider: str | None = None) -> Store:
+def open_store(
+    path: str | None,
+    feed: str,
+    history: int,
+    provider: str | None = None,
+    broker: str | None = None,
+) -> Store:
     from server.store.memory import MemoryStore
     from server.store.sqlite import SqliteStore
 
+    if broker:
+        from server.store.redis import RedisStore
+
+        return RedisStore(broker, keep=history)
     if path == ":memory:":
         return MemoryStore()
     return SqliteStore(path or default_store_path(feed, provider), keep=history)
@@ -386,14 +404,22 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         for warning in feed.warnings:  # data the feed contradicts itself on; the score wins
             log.warning("feed: %s", warning)
 
+    if args.broker and args.store:
+        fail("--store and --broker both say where the event log lives: give one of them")
+
     from server.core.broker import Broker
+    from server.store.base import Unreachable
     from server.store.sqlite import StoreError
 
     try:
-        store = open_store(args.store, args.feed, args.history, args.provider)
+        store = open_store(args.store, args.feed, args.history, args.provider, args.broker)
         broker = Broker(store, history=args.history)
     except StoreError as exc:
         fail(str(exc))
+    except ValueError as exc:  # a --broker URL redis-py cannot use
+        fail(f"--broker: {exc}")
+    except Unreachable as exc:
+        fail(f"cannot use the broker: {exc.reason}")
 
     # Bind before anything starts, so a busy port is a clear error and --port 0 works.
     try:
@@ -437,6 +463,9 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         cors_origins=args.cors_origin,
     )
     background: dict[str, Background] = {}
+    if broker.shared is not None:
+        # First: every other server's events, from the last one this server has.
+        background["follow-store"] = broker.follow
     on_stream_open = None
     if own_process:
         from server.runtime.gc_policy import GcPolicy
@@ -445,10 +474,15 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         background["gc-policy"] = gc_policy.run
         on_stream_open = gc_policy.arrived
     if feed is not None:
-        from server.feeds.replay import replay
+        from server.core.lease import run_alone
+        from server.feeds.replay import progress_key, replay
 
+        # With several servers on one store, one of them replays (run_alone's lease).
         background["feed-replay"] = functools.partial(
-            replay, feed, broker, speed=args.speed, loop=args.loop
+            run_alone,
+            broker,
+            progress_key(feed),
+            functools.partial(replay, feed, broker, speed=args.speed, loop=args.loop),
         )
     health = {}
     if provider is not None:
@@ -460,7 +494,12 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             budget=args.provider_budget or provider.rate_limit,
         )
         poller = Poller(provider, broker, base_url=args.provider_url, pace=pace)
-        background["provider"] = poller.run
+        from server.core.lease import run_alone
+
+        # With several servers on one store, one of them polls (run_alone's lease).
+        background["provider"] = functools.partial(
+            run_alone, broker, f"provider:{provider.name}", poller.run
+        )
         health["provider"] = lambda: poller.state
         # httpx logs every request at INFO: a line per poll says nothing the state does not.
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -489,7 +528,13 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             pace.idle,
             poller.budget.limit,
         )
-    log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
+    if args.broker:
+        from server.store.redis import shown_url
+
+        where = shown_url(args.broker)
+        log.info("Broker: %s, epoch %s at event %d", where, broker.epoch, broker.seq)
+    else:
+        log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
     log.info(
         "Limits: %d streams, %d connections not being served, requests within %g s, "
         "%d-byte bodies, %g publishes/s (bursts of %d), %d failed "

@@ -60,6 +60,9 @@ class Defaults:
     #: and when none is.
     provider_poll: float = 30.0
     provider_idle: float = 300.0
+    #: Where several servers share their event log (``redis://HOST:PORT/DB``); none: each
+    #: server keeps its own (SQLite, ``--store``).
+    broker: str | None = None
 
 
 DEFAULTS = Defaults()

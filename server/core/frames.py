@@ -29,10 +29,11 @@ BACKLOG_FRAMES = 64
 WRITE_CHUNK = 64 * 1024
 
 
-def farewell() -> bytes:
-    """The last frame of a stream when the server shuts down: come back soon, not all at once."""
+def farewell(why: str = "the server is shutting down") -> bytes:
+    """The last frame of a stream the server ends (it shuts down, or the event history was
+    reset): come back soon, not all at once."""
     return (
-        b": the server is shutting down; reconnect with Last-Event-ID\n\n"
+        f": {why}; reconnect with Last-Event-ID\n\n".encode()
         + f"retry: {random.randint(1000, 5000)}\n\n".encode()
     )
 

@@ -147,7 +147,7 @@ async def replay(
         day.length,
         speed,
     )
-    key = f"replay:{feed.name}"
+    key = progress_key(feed)
     day_number, done = _parse_progress(publisher.progress(key))
     if done is not None and done >= len(day.steps):  # that matchday was over
         if not loop or not day.steps:
@@ -184,6 +184,12 @@ async def replay(
             return
         await asyncio.sleep(pause)
         day_number, done = day_number + 1, None
+
+
+def progress_key(feed: Feed) -> str:
+    """The key the replay of ``feed`` stores its progress under (and, with several servers
+    on one store, the name of the lease that lets one of them replay it)."""
+    return f"replay:{feed.name}"
 
 
 def _parse_progress(value: str | None) -> tuple[int, int | None]:

@@ -33,10 +33,12 @@ def test_the_app_settings_default_to_the_config_defaults():
 def test_the_broker_store_and_replay_default_to_the_config_defaults():
     from server.core.broker import Broker
     from server.feeds.replay import replay
+    from server.store.redis import RedisStore
     from server.store.sqlite import SqliteStore
 
     assert inspect.signature(Broker).parameters["history"].default == DEFAULTS.history
     assert inspect.signature(SqliteStore).parameters["keep"].default == DEFAULTS.history
+    assert inspect.signature(RedisStore).parameters["keep"].default == DEFAULTS.history
     assert inspect.signature(replay).parameters["speed"].default == DEFAULTS.speed
 
 
