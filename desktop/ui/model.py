@@ -70,6 +70,8 @@ _GLOW_ROLES = [Qt.ItemDataRole.BackgroundRole, HighlightRole]
 _BURST_ROLES = [*_CELL_ROLES, Qt.ItemDataRole.ToolTipRole, SearchRole, *_GLOW_ROLES]
 _ANSWERED = frozenset(ANSWERED_ROLES)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+#: A competition's heading: shown, never selected (it has no timeline nor menu).
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled
 
 
 class ScoreboardModel(GroupedModel):
@@ -198,7 +200,9 @@ class ScoreboardModel(GroupedModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _GROUP_FLAGS if index.internalId() == 0 else _FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A repaint asks every visible cell for ~8 roles: the ones never set leave first.

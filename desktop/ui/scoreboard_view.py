@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -64,7 +64,8 @@ class ScoreboardDelegate(QStyledItemDelegate):
 
 
 class ScoreboardView(QTreeView):
-    """Keyboard: arrows move, Enter opens the timeline, F or Space favourites a team."""
+    """Keyboard: arrows move, Enter opens the timeline, F or Space favourites a team, the Menu
+    key or Shift+F10 opens the selected match's menu."""
 
     #: Asks for the favourite/mute menu of a match (at the given viewport position).
     menuRequested = Signal(str, object)
@@ -86,8 +87,11 @@ class ScoreboardView(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setExpandsOnDoubleClick(False)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.customContextMenuRequested.connect(self._context_menu)
+        # contextMenuEvent, not customContextMenuRequested: that signal's position is in the
+        # viewport's coordinates for the mouse but in the view's for the keyboard (Qt places
+        # a keyboard menu at the current item's rectangle, itself in viewport coordinates), so
+        # the Menu key landed one header height lower: on the next row's match.
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.clicked.connect(self._clicked)
         self.activated.connect(self._activated)
 
@@ -154,13 +158,65 @@ class ScoreboardView(QTreeView):
         )
         self.scrollTo(index)
 
+    # --- group headings are never current: the cursor and the mouse go past them ------------
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        index = super().moveCursor(cursorAction, modifiers)
+        if not index.isValid() or index.parent().isValid():
+            return index  # a match (or nowhere)
+        first = self.model().index(0, 0, index)  # the heading's first match
+        Move = QAbstractItemView.CursorAction
+        if cursorAction in (Move.MoveUp, Move.MovePrevious, Move.MovePageUp):
+            # Up onto a heading: the previous group's last match (none above the first group).
+            above = self.indexAbove(index)
+            if above.isValid():
+                return above
+        # Down, Home, Page Down, the first focus, or up at the top: the heading's first match.
+        return first if first.isValid() else self.currentIndex()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and not index.parent().isValid():
+            # A click on a heading keeps the selected match (and its timeline) as they were.
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        match_id = self.current_match_id()
-        if match_id and event.key() in (Qt.Key.Key_F, Qt.Key.Key_Space) and not event.modifiers():
-            rect = self.visualRect(self.currentIndex().siblingAtColumn(HOME))
-            self.menuRequested.emit(match_id, rect.bottomLeft())
+        key, modifiers = event.key(), event.modifiers()
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        menu_key = (key == Qt.Key.Key_Menu and plain) or (
+            key == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier
+        )
+        # Shift+F10 is the menu key's stand-in on keyboards without one; Qt only turns the
+        # Menu key itself into a context-menu event, and not on every platform.
+        wants_menu = menu_key or (key in (Qt.Key.Key_F, Qt.Key.Key_Space) and plain)
+        if wants_menu and self._menu_for_current():
             return
         super().keyPressEvent(event)
+
+    def _menu_for_current(self) -> bool:
+        """Asks for the selected match's menu under its row; False when no match is selected."""
+        match_id = self.current_match_id()
+        if not match_id:
+            return False
+        rect = self.visualRect(self.currentIndex().siblingAtColumn(HOME))
+        self.menuRequested.emit(match_id, rect.bottomLeft())
+        return True
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            # The selected match, whatever position Qt computed for a keyboard menu.
+            self._menu_for_current()
+        else:  # the mouse, on the viewport: the position is the viewport's
+            index = self.indexAt(event.pos())
+            match_id = index.data(MatchIdRole) if index.isValid() else None
+            if match_id:
+                self.menuRequested.emit(match_id, event.pos())
+        event.accept()
 
     def _clicked(self, index: QModelIndex) -> None:
         match_id = index.data(MatchIdRole)
@@ -171,9 +227,3 @@ class ScoreboardView(QTreeView):
         match_id = index.data(MatchIdRole)
         if match_id:
             self.matchActivated.emit(match_id)
-
-    def _context_menu(self, pos) -> None:
-        index = self.indexAt(pos)
-        match_id = index.data(MatchIdRole) if index.isValid() else None
-        if match_id:
-            self.menuRequested.emit(match_id, pos)

@@ -66,7 +66,7 @@ class SettingsDialog(QDialog):
         notify_layout.addWidget(self.favourites_only)
 
         reminder_row = QHBoxLayout()
-        self.reminder = QCheckBox("Remind me before my teams &kick off:", self)
+        self.reminder = QCheckBox("Remind me &before my teams kick off:", self)
         self.reminder.setChecked(settings.reminder_minutes is not None)
         self.reminder_minutes = QSpinBox(self)
         self.reminder_minutes.setRange(1, 180)

@@ -2,7 +2,8 @@
 
 The window only shows state and turns user actions into signals; the app (desktop/app.py) does
 all I/O. Keyboard: Ctrl+F filter, Escape leaves the filter, Enter opens the timeline, F or
-Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+Q quits.
+Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+, opens the
+settings, Ctrl+Q quits.
 """
 
 from __future__ import annotations
@@ -127,7 +128,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         app_menu = self.menuBar().addMenu("&Touchline")
         self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # The platform's own (Cmd+, on macOS) where it has one, and Ctrl+, everywhere: most
+        # Linux desktops define no Preferences key, which left Settings without a shortcut.
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        extra = [] if comma in preferences else [comma]
+        self.settings_action.setShortcuts([*preferences, *extra])
         self.settings_action.triggered.connect(self.settingsRequested)
         app_menu.addAction(self.settings_action)
         app_menu.addSeparator()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu
 
 from desktop.core.notify_rules import Notice
+from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
 from desktop.ui.cells import FAVOURITES_GROUP, HOME, SCORE
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.timeline import KIND, MINUTE, PLAYER, TEXT, KindRole
 from desktop.ui.window import MainWindow
 from server.wire import Snapshot
@@ -319,3 +323,173 @@ def test_window_opens_with_the_scoreboard_focused_not_the_filter_box(qtbot, make
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     assert QApplication.focusWidget() is window.view  # no blinking text cursor while idle
+
+
+# --- the selected match's menu from the keyboard -------------------------------------------------
+
+LA_LIGA = [
+    match("atm-bet", "Atlético Madrid", "Real Betis", "La Liga"),
+    match("bar-rma", "FC Barcelona", "Real Madrid", "La Liga", kickoff=later(1)),
+    match("ars-che", "Arsenal", "Chelsea", "Premier League"),
+]
+
+
+def keyboard_context_menu(window: MainWindow) -> None:
+    """What Qt sends for the Menu key (QWidgetWindow::handleContextMenuEvent): a Keyboard
+    context-menu event to the focus widget, at the centre of its input cursor rectangle
+    (for an item view, its current item's rectangle)."""
+    view = window.view
+    pos = view.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, pos, view.mapToGlobal(pos))
+    QApplication.sendEvent(view, event)
+
+
+def popped_menu(window: MainWindow) -> QMenu:
+    [menu] = [m for m in window.findChildren(QMenu) if m.isVisible()]
+    return menu
+
+
+@pytest.mark.parametrize("match_id", ["atm-bet", "bar-rma", "ars-che"])
+def test_the_menu_key_opens_the_selected_matchs_menu_and_mutes_that_match(
+    qtbot, make_window, match_id
+):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=LA_LIGA))
+    window = make_window(board)
+    window.show()
+    qtbot.waitExposed(window)
+    select(window, match_id)
+    with qtbot.waitSignal(window.view.menuRequested, timeout=1000) as blocker:
+        keyboard_context_menu(window)
+    assert blocker.args[0] == match_id  # not the next row's (nor nothing on a group's last row)
+    menu = popped_menu(window)
+    m = board.matches[match_id]
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[:2] == [f"Follow {m.home.name}", f"Follow {m.away.name}"]
+    mute = next(a for a in menu.actions() if a.text() == "Mute this match")
+    with qtbot.waitSignal(window.muteMatchRequested, timeout=1000) as muted:
+        mute.trigger()
+    assert muted.args == [match_id, True]
+
+
+@pytest.mark.parametrize(
+    "key, modifier",
+    [(Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier), (Qt.Key.Key_Menu, None)],
+    ids=["shift+f10", "menu"],
+)
+def test_shift_f10_and_the_menu_key_open_the_selected_matchs_menu(
+    qtbot, make_window, key, modifier
+):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=LA_LIGA))
+    window = make_window(board)
+    window.show()
+    select(window, "bar-rma")
+    with qtbot.waitSignal(window.view.menuRequested, timeout=1000) as blocker:
+        if modifier is None:
+            qtbot.keyClick(window.view, key)
+        else:
+            qtbot.keyClick(window.view, key, modifier)
+    assert blocker.args[0] == "bar-rma"
+
+
+def test_right_click_opens_the_menu_of_the_row_under_the_mouse(qtbot, make_window):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=LA_LIGA))
+    window = make_window(board)
+    window.show()
+    qtbot.waitExposed(window)
+    select(window, "atm-bet")  # the selection is elsewhere: the mouse decides
+    row = window.view.visualRect(window.proxy.mapFromSource(window.model.index_of("bar-rma", HOME)))
+    pos = row.center()
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos)
+    )
+    with qtbot.waitSignal(window.view.menuRequested, timeout=1000) as blocker:
+        QApplication.sendEvent(window.view.viewport(), event)
+    assert blocker.args[0] == "bar-rma"
+
+
+# --- keyboard and focus --------------------------------------------------------------------------
+
+
+def current_id(window: MainWindow) -> str | None:
+    return window.view.current_match_id()
+
+
+def test_the_cursor_goes_past_group_headings_and_the_timeline_never_goes_blank(qtbot, make_window):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=LA_LIGA))  # La Liga: atm-bet, bar-rma; PL: ars-che
+    window = make_window(board)
+    window.show()
+    window.view.setFocus()
+    seen = []
+    for key in [Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down]:
+        qtbot.keyClick(window.view, key)
+        seen.append((current_id(window), window.timeline.model.match_id))
+    assert seen == [
+        ("atm-bet", "atm-bet"),  # the first Down lands on the first match, not "La Liga"
+        ("bar-rma", "bar-rma"),
+        ("ars-che", "ars-che"),  # past the "Premier League" heading
+        ("ars-che", "ars-che"),
+    ]
+    qtbot.keyClick(window.view, Qt.Key.Key_Up)
+    assert current_id(window) == "bar-rma"  # back past the heading
+    qtbot.keyClick(window.view, Qt.Key.Key_Home)
+    assert current_id(window) == "atm-bet"
+    qtbot.keyClick(window.view, Qt.Key.Key_Up)
+    assert current_id(window) == "atm-bet"  # nothing above the first match
+    assert window.view.selectionModel().selectedRows() == [window.view.currentIndex()]
+
+
+def test_a_click_on_a_group_heading_keeps_the_selected_match(qtbot, make_window):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=LA_LIGA))
+    window = make_window(board)
+    window.show()
+    qtbot.waitExposed(window)
+    select(window, "bar-rma")
+    heading = window.proxy.index(1, 0)  # "Premier League"
+    assert heading.data() == "Premier League"
+    assert not heading.flags() & Qt.ItemFlag.ItemIsSelectable
+    qtbot.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=window.view.visualRect(heading).center(),
+    )
+    assert current_id(window) == "bar-rma"
+    assert window.timeline.model.match_id == "bar-rma"
+
+
+def mnemonics(texts: list[str]) -> list[str]:
+    """The Alt+letter of each text (``&&`` is a literal ampersand, not a mnemonic)."""
+    out = []
+    for text in texts:
+        found = re.search(r"(?<!&)&([^&])", text.replace("&&", ""))
+        if found:
+            out.append(found[1].lower())
+    return out
+
+
+def test_settings_dialog_mnemonics_are_all_different(qtbot):
+    dialog = SettingsDialog(NoticeSettings(), backend="test", server="http://x")
+    qtbot.addWidget(dialog)
+    letters = mnemonics([b.text() for b in dialog.findChildren(QAbstractButton)])
+    assert len(letters) >= 8  # every box has one
+    assert len(letters) == len(set(letters)), letters
+
+
+def test_menu_mnemonics_differ_and_settings_has_a_shortcut(qtbot, make_window):
+    window = make_window(Scoreboard())
+    with qtbot.waitActive(window):  # shortcuts only reach the active window
+        window.show()
+        window.activateWindow()
+    bar = window.menuBar()
+    assert len(set(mnemonics([a.text() for a in bar.actions()]))) == len(bar.actions())
+    for menu_action in bar.actions():
+        texts = [a.text() for a in menu_action.menu().actions() if not a.isSeparator()]
+        letters = mnemonics(texts)
+        assert len(letters) == len(texts) == len(set(letters)), texts
+    assert not window.settings_action.shortcut().isEmpty()
+    with qtbot.waitSignal(window.settingsRequested, timeout=1000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
