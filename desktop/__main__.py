@@ -1,8 +1,11 @@
 """``touchline``: the desktop viewer's command line.
 
 With no server given and none remembered, it starts the built-in server replaying the demo
-feed and follows it. ``--server URL`` follows a running server and remembers it;
-``--embedded`` (or ``--server embedded``) forgets it and goes back to the built-in one.
+feed and follows it. ``--server URL`` follows a running server, and remembers it once the
+viewer has connected to it (a mistyped address is not kept); ``--embedded`` (or ``--server
+embedded``) forgets it and goes back to the built-in one. Options given on the command line
+win for that run: ``--feed`` or ``--speed`` run the built-in server with them even when a
+server is remembered (which stays remembered for the next plain ``touchline``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
+from desktop.core.server_address import server_address
 from desktop.platform.notifiers import BACKENDS
 from server.argtypes import positive
 from server.config import BUNDLED_FEEDS, DEFAULTS
@@ -29,20 +32,12 @@ EMBEDDED = "embedded"
 
 
 def _server_url(text: str) -> str:
-    value = text.strip()
-    if value.lower() == EMBEDDED:
+    if text.strip().lower() == EMBEDDED:
         return EMBEDDED
-    probe = value if "://" in value else "http://" + value
-    parts = urlsplit(probe)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"not an http(s) server address: {text!r} (e.g. http://localhost:8000)"
-        )
     try:
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad port in {text!r}") from None
-    return probe.rstrip("/")
+        return server_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,24 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--server",
         type=_server_url,
         metavar="URL",
-        help="follow a running Touchline server (remembered for next time); 'embedded' forgets it",
+        help="follow a running Touchline server (remembered once it worked); 'embedded' forgets it",
     )
     where.add_argument(
         "--embedded",
         action="store_true",
         help="forget the remembered server and use the built-in one",
     )
+    # No argparse defaults: an option the user typed must be told from one left out (it
+    # chooses the built-in server for this run, over a remembered one).
     p.add_argument(
         "--feed",
-        default=DEFAULTS.feed,
         metavar="|".join(("PATH", *BUNDLED_FEEDS)),
-        help="what the built-in server replays (default %(default)s)",
+        help=f"run the built-in server with this feed, for this run (default {DEFAULTS.feed})",
     )
     p.add_argument(
         "--speed",
         type=positive(float),
-        default=DEFAULTS.speed,
-        help="replay speed of the built-in server; 1 = real time (default %(default)s)",
+        help="replay speed of the built-in server, for this run; 1 = real time "
+        f"(default {DEFAULTS.speed:g})",
     )
     p.add_argument("--minimized", action="store_true", help="start in the system tray")
     p.add_argument(
@@ -102,30 +98,31 @@ def skip_httpx_cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     skip_httpx_cli()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    feed_given = args.feed != DEFAULTS.feed or args.speed != DEFAULTS.speed
+    built_in = args.feed is not None or args.speed is not None
+    forget = args.embedded or args.server == EMBEDDED
+    server = None if forget else args.server
+    if server and built_in:
+        parser.error("--feed and --speed are for the built-in server; leave out --server")
     # Imported late: --help and --version must not need Qt (or a display).
     from desktop.app import Options, TouchlineApp
     from desktop.platform.settings import Settings
 
     settings = Settings(default_settings_path())
-    server = args.server
-    if args.embedded or server == EMBEDDED:
+    if forget:
         settings.server_url = None
-        server = None
-    elif server:
-        settings.server_url = server
-    if feed_given and (server or settings.server_url):
-        print("touchline: --feed/--speed apply to the built-in server only", file=sys.stderr)
-    settings.sync()
+        settings.sync()
     options = Options(
         server=server,
-        feed=args.feed,
-        speed=args.speed,
+        remember_server=server is not None,  # once it worked (TouchlineApp saves it)
+        built_in=built_in or forget,
+        feed=args.feed or DEFAULTS.feed,
+        speed=args.speed or DEFAULTS.speed,
         minimized=args.minimized,
         notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
     )

@@ -54,6 +54,12 @@ SAVE_EVERY_S = 30
 @dataclass
 class Options:
     server: str | None = None  # None: the remembered server, else the embedded one
+    #: Save ``server`` as the remembered one once the stream has been live (not before: a
+    #: mistyped address must not become what the next start follows).
+    remember_server: bool = False
+    #: Run the built-in server this time even if a server is remembered (``--feed``/``--speed``
+    #: on the command line: what the user typed wins for that run).
+    built_in: bool = False
     feed: str = DEFAULTS.feed
     speed: float = DEFAULTS.speed
     minimized: bool = False
@@ -85,10 +91,13 @@ class TouchlineApp(QObject):
         self.caps = Capabilities()
         self.embedded: EmbeddedServer | None = None
         self.client: StreamClient | None = None
-        remote = options.server or self.settings.server_url
+        remote = options.server or (None if options.built_in else self.settings.server_url)
+        self._remote = remote  # what is followed: a server's address, or None (built-in)
+        self._remember = remote if options.remember_server else None  # saved once live
         self.server_url = base_url(remote) if remote else ""  # "" until the built-in one runs
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
+        self._switching: asyncio.Task | None = None
         self._stream_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self._quit = asyncio.Event()
@@ -134,8 +143,12 @@ class TouchlineApp(QObject):
         )
         log.info("notifications: %s", self.notifier.description)
         self._show_initial_window()
+        await self._follow()
+        self._timer.start()
 
-        embedded = not self.server_url
+    async def _follow(self) -> None:
+        """Starts the built-in server if it is the one followed, then the stream client."""
+        embedded = self._remote is None
         if embedded:
             self.window.set_connection("connecting", "starting the built-in demo server")
             self.embedded = EmbeddedServer(feed=self.options.feed, speed=self.options.speed)
@@ -150,7 +163,54 @@ class TouchlineApp(QObject):
             batch=self.board.batch,
         )
         self._stream_task = asyncio.create_task(self.client.run(), name="touchline-stream")
-        self._timer.start()
+
+    async def _unfollow(self) -> None:
+        """Stops the stream client and the built-in server, keeping the board's last state."""
+        if self.client is not None:
+            self.client.stop()
+        if self._stream_task is not None:
+            try:
+                await asyncio.wait_for(self._stream_task, 5)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+            except Exception:
+                log.exception("stream task failed")
+        self.save_state()  # the board seen from a server, to resume it there next time
+        self.client = self._stream_task = None
+        if self.embedded is not None:
+            await self.embedded.stop()
+            self.embedded = None
+
+    def follow_server(self, url: str | None) -> None:
+        """Follows another server (None: the built-in one) from now on. A server's address is
+        remembered once its stream has been live; the built-in one at once (forgetting a
+        server cannot strand anyone)."""
+        if url == self._remote:
+            return
+        self._remember = url
+        if url is None:
+            self.settings.server_url = None
+            self.settings.sync()
+        previous = self._switching
+
+        async def switch() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            await self._unfollow()
+            self._remote = url
+            self.server_url = base_url(url) if url else ""
+            self.board.clear()
+            self.rules.rebaseline()  # the new server's first snapshot is a silent baseline
+            self._resume = self._restore_board() if url else None
+            try:
+                await self._follow()
+            except Exception as exc:  # the built-in server could not start
+                log.error("cannot start the built-in server: %s", exc)
+                self.window.set_connection("failed", f"the built-in server did not start: {exc}")
+
+        self._switching = task = asyncio.ensure_future(switch())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _show_initial_window(self) -> None:
         if self.options.minimized and self.tray is not None:
@@ -162,6 +222,9 @@ class TouchlineApp(QObject):
 
     async def _shutdown(self) -> None:
         self._timer.stop()
+        if self._switching is not None:  # a switch half done must not start anything more
+            self._switching.cancel()
+            await asyncio.gather(self._switching, return_exceptions=True)
         if self.client is not None:
             self.client.stop()
         if self._stream_task is not None:
@@ -222,6 +285,11 @@ class TouchlineApp(QObject):
             self.tray.set_online(state.kind not in STALE_STATES)
         if state.kind == "live":
             self.rules.connected(state.server_time, datetime.now(UTC))
+            if self._remember is not None and self._remember == self._remote:
+                # It worked: from now on a plain start follows this server.
+                self.settings.server_url, self._remember = self._remember, None
+                self.settings.sync()
+                log.info("remembering %s", self.settings.server_url)
         self._tooltip_dirty = True
 
     def retry_now(self) -> None:
@@ -289,11 +357,10 @@ class TouchlineApp(QObject):
         self._tooltip_dirty = True
 
     def open_settings(self) -> SettingsDialog:
-        server = f"{self.server_url} (built-in demo server)" if self.embedded else self.server_url
         dialog = SettingsDialog(
             self.rules.settings,
             backend=self.notifier.description if self.notifier else "none",
-            server=server,
+            server=self._remote,
             parent=self.window,
         )
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
@@ -307,6 +374,7 @@ class TouchlineApp(QObject):
         current.kinds, current.favourites_only = chosen.kinds, chosen.favourites_only
         current.reminder_minutes = chosen.reminder_minutes
         self._keep_notice_settings()
+        self.follow_server(dialog.chosen_server())
         wanted = dialog.wants_start_at_login()
         if wanted is not None and wanted != autostart.is_enabled():
             try:

@@ -1,8 +1,11 @@
-"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login.
+"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login,
+and which server to follow.
 
 It edits a copy of :class:`~desktop.core.notify_settings.NoticeSettings` and reports the result; the
-app applies and persists it. It also says which notification backend is in use and which
-server is followed, so "why did nothing pop up?" has an answer on screen.
+app applies and persists it. It also says which notification backend is in use, so "why did
+nothing pop up?" has an answer on screen. The server is the built-in demo or an address the
+user types (checked here, in words, before the dialog closes); the app follows the choice at
+once and remembers an address only once it has connected to it.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings
+from desktop.core.server_address import server_address
 from desktop.platform import autostart
 
 DEFAULT_REMINDER = 15
@@ -44,7 +50,7 @@ class SettingsDialog(QDialog):
         settings: NoticeSettings,
         *,
         backend: str,
-        server: str,
+        server: str | None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,9 +95,33 @@ class SettingsDialog(QDialog):
 
         about = QFormLayout()
         self.backend_label = _plain(backend, self, "notifierBackend")
-        self.server_label = _plain(server, self, "serverInfo")
         about.addRow("Notifications:", self.backend_label)
-        about.addRow("Server:", self.server_label)
+
+        follow = QGroupBox("Scores from", self)
+        follow_layout = QVBoxLayout(follow)
+        self.built_in = QRadioButton("The built-in &demo matches", follow)
+        self.built_in.setObjectName("serverBuiltIn")
+        self.remote = QRadioButton("A Touchline server at this &address:", follow)
+        self.remote.setObjectName("serverRemote")
+        self.server_edit = QLineEdit(server or "", follow)
+        self.server_edit.setObjectName("serverAddress")
+        self.server_edit.setAccessibleName("Server address")
+        self.server_edit.setPlaceholderText("http://localhost:8000")
+        self.server_edit.setClearButtonEnabled(True)
+        self.server_error = _plain("", follow, "serverError")
+        self.server_error.setAccessibleName("Server address problem")
+        self.server_error.hide()
+        hint = _plain(
+            "Touchline remembers a server once it has connected to it.", follow, "serverHint"
+        )
+        hint.setEnabled(False)  # secondary text, in the palette's quieter colour
+        (self.remote if server else self.built_in).setChecked(True)
+        self.server_edit.setEnabled(self.remote.isChecked())
+        self.remote.toggled.connect(self.server_edit.setEnabled)
+        self.remote.toggled.connect(lambda on: on and self.server_edit.setFocus())
+        self.server_edit.textEdited.connect(lambda _text: self.server_error.hide())
+        for widget in (self.built_in, self.remote, self.server_edit, self.server_error, hint):
+            follow_layout.addWidget(widget)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -102,8 +132,28 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(notify)
         layout.addWidget(self.start_at_login)
+        layout.addWidget(follow)
         layout.addLayout(about)
         layout.addWidget(buttons)
+
+    def chosen_server(self) -> str | None:
+        """The server chosen: its normalised address, or None for the built-in one. Only
+        after the dialog was accepted (the address was checked then)."""
+        if self.built_in.isChecked():
+            return None
+        return server_address(self.server_edit.text())
+
+    def accept(self) -> None:
+        """Closes only with a usable address; otherwise says what is wrong with it."""
+        if self.remote.isChecked():
+            try:
+                self.server_edit.setText(server_address(self.server_edit.text()))
+            except ValueError as exc:
+                self.server_error.setText(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+                self.server_error.show()
+                self.server_edit.setFocus()
+                return
+        super().accept()
 
     def result_settings(self) -> NoticeSettings:
         """The edited settings (a copy; favourites and mutes are kept as they were)."""

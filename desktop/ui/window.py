@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.stale_banner = StaleBanner(self)
         self.stale_banner.label.setText("Scores may be out of date.")
         self.stale_banner.retryRequested.connect(self.retryRequested)
+        self.stale_banner.settingsRequested.connect(self.settingsRequested)
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("filter")
@@ -115,7 +116,8 @@ class MainWindow(QMainWindow):
         self.server_label.setAccessibleName("Server")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.server_label)
-        self._state = ("connecting", "", None)
+        self._state: tuple[str, str, float | None] = ("connecting", "", None)
+        self._server, self._ever_live = "", False
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_state)
@@ -225,10 +227,13 @@ class MainWindow(QMainWindow):
     # --- connection state ------------------------------------------------------------------
 
     def set_server(self, url: str, embedded: bool = False) -> None:
+        """The server followed from now on (it was never reached yet)."""
         self.server_label.setText(f"{url} (built-in demo server)" if embedded else url)
+        self._server, self._ever_live = url, False
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""
+        self._ever_live = self._ever_live or kind == "live"
         self._state = (kind, reason, retry_at)
         stale = kind in STALE_STATES
         self.model.set_stale(stale)
@@ -243,9 +248,11 @@ class MainWindow(QMainWindow):
     def _show_state(self) -> None:
         kind, reason, retry_at = self._state
         retry_in = None if retry_at is None else max(0.0, retry_at - time.monotonic())
-        self.status_label.setText(connection_text(kind, reason, retry_in))
+        ever = self._ever_live
+        self.status_label.setText(connection_text(kind, reason, retry_in, ever_live=ever))
         if kind in STALE_STATES:
-            self.stale_banner.show_text(stale_text(kind, reason, retry_in))
+            words = stale_text(kind, reason, retry_in, ever_live=ever, server=self._server)
+            self.stale_banner.show_text(words)
 
     # --- showing, hiding, closing ------------------------------------------------------------
 

@@ -165,6 +165,29 @@ def test_offline_state_says_so_with_countdown_and_greys_the_scoreboard(qtbot, ma
     assert not window.model.stale
 
 
+def test_a_server_never_reached_is_not_reconnecting_and_says_why_in_words(qtbot, make_window):
+    window = make_window(Scoreboard())
+    window.show()
+    window.set_server("http://127.0.0.1:9")
+    reason = "nothing is listening at 127.0.0.1:9 (is the server running?)"
+    window.set_connection("reconnecting", reason, retry_at=time.monotonic() + 5.4)
+    assert window.status_label.text() == "Not connected — retrying in 5 s"
+    assert window.stale_banner.label.text() == (
+        f"Cannot connect to http://127.0.0.1:9: {reason}. Retrying in 5 s."
+    )
+    with qtbot.waitSignal(window.settingsRequested, timeout=1000):
+        window.stale_banner.settings_button.click()  # "Change server…"
+
+    window.set_connection("live")
+    window.set_connection("reconnecting", "connection lost", retry_at=time.monotonic() + 3.4)
+    assert window.status_label.text() == "Reconnecting — retrying in 3 s"  # it was live
+    assert window.stale_banner.label.text().startswith("Scores may be out of date")
+
+    window.set_server("http://127.0.0.1:8000")  # another server: not reached yet
+    window.set_connection("offline", reason, retry_at=time.monotonic() + 20.4)
+    assert window.status_label.text() == "Not connected — retrying in 20 s"
+
+
 def test_ctrl_f_focuses_the_filter_which_narrows_the_scoreboard(qtbot, make_window):
     board = Scoreboard()
     board.apply_snapshot(
