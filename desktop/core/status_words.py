@@ -44,18 +44,14 @@ def connection_text(
 
 
 def stale_text(
-    kind: str,
-    reason: str = "",
-    retry_in: float | None = None,
-    *,
-    ever_live: bool = True,
-    server: str = "",
+    kind: str, reason: str = "", retry_in: float | None = None, *, ever_live: bool = True
 ) -> str:
     """The banner over a stale board: ``Scores may be out of date: <why>. Retrying in 5 s.``;
-    ``Cannot connect to <server>: <why>. …`` while this server was never reached."""
+    ``Cannot connect to the server: <why>. …`` while this server was never reached (its
+    address is in the status bar, and the reason names where it tried)."""
     why = reason or {"stopped": "the server ended the stream"}.get(kind, "no connection")
     retry = retry_words(retry_in)
     retry = f" {retry.capitalize()}." if retry else ""
     if not ever_live and kind in _TRYING:
-        return f"Cannot connect to {server or 'the server'}: {why}.{retry}"
+        return f"Cannot connect to the server: {why}.{retry}"
     return f"Scores may be out of date: {why}.{retry}"

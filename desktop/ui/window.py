@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.server_label)
         self._state: tuple[str, str, float | None] = ("connecting", "", None)
-        self._server, self._ever_live = "", False
+        self._ever_live = False
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_state)
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
     def set_server(self, url: str, embedded: bool = False) -> None:
         """The server followed from now on (it was never reached yet)."""
         self.server_label.setText(f"{url} (built-in demo server)" if embedded else url)
-        self._server, self._ever_live = url, False
+        self._ever_live = False
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""
@@ -251,8 +251,7 @@ class MainWindow(QMainWindow):
         ever = self._ever_live
         self.status_label.setText(connection_text(kind, reason, retry_in, ever_live=ever))
         if kind in STALE_STATES:
-            words = stale_text(kind, reason, retry_in, ever_live=ever, server=self._server)
-            self.stale_banner.show_text(words)
+            self.stale_banner.show_text(stale_text(kind, reason, retry_in, ever_live=ever))
 
     # --- showing, hiding, closing ------------------------------------------------------------
 

@@ -173,7 +173,7 @@ def test_a_server_never_reached_is_not_reconnecting_and_says_why_in_words(qtbot,
     window.set_connection("reconnecting", reason, retry_at=time.monotonic() + 5.4)
     assert window.status_label.text() == "Not connected — retrying in 5 s"
     assert window.stale_banner.label.text() == (
-        f"Cannot connect to http://127.0.0.1:9: {reason}. Retrying in 5 s."
+        f"Cannot connect to the server: {reason}. Retrying in 5 s."
     )
     with qtbot.waitSignal(window.settingsRequested, timeout=1000):
         window.stale_banner.settings_button.click()  # "Change server…"
