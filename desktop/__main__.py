@@ -26,7 +26,7 @@ from server.config import BUNDLED_FEEDS, DEFAULTS
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
 
-    from desktop.app import TouchlineApp
+    from desktop.app import Options, TouchlineApp
 
 EMBEDDED = "embedded"
 
@@ -104,29 +104,36 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    built_in = args.feed is not None or args.speed is not None
-    forget = args.embedded or args.server == EMBEDDED
-    server = None if forget else args.server
-    if server and built_in:
+    if args.server not in (None, EMBEDDED) and (args.feed or args.speed):
         parser.error("--feed and --speed are for the built-in server; leave out --server")
     # Imported late: --help and --version must not need Qt (or a display).
-    from desktop.app import Options, TouchlineApp
+    from desktop.app import TouchlineApp
     from desktop.platform.settings import Settings
 
+    options = run_options(args)
     settings = Settings(default_settings_path())
-    if forget:
+    if args.embedded or args.server == EMBEDDED:
         settings.server_url = None
         settings.sync()
-    options = Options(
+    return run_app(lambda: TouchlineApp(options, settings))
+
+
+def run_options(args: argparse.Namespace) -> Options:
+    """What this run follows and how, from the command line (the settings file fills in the
+    rest: a remembered server, unless this run asks for the built-in one)."""
+    from desktop.app import Options
+
+    forget = args.embedded or args.server == EMBEDDED
+    server = None if forget else args.server
+    return Options(
         server=server,
         remember_server=server is not None,  # once it worked (TouchlineApp saves it)
-        built_in=built_in or forget,
+        built_in=forget or args.feed is not None or args.speed is not None,
         feed=args.feed or DEFAULTS.feed,
         speed=args.speed or DEFAULTS.speed,
         minimized=args.minimized,
         notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
     )
-    return run_app(lambda: TouchlineApp(options, settings))
 
 
 def default_settings_path() -> Path | None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core import display
 from desktop.core.items import SnapshotItem, StreamItem, apply_item
+from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
@@ -76,6 +77,8 @@ class TouchlineApp(QObject):
         self.options = options
         self.settings = settings or Settings()
         self.board = Scoreboard()
+        # Before the window's model subscribes: a change moves a clock before rows redraw.
+        self.clocks = MatchClocks(self.board)
         notice_settings = NoticeSettings.from_dict(self.settings.notifications)
         notice_settings.favourites = set(self.settings.favourites)
         seen = self.settings.notice_state.get("seen", [])
@@ -85,6 +88,7 @@ class TouchlineApp(QObject):
             self.settings,
             is_match_muted=lambda mid: mid in self.rules.settings.muted_matches,
             highlight_ms=options.highlight_ms,
+            clocks=self.clocks,
         )
         self.tray: Tray | None = None
         self.notifier: Notifier | None = None
@@ -245,6 +249,7 @@ class TouchlineApp(QObject):
             await self.embedded.stop()
         self.save_state()
         self._unsubscribe()
+        self.clocks.detach()
         if self.tray is not None:
             self.tray.close()
         self.window.tray_available = False
@@ -284,7 +289,9 @@ class TouchlineApp(QObject):
         if self.tray is not None:
             self.tray.set_online(state.kind not in STALE_STATES)
         if state.kind == "live":
-            self.rules.connected(state.server_time, datetime.now(UTC))
+            now = datetime.now(UTC)
+            self.rules.connected(state.server_time, now)
+            self.clocks.server_clock(state.server_time, now)
             if self._remember is not None and self._remember == self._remote:
                 # It worked: from now on a plain start follows this server.
                 self.settings.server_url, self._remember = self._remember, None
@@ -319,6 +326,8 @@ class TouchlineApp(QObject):
         if s.mute_until is not None and now >= s.mute_until:
             self.set_muted_until(None)
         self.deliver(self.rules.tick(self.board, now))
+        if self.window.advance_clocks(now):
+            self._tooltip_dirty = True  # the same minutes as the board, in the same tick
         if self._tooltip_dirty:
             self._refresh_tooltip()
         self._ticks += 1
@@ -414,6 +423,7 @@ class TouchlineApp(QObject):
                 self.window.model.is_favourite_team,
                 stale=stale,
                 muted_until=self.rules.settings.mute_until,
+                shown=self.clocks.shown,
             )
 
     # --- window ------------------------------------------------------------------------------

@@ -143,6 +143,10 @@ class Match(BaseModel):
     score: Score = Field(default_factory=Score)
     penalties: Score | None = None
     events: list[MatchEvent] = Field(default_factory=list)
+    #: Match minutes per minute of wall time: 1 for a match played now, the replay's speed for
+    #: a replayed one. A client runs the minute on between events at this rate (from
+    #: kick-off and each event's ``at``); a server that does not send it means 1.
+    clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
 
     @field_validator("kickoff")
     @classmethod

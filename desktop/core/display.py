@@ -40,8 +40,11 @@ def had_extra_time(match: Match) -> bool:
     )
 
 
-def clock_text(match: Match, now: datetime | None = None) -> str:
-    """The time column: ``67'``, ``45+2'``, ``HT``, ``ET 97'``, ``Pens``, ``FT``/``AET``."""
+def clock_text(
+    match: Match, now: datetime | None = None, shown: tuple[int | None, int | None] | None = None
+) -> str:
+    """The time column: ``67'``, ``45+2'``, ``HT``, ``ET 97'``, ``Pens``, ``FT``/``AET``.
+    ``shown``: the running minute (:mod:`desktop.core.match_clock`), else the match's own."""
     status = match.status
     if status == "scheduled":
         return kickoff_text(match, now)
@@ -53,7 +56,7 @@ def clock_text(match: Match, now: datetime | None = None) -> str:
         if match.penalties is not None:
             return "Pens"
         return "AET" if had_extra_time(match) else "FT"
-    minute = format_minute(match.minute, match.added)
+    minute = format_minute(*(shown if shown is not None else (match.minute, match.added)))
     if status == "extra_time":
         return f"ET {minute}" if minute else "ET"
     return minute or "Live"

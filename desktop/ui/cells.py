@@ -90,9 +90,13 @@ def group_cell(key: str, column: int, role: int, stale: bool) -> Any:
     return None
 
 
-def display_text(m: Match, column: int) -> str:
+#: The minute a running match is in (desktop.core.match_clock), passed in by the model.
+Shown = tuple[int | None, int | None]
+
+
+def display_text(m: Match, column: int, shown: Shown | None = None) -> str:
     if column == CLOCK:
-        return display.clock_text(m)
+        return display.clock_text(m, shown=shown)
     if column == HOME:
         return m.home.name
     if column == SCORE:
@@ -102,12 +106,12 @@ def display_text(m: Match, column: int) -> str:
     return ""
 
 
-def fitted_cell(m: Match, column: int) -> tuple[str, bool]:
+def fitted_cell(m: Match, column: int, shown: Shown | None = None) -> tuple[str, bool]:
     """A Time or Score cell's text and whether it is bold (FontRole's rule): all that its
     width depends on (desktop.ui.column_fit)."""
     if column == SCORE:
         return display.score_text(m), m.status != "scheduled"
-    return display.clock_text(m), display.is_playing(m)
+    return display.clock_text(m, shown=shown), display.is_playing(m)
 
 
 def tooltip_lines(m: Match) -> list[str]:
@@ -121,7 +125,7 @@ def tooltip_lines(m: Match) -> list[str]:
     return lines
 
 
-def _accessible(m: Match, column: int, favourite: bool) -> str:
+def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None) -> str:
     if column == FAV:
         return "Favourite team playing" if favourite else "Not a favourite"
     if column in (HOME, AWAY):
@@ -129,8 +133,8 @@ def _accessible(m: Match, column: int, favourite: bool) -> str:
         count = red_cards(m)[0 if column == HOME else 1]
         return f"{name}, {count} sent off" if count else name
     if column == CLOCK:
-        return f"{display.status_words(m)}, {display.clock_text(m)}"
-    return display_text(m, column)
+        return f"{display.status_words(m)}, {display.clock_text(m, shown=shown)}"
+    return display_text(m, column, shown)
 
 
 _NEEDS_FAVOURITE = frozenset({FavouriteRole, R.DecorationRole, R.AccessibleTextRole})
@@ -149,10 +153,11 @@ def match_cell(
     is_favourite: Callable[[str], bool],
     stale: bool,
     strength: float,
+    shown: Shown | None = None,
 ) -> Any:
-    """The value of one match cell for ``role``."""
+    """The value of one match cell for ``role``; ``shown`` is the running minute."""
     if role == R.DisplayRole:
-        return display_text(m, column)
+        return display_text(m, column, shown)
     if role == MatchIdRole:
         return m.id
     if role == IsGroupRole:
@@ -190,5 +195,5 @@ def match_cell(
     if role == R.ToolTipRole:
         return rich(tooltip_lines(m))
     if role == R.AccessibleTextRole:
-        return _accessible(m, column, favourite)
+        return _accessible(m, column, favourite, shown)
     return None

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop.core.match_clock import MatchClocks
 from desktop.core.state import Change, Scoreboard
 from desktop.ui.cells import (
     ANSWERED_ROLES,
@@ -87,9 +88,14 @@ class ScoreboardModel(GroupedModel):
         favourites: Iterable[str] = (),
         highlight_ms: int = 6000,
         parent: QObject | None = None,
+        clocks: MatchClocks | None = None,
     ) -> None:
         super().__init__(parent)
         self._board = board
+        # The running minutes; subscribed to the board before this model, so a change has
+        # moved a match's clock on before its row is redrawn.
+        self._own_clocks = clocks is None
+        self.clocks = clocks or MatchClocks(board)
         self._favourites = frozenset(favourites)
         self._fav_folded = frozenset(n.casefold() for n in self._favourites)
         self._goals: dict[str, int] = {}
@@ -109,6 +115,8 @@ class ScoreboardModel(GroupedModel):
         self._unsubscribe_batch()
         self._pacer.stop()
         self.highlights.stop()
+        if self._own_clocks:
+            self.clocks.detach()
 
     # --- public API --------------------------------------------------------------------
 
@@ -177,7 +185,12 @@ class ScoreboardModel(GroupedModel):
         """Each match's text in a Time or Score column and whether it is bold (hidden rows
         too: a filter does not make the columns jump)."""
         for match in self._board.matches.values():
-            yield fitted_cell(match, column)
+            yield fitted_cell(match, column, self.clocks.shown(match))
+
+    def minutes_moved(self, match_ids: Iterable[str]) -> None:
+        """Redraws the Time cells of matches whose running minute moved on
+        (:meth:`MatchClocks.advance`): one signal per group."""
+        self.rows_changed(match_ids, CLOCK, _CELL_ROLES)
 
     def highlighted(self) -> frozenset[str]:
         """Matches whose row is glowing after a goal."""
@@ -221,6 +234,7 @@ class ScoreboardModel(GroupedModel):
             is_favourite=self.is_favourite_team,
             stale=self._stale,
             strength=self.highlights.strength(match.id) if role in _GLOW_ROLES else 0.0,
+            shown=self.clocks.shown(match) if index.column() == CLOCK else None,
         )
 
     # --- where a match goes --------------------------------------------------------------

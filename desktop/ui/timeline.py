@@ -7,7 +7,7 @@ what a reset is for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import (
@@ -206,9 +206,10 @@ class TimelineModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
 
-def match_heading(m: Match) -> str:
-    """``Mexico 2 – 0 South Africa · 67'`` (plain text)."""
-    return f"{m.home.name} {display.score_text(m)} {m.away.name} · {display.clock_text(m)}"
+def match_heading(m: Match, shown: tuple[int | None, int | None] | None = None) -> str:
+    """``Mexico 2 – 0 South Africa · 67'`` (plain text); ``shown``: the running minute."""
+    clock = display.clock_text(m, shown=shown)
+    return f"{m.home.name} {display.score_text(m)} {m.away.name} · {clock}"
 
 
 class TimelinePane(QWidget):
@@ -216,8 +217,15 @@ class TimelinePane(QWidget):
 
     EMPTY = "Select a match to see its timeline."
 
-    def __init__(self, board: Scoreboard, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        board: Scoreboard,
+        parent: QWidget | None = None,
+        *,
+        shown: Callable[[Match], tuple[int | None, int | None]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._shown = shown  # the running minute of a match, as the scoreboard shows it
         self.model = TimelineModel(board, self)
         self.heading = QLabel(self.EMPTY, self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
@@ -258,4 +266,7 @@ class TimelinePane(QWidget):
 
     def refresh_heading(self) -> None:
         m = self.model.match()
-        self.heading.setText(match_heading(m) if m else self.EMPTY)
+        if m is None:
+            self.heading.setText(self.EMPTY)
+        else:
+            self.heading.setText(match_heading(m, self._shown(m) if self._shown else None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.match_clock import MatchClocks
 from desktop.core.plaintext import mnemonic_safe
 from desktop.core.state import Scoreboard
 from desktop.core.status_words import STALE_STATES, connection_text, stale_text
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         *,
         is_match_muted: Callable[[str], bool] = lambda _id: False,
         highlight_ms: int = 6000,
+        clocks: MatchClocks | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -56,7 +59,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("touchline")
         self.setWindowTitle("Touchline")
         self.setWindowIcon(icons.app_icon())
-        self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self)
+        self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self, clocks)
+        self.clocks = self.model.clocks  # the running minutes (the app moves them on)
         self.model.favouritesChanged.connect(self._save_favourites)
         self.proxy = ScoreboardFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -85,7 +89,7 @@ class MainWindow(QMainWindow):
         self.view.menuRequested.connect(self._match_menu)
         self.view.matchActivated.connect(self._focus_timeline)
 
-        self.timeline = TimelinePane(board, self)
+        self.timeline = TimelinePane(board, self, shown=self.clocks.shown)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("splitter")
         self.splitter.addWidget(self.view)
@@ -173,6 +177,16 @@ class MainWindow(QMainWindow):
         if first.isValid():
             self.view.select_match(first)
             self.view.setFocus()
+
+    def advance_clocks(self, now: datetime) -> list[str]:
+        """Moves the running minutes on to ``now`` and redraws those that changed (the
+        scoreboard's Time cells, the timeline's heading); returns their match ids."""
+        moved = self.clocks.advance(now)
+        if moved:
+            self.model.minutes_moved(moved)
+            if self.timeline.model.match_id in moved:
+                self.timeline.refresh_heading()
+        return moved
 
     # --- selection, timeline, match menu ---------------------------------------------------
 

@@ -77,11 +77,13 @@ class Broker:
         progress: tuple[str, str] | None = None,
         once: Once | None = None,
         new: bool = False,
+        clock_rate: float = 1.0,
     ) -> Match:
         """Creates a match (or resets one with the same id, for a replay's new match day).
 
         ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
-        raises idempotency.Replayed (or KeyReused) before anything is done."""
+        raises idempotency.Replayed (or KeyReused) before anything is done. ``clock_rate``:
+        how fast its clock runs (``Match.clock_rate``): a replay's speed, 1 for live matches."""
         async with self._lock:
             self.replies.check(once)
             if new and spec.id in self.matches:
@@ -94,6 +96,7 @@ class Broker:
                 home=spec.home,
                 away=spec.away,
                 kickoff=spec.kickoff or datetime.now(UTC),
+                clock_rate=clock_rate,
             )
             await self._commit("match_added", match, match.model_dump_json(), progress, once)
             return match

@@ -55,7 +55,9 @@ class Publisher(Protocol):
     after ``kill -9``) exactly where it stopped, repeating and skipping nothing.
     """
 
-    async def add_match(self, match: MatchIn, *, progress: Progress | None = None) -> Match: ...
+    async def add_match(
+        self, match: MatchIn, *, progress: Progress | None = None, clock_rate: float = 1.0
+    ) -> Match: ...
 
     async def publish(
         self, match_id: str, ev: EventIn, *, progress: Progress | None = None
@@ -163,8 +165,10 @@ async def replay(
                     kickoff = now + timedelta(seconds=day.kickoffs[m.id])
                     m = m.model_copy(update={"kickoff": kickoff})
                 last = i == len(feed.matches) - 1
+                # Its clock runs at the replay's speed: clients tick the minute on at that rate.
+                progress = (key, f"{day_number}:0") if last else None
                 await _safely(
-                    publisher.add_match(m, progress=(key, f"{day_number}:0") if last else None),
+                    publisher.add_match(m, progress=progress, clock_rate=speed),
                     m.id,
                 )
         else:  # resuming: carry on from the last step published, as if no time had passed

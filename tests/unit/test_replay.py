@@ -52,8 +52,8 @@ class Recorder:
         self.log.append(Record(now, datetime.now(UTC), kind, match.id, match.model_copy(deep=True)))
         self.tasks_seen = max(self.tasks_seen, len(asyncio.all_tasks()))
 
-    async def add_match(self, spec: MatchIn, *, progress=None) -> Match:
-        match = scratch_match(spec)
+    async def add_match(self, spec: MatchIn, *, progress=None, clock_rate: float = 1.0) -> Match:
+        match = scratch_match(spec).model_copy(update={"clock_rate": clock_rate})
         self.matches[match.id] = match
         self._record("match_added", match)
         self._keep(progress)
@@ -110,6 +110,7 @@ async def test_matches_are_added_scheduled_then_kick_off_at_their_projected_time
     added = recorder.log[: len(feed.matches)]
     assert [r.kind for r in added] == ["match_added"] * len(feed.matches)
     assert all(r.snapshot.status == "scheduled" for r in added)
+    assert all(r.snapshot.clock_rate == 30_000 for r in added)  # clients tick at this rate
     assert all(r.snapshot.kickoff > added[0].wall for r in added)  # announced ahead of time
     for r in added:
         (kickoff,) = recorder.of("kickoff", r.match)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu
 
+from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_rules import Notice
 from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
-from desktop.ui.cells import FAVOURITES_GROUP, HOME, SCORE
+from desktop.ui import icons
+from desktop.ui.cells import CLOCK, FAVOURITES_GROUP, HOME, SCORE
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.timeline import KIND, MINUTE, PLAYER, TEXT, KindRole
+from desktop.ui.tray import Tray
 from desktop.ui.window import MainWindow
 from server.wire import Snapshot
-from tests.support.matchdata import Feed, later, match
+from tests.support.matchdata import KICKOFF, Feed, later, match
 
 MARKUP = ["<b>X</b>", "<img src=x onerror=alert(1)>"]
 
@@ -516,3 +520,35 @@ def test_menu_mnemonics_differ_and_settings_has_a_shortcut(qtbot, make_window):
     assert not window.settings_action.shortcut().isEmpty()
     with qtbot.waitSignal(window.settingsRequested, timeout=1000):
         qtbot.keyClick(window.view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+
+
+# --- the running minute ---------------------------------------------------------------------------
+
+
+def test_the_time_cell_runs_on_between_events_and_the_tray_shows_the_same_minute(qtbot, tmp_path):
+    feed = Feed(match("a"), match("b", "Brazil", "Morocco"))
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=list(feed.matches.values())))
+    wall = [KICKOFF]
+    clocks = MatchClocks(board, now=lambda: wall[0])
+    window = MainWindow(board, Settings(tmp_path / "s.ini"), clocks=clocks)
+    qtbot.addWidget(window)
+    kickoff = feed("a", "kickoff")
+    kickoff.at = KICKOFF
+    board.apply_event(kickoff)
+    select(window, "a")
+    tray = Tray(icons.app_icon(), rich_tooltip=False)
+
+    def time_cell() -> str:
+        return window.model.index_of("a", CLOCK).data()
+
+    assert time_cell() == "0'"
+    with qtbot.waitSignal(window.model.dataChanged, timeout=1000):
+        moved = window.advance_clocks(KICKOFF + timedelta(minutes=31, seconds=5))
+    assert moved == ["a"]  # only the match in play
+    assert time_cell() == "31'"
+    assert window.timeline.heading.text() == "Mexico 0 – 0 South Africa · 31'"
+    tray.show_board(board.matches.values(), lambda _n: False, shown=clocks.shown)
+    assert "Mexico 0 – 0 South Africa  31'" in tray.icon.toolTip().splitlines()
+    assert window.advance_clocks(KICKOFF + timedelta(minutes=31, seconds=50)) == []
+    tray.close()
