@@ -163,7 +163,9 @@ class Broker:
         self._wake()
 
     def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
-        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
+        match = self.matches.get(match_id)
+        teams = (match.home.name, match.away.name) if match else None
+        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data), teams)
 
     def _new_match_id(self, spec: MatchIn) -> str:
         codes = spec.home.code and spec.away.code
@@ -238,8 +240,11 @@ class Broker:
                 if behind == 1 and log_:
                     frame = log_[-1]
                     cursor = frame.seq
-                    if not only or frame.match_id in only:
-                        yield frame.classic() if classic else frame.encoded
+                    if not classic:
+                        if not only or frame.match_id in only:
+                            yield frame.encoded
+                    elif frame.in_classic and (not only or frame.match_id in only):
+                        yield frame.classic()
                     continue
                 if behind > 0:
                     if not log_ or log_[0].seq > cursor + 1:
@@ -254,7 +259,8 @@ class Broker:
                     chunk = [
                         frame.classic() if classic else frame.encoded
                         for frame in pending
-                        if not only or frame.match_id in only
+                        if (not only or frame.match_id in only)
+                        and (not classic or frame.in_classic)
                     ]
                     # A backlog (a resume, a burst) goes out in few large writes, not one per
                     # event: the client reads it in far fewer pieces.
