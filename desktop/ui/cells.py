@@ -21,7 +21,9 @@ from server.wire import Match
 
 FAV, CLOCK, HOME, SCORE, AWAY = range(5)
 COLUMNS = ("", "Time", "Home", "Score", "Away")
-FAVOURITES_GROUP = "Favourites"
+#: The group of matches of the teams the user follows, at the top. One word throughout the
+#: viewer: "Follow" / "Following" (menus, this group, the settings), never "favourite".
+FAVOURITES_GROUP = "Following"
 
 MatchIdRole = Qt.ItemDataRole.UserRole + 1
 IsGroupRole = Qt.ItemDataRole.UserRole + 2
@@ -127,7 +129,7 @@ def tooltip_lines(m: Match) -> list[str]:
 
 def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None) -> str:
     if column == FAV:
-        return "Favourite team playing" if favourite else "Not a favourite"
+        return "Following a team in this match" if favourite else "Not following either team"
     if column in (HOME, AWAY):
         name = m.home.name if column == HOME else m.away.name
         count = red_cards(m)[0 if column == HOME else 1]

@@ -3,7 +3,7 @@
 Listens to a :class:`~desktop.state.Scoreboard` and turns each Change into the narrowest
 signals that describe it (rowsInserted, rowsRemoved, rowsMoved, dataChanged on the touched
 cells and roles), never a reset, so selection, scroll position and expansion survive a live
-match. Matches where a favourite team plays are moved into a "Favourites" group at the top:
+match. Matches where a followed team plays are moved into a "Following" group at the top:
 fans follow teams across competitions.
 
 Top-level rows are groups (column 0 spans the row in the view), their children matches; the
@@ -207,7 +207,7 @@ class ScoreboardModel(GroupedModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
-            return COLUMNS[section] or "Favourite"
+            return COLUMNS[section] or "Follow"
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             return match_cell_alignment(section)
         return None

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import (
@@ -64,11 +65,13 @@ class ScoreboardDelegate(QStyledItemDelegate):
 
 
 class ScoreboardView(QTreeView):
-    """Keyboard: arrows move, Enter opens the timeline, F or Space favourites a team, the Menu
-    key or Shift+F10 opens the selected match's menu."""
+    """Keyboard: arrows move, Enter opens the timeline, F or Space follows a team (as a click
+    on the star does), the Menu key or Shift+F10 opens the selected match's menu."""
 
-    #: Asks for the favourite/mute menu of a match (at the given viewport position).
+    #: Asks for the follow/mute menu of a match (at the given viewport position).
     menuRequested = Signal(str, object)
+    #: F, Space or a click on the star: follow (or stop following) a team of this match.
+    followRequested = Signal(str, object)
     #: Enter / double-click on a match.
     matchActivated = Signal(str)
 
@@ -76,7 +79,9 @@ class ScoreboardView(QTreeView):
         super().__init__(parent)
         self.setObjectName("scoreboard")
         self.setAccessibleName("Scoreboard")
-        self.setAccessibleDescription("Matches grouped by competition. F or Space: favourite.")
+        self.setAccessibleDescription(
+            "Matches grouped by competition. F or Space: follow a team. Menu key: more."
+        )
         self.setItemDelegate(ScoreboardDelegate(self))
         self._fit: ColumnFit | None = None
         self.setRootIsDecorated(False)
@@ -193,19 +198,24 @@ class ScoreboardView(QTreeView):
         )
         # Shift+F10 is the menu key's stand-in on keyboards without one; Qt only turns the
         # Menu key itself into a context-menu event, and not on every platform.
-        wants_menu = menu_key or (key in (Qt.Key.Key_F, Qt.Key.Key_Space) and plain)
-        if wants_menu and self._menu_for_current():
+        if menu_key and self._for_current(self.menuRequested):
+            return
+        follow_key = key in (Qt.Key.Key_F, Qt.Key.Key_Space) and plain
+        if follow_key and self._for_current(self.followRequested):
             return
         super().keyPressEvent(event)
 
-    def _menu_for_current(self) -> bool:
-        """Asks for the selected match's menu under its row; False when no match is selected."""
+    def _for_current(self, signal: SignalInstance) -> bool:
+        """Emits ``signal`` for the selected match, under its row; False when none is."""
         match_id = self.current_match_id()
         if not match_id:
             return False
         rect = self.visualRect(self.currentIndex().siblingAtColumn(HOME))
-        self.menuRequested.emit(match_id, rect.bottomLeft())
+        signal.emit(match_id, rect.bottomLeft())
         return True
+
+    def _menu_for_current(self) -> bool:
+        return self._for_current(self.menuRequested)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         if event.reason() == QContextMenuEvent.Reason.Keyboard:
@@ -221,7 +231,7 @@ class ScoreboardView(QTreeView):
     def _clicked(self, index: QModelIndex) -> None:
         match_id = index.data(MatchIdRole)
         if match_id and index.column() == FAV:
-            self.menuRequested.emit(match_id, self.visualRect(index).bottomLeft())
+            self.followRequested.emit(match_id, self.visualRect(index).bottomLeft())
 
     def _activated(self, index: QModelIndex) -> None:
         match_id = index.data(MatchIdRole)

@@ -67,7 +67,7 @@ class SettingsDialog(QDialog):
             box.setObjectName(f"notify_{kind}")
             notify_layout.addWidget(box)
             self.kind_boxes[kind] = box
-        self.favourites_only = QCheckBox("Only matches of my &favourite teams", notify)
+        self.favourites_only = QCheckBox("Only matches of the teams I &follow", notify)
         self.favourites_only.setChecked(settings.favourites_only)
         notify_layout.addWidget(self.favourites_only)
 

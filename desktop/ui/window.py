@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.view.setModel(self.proxy)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.menuRequested.connect(self._match_menu)
+        self.view.followRequested.connect(self._follow)
         self.view.matchActivated.connect(self._focus_timeline)
 
         self.timeline = TimelinePane(board, self, shown=self.clocks.shown)
@@ -220,7 +221,7 @@ class MainWindow(QMainWindow):
             action = menu.addAction(mnemonic_safe(f"Follow {team}"))
             action.setCheckable(True)
             action.setChecked(self.model.is_favourite_team(team))
-            action.triggered.connect(lambda _checked, t=team: self.model.toggle_favourite(t))
+            action.triggered.connect(lambda _checked, t=team: self._toggle_follow(t))
         menu.addSeparator()
         muted = self.is_match_muted(match_id)
         mute = menu.addAction("Unmute this match" if muted else "Mute this match")
@@ -234,6 +235,39 @@ class MainWindow(QMainWindow):
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def follow_menu(self, match_id: str) -> QMenu | None:
+        """What F, Space or the star do on a row: None when that did it at once (one of its
+        teams was followed: now it is not), else a menu naming the two teams to choose from
+        (also used by the tests)."""
+        m = self.model.board.matches.get(match_id)
+        if m is None:
+            return None
+        teams = (m.home.name, m.away.name)
+        followed = [team for team in teams if self.model.is_favourite_team(team)]
+        if len(followed) == 1:
+            self._toggle_follow(followed[0])
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("followMenu")
+        menu.setAccessibleName("Follow which team?")
+        for team in teams:
+            action = menu.addAction(mnemonic_safe(team))
+            action.setCheckable(True)
+            action.setChecked(team in followed)
+            action.triggered.connect(lambda _checked, t=team: self._toggle_follow(t))
+        return menu
+
+    def _follow(self, match_id: str, pos: QPoint) -> None:
+        menu = self.follow_menu(match_id)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _toggle_follow(self, team: str) -> None:
+        now = self.model.toggle_favourite(team)
+        words = f"Following {team}" if now else f"No longer following {team}"
+        self.statusBar().showMessage(words, 4000)
 
     def _save_favourites(self) -> None:
         self.settings.favourites = sorted(self.model.favourites())

@@ -247,7 +247,7 @@ def test_kickoff_reminder_for_a_favourite_arrives_from_the_timer(qloop, server, 
 
     drive(qloop, app, scenario)
     assert banner.history[0][0] == "Kick-off in 10 min: Ghana v Panama"
-    assert app.window.model.index(0, 0).data() == "Favourites"
+    assert app.window.model.index(0, 0).data() == "Following"
 
 
 def test_settings_dialog_changes_apply_to_the_rules_and_persist(qtbot, make_app, tmp_path):

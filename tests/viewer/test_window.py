@@ -17,7 +17,7 @@ from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
 from desktop.ui import icons
-from desktop.ui.cells import CLOCK, FAVOURITES_GROUP, HOME, SCORE
+from desktop.ui.cells import CLOCK, FAV, FAVOURITES_GROUP, HOME, SCORE
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.timeline import KIND, MINUTE, PLAYER, TEXT, KindRole
 from desktop.ui.tray import Tray
@@ -239,15 +239,46 @@ def test_team_with_ampersand_keeps_it_in_menu_text(make_window):
     assert action.text() == "Follow Brighton && Hove"  # && is how Qt shows a literal &
 
 
-def test_f_key_on_a_match_asks_for_its_menu(qtbot, make_window):
+@pytest.mark.parametrize("key", [Qt.Key.Key_F, Qt.Key.Key_Space], ids=["F", "Space"])
+def test_one_key_follows_a_team_choosing_by_name_and_unfollows_at_once(qtbot, make_window, key):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[match("a"), match("b", "Brazil", "Morocco")]))
+    window = make_window(board)
+    window.show()
+    select(window, "a")
+    with qtbot.waitSignal(window.view.followRequested, timeout=1000) as blocker:
+        qtbot.keyClick(window.view, key)
+    assert blocker.args[0] == "a"
+    # Two teams to choose from: a menu whose choices are the team names.
+    menu = popped_menu(window)
+    assert [a.text() for a in menu.actions()] == ["Mexico", "South Africa"]
+    assert not any(a.isChecked() for a in menu.actions())
+    menu.actions()[1].trigger()
+    menu.close()
+    assert window.model.favourites() == {"South Africa"}
+    assert window.statusBar().currentMessage() == "Following South Africa"
+    assert window.model.index(0, 0).data() == "Following"  # the group at the top
+
+    # One of its teams followed: the same key stops following it, at once, without a menu.
+    select(window, "a")
+    qtbot.keyClick(window.view, key)
+    assert window.model.favourites() == frozenset()
+    assert window.statusBar().currentMessage() == "No longer following South Africa"
+    assert not [m for m in window.findChildren(QMenu) if m.isVisible()]
+
+
+def test_a_click_on_the_star_is_the_same_as_f(qtbot, make_window):
     board = Scoreboard()
     board.apply_snapshot(Snapshot(matches=[match("a")]))
     window = make_window(board)
     window.show()
-    select(window, "a")
-    with qtbot.waitSignal(window.view.menuRequested, timeout=1000) as blocker:
-        qtbot.keyClick(window.view, Qt.Key.Key_F)
-    assert blocker.args[0] == "a"
+    qtbot.waitExposed(window)
+    window.model.set_favourites({"Mexico"})
+    star = window.proxy.mapFromSource(window.model.index_of("a", FAV))
+    qtbot.mouseClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.visualRect(star).center()
+    )
+    assert window.model.favourites() == frozenset()  # unfollowed at once
 
 
 def test_window_geometry_is_restored_from_settings(qtbot, make_window, settings):
