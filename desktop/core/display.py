@@ -6,10 +6,11 @@ argument uses the system zone, honouring ``TZ``).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from desktop.core.state import is_live
-from server.wire import Match
+from server.wire import Match, MatchEvent, Score
 from server.wire_text import format_minute
 
 
@@ -60,6 +61,53 @@ def clock_text(
     if status == "extra_time":
         return f"ET {minute}" if minute else "ET"
     return minute or "Live"
+
+
+_CARD_WORDS = {"yellow": "Yellow card", "second_yellow": "Second yellow card", "red": "Red card"}
+#: Why a goal was taken back, as scorers and feeds word it (the text is free).
+_REASONS = (
+    ("offside", re.compile(r"\boff-?side\b", re.IGNORECASE)),
+    ("handball", re.compile(r"\bhand-? ?ball\b|\bhandled\b", re.IGNORECASE)),
+    ("foul", re.compile(r"\bfoul", re.IGNORECASE)),
+)
+
+
+def disallowed_reason(text: str) -> str | None:
+    """``offside``, ``handball`` or ``foul`` when a disallowed goal's text says which."""
+    return next((reason for reason, pattern in _REASONS if pattern.search(text)), None)
+
+
+def _score(score: Score) -> str:
+    return f"{score.home}–{score.away}"
+
+
+def what_happened(ev: MatchEvent) -> str:
+    """The timeline's "What happened": the kind of event and what it did to the score, without
+    the team and the player, which have columns of their own (the feed's sentence, which
+    repeats them, is the row's tooltip)."""
+    score = _score(ev.score)
+    if ev.type == "goal":
+        kind = "Own goal" if ev.own_goal else "Penalty" if ev.penalty else "Goal"
+        return f"{kind}, {score}"
+    if ev.type == "goal_disallowed":
+        reason = disallowed_reason(ev.text)
+        return f"Goal disallowed ({reason}), {score}" if reason else f"Goal disallowed, {score}"
+    if ev.type == "card":
+        return _CARD_WORDS.get(ev.card or "yellow", "Card")
+    shootout = f"shoot-out {_score(ev.penalties)}" if ev.penalties else "shoot-out"
+    if ev.type == "penalty_shootout":
+        if ev.scored is None:
+            return shootout.capitalize()
+        return f"Penalty {'scored' if ev.scored else 'missed'}, {shootout}"
+    if ev.type == "full_time":
+        return f"Full time, {score}" + (f", {shootout}" if ev.penalties else "")
+    return {
+        "kickoff": "Kick-off",
+        "half_time": f"Half time, {score}",
+        "second_half": "Second half",
+        "extra_time": "Extra time",
+        "substitution": "Substitution",
+    }.get(ev.type, ev.text or ev.type)
 
 
 def score_text(match: Match) -> str:

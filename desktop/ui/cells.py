@@ -31,6 +31,8 @@ FavouriteRole = Qt.ItemDataRole.UserRole + 3
 HighlightRole = Qt.ItemDataRole.UserRole + 4
 RedCardsRole = Qt.ItemDataRole.UserRole + 5
 SearchRole = Qt.ItemDataRole.UserRole + 6
+#: A Home or Away cell's team code (``ARS``), shown instead of a name that does not fit.
+TeamCodeRole = Qt.ItemDataRole.UserRole + 7
 
 R = Qt.ItemDataRole
 #: Every role a scoreboard cell may have a value for (others are None).
@@ -38,6 +40,7 @@ ANSWERED_ROLES = (
     R.DisplayRole, R.DecorationRole, R.ToolTipRole, R.FontRole, R.TextAlignmentRole,
     R.BackgroundRole, R.ForegroundRole, R.AccessibleTextRole,
     MatchIdRole, IsGroupRole, FavouriteRole, HighlightRole, RedCardsRole, SearchRole,
+    TeamCodeRole,
 )  # fmt: skip
 
 #: Semantic "goal" colour; always blended with the palette's base, so it suits light and dark.
@@ -109,8 +112,11 @@ def display_text(m: Match, column: int, shown: Shown | None = None) -> str:
 
 
 def fitted_cell(m: Match, column: int, shown: Shown | None = None) -> tuple[str, bool]:
-    """A Time or Score cell's text and whether it is bold (FontRole's rule): all that its
-    width depends on (desktop.ui.column_fit)."""
+    """A Time, Score or Home cell's text and whether it is bold (FontRole's rule; a name is
+    measured bold, as a followed team's is): all that its width depends on
+    (desktop.ui.column_fit)."""
+    if column == HOME:
+        return m.home.name, True
     if column == SCORE:
         return display.score_text(m), m.status != "scheduled"
     return display.clock_text(m, shown=shown), display.is_playing(m)
@@ -173,6 +179,8 @@ def match_cell(
         return strength
     if role == SearchRole:
         return " ".join(filter(None, (m.home.name, m.away.name, m.competition, m.round)))
+    if role == TeamCodeRole:
+        return m.home.code if column == HOME else m.away.code if column == AWAY else None
     if role in (RedCardsRole, R.DecorationRole) and column in (HOME, AWAY):
         count = red_cards(m)[0 if column == HOME else 1]
         if role == RedCardsRole:

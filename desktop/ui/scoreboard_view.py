@@ -15,18 +15,41 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
     QWidget,
 )
 
-from desktop.ui.cells import AWAY, CLOCK, FAV, HOME, SCORE, MatchIdRole, SearchRole
-from desktop.ui.column_fit import ColumnFit
+from desktop.ui.cells import (
+    AWAY,
+    CLOCK,
+    FAV,
+    GOAL_COLOUR,
+    HOME,
+    SCORE,
+    HighlightRole,
+    MatchIdRole,
+    SearchRole,
+    TeamCodeRole,
+)
+from desktop.ui.column_fit import ColumnFit, icon_column_width
+from desktop.ui.placeholder import paint_placeholder
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -48,7 +71,9 @@ class ScoreboardFilter(QSortFilterProxyModel):
 
 class ScoreboardDelegate(QStyledItemDelegate):
     """Red cards sit next to the score; group rows get the window colour as a band; rows get
-    a little air (a scoreboard is read at a glance)."""
+    a little air (a scoreboard is read at a glance). A team name that does not fit its cell
+    gives way to the team's code (``ARS``), where the feed has one, before it is elided; a
+    selected row glows after a goal as the others do, on the selection's colour."""
 
     PADDING = 6
 
@@ -62,6 +87,42 @@ class ScoreboardDelegate(QStyledItemDelegate):
             option.decorationPosition = QStyleOptionViewItem.Position.Right
         if not index.parent().isValid():  # a group row (cheaper to ask than IsGroupRole)
             option.backgroundBrush = option.palette.brush(QPalette.ColorRole.Window)
+        elif option.state & QStyle.StateFlag.State_Selected:
+            strength = index.data(HighlightRole) or 0.0
+            if strength > 0:  # the glow, mixed into the selection's own colour
+                role = QPalette.ColorRole.Highlight
+                option.palette.setColor(role, _mix(option.palette.color(role), strength))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        if index.column() not in (HOME, AWAY) or not index.parent().isValid():
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = self.team_text(opt, index)
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+
+    def team_text(self, opt: QStyleOptionViewItem, index: AnyIndex) -> str:
+        """The team's name if it fits the cell (``opt`` as painted), else its code if it has
+        one (else the name, which the style elides)."""
+        code = index.data(TeamCodeRole)
+        if not code:
+            return opt.text
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, opt) + 1)
+        fits = opt.fontMetrics.horizontalAdvance(opt.text) + margin <= room.width()
+        return opt.text if fits else code
+
+
+def _mix(colour: QColor, strength: float) -> QColor:
+    a = 0.5 * strength
+    return QColor.fromRgbF(
+        colour.redF() * (1 - a) + GOAL_COLOUR.redF() * a,
+        colour.greenF() * (1 - a) + GOAL_COLOUR.greenF() * a,
+        colour.blueF() * (1 - a) + GOAL_COLOUR.blueF() * a,
+    )
 
 
 class ScoreboardView(QTreeView):
@@ -84,6 +145,8 @@ class ScoreboardView(QTreeView):
         )
         self.setItemDelegate(ScoreboardDelegate(self))
         self._fit: ColumnFit | None = None
+        #: What the scoreboard says when it shows no match (the window sets it).
+        self.placeholder = ""
         self.setRootIsDecorated(False)
         self.setIndentation(0)
         self.setUniformRowHeights(True)
@@ -116,14 +179,40 @@ class ScoreboardView(QTreeView):
         header.setStretchLastSection(False)
         header.setSectionsMovable(False)
         header.setSectionResizeMode(FAV, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(HOME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(AWAY, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(FAV, 30)
-        # Time and Score fit their texts (see desktop.ui.column_fit for why not ResizeToContents).
+        # Time, Score and Home fit their texts (see desktop.ui.column_fit for why not
+        # ResizeToContents); Away takes the rest. Home as wide as its widest name keeps a row
+        # together on a wide window (a stretched Home put the width of the window between
+        # the time and the teams); on a narrow one Home gets at most half of the room left.
         source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
-        self._fit = ColumnFit(self, (CLOCK, SCORE), source.column_texts)
+        self._fit = ColumnFit(
+            self,
+            (CLOCK, SCORE, HOME),
+            source.column_texts,
+            caps={HOME: self._home_room},
+            extra={HOME: 2 * icon_column_width(self)},  # the red cards beside the name
+        )
         self._fit.watch(model)
         self._span_groups()
+
+    def _home_room(self) -> int:
+        """Half the width the Home and Away columns share, and never less than a code's."""
+        header = self.header()
+        fixed = sum(header.sectionSize(c) for c in (FAV, CLOCK, SCORE))
+        least = self.fontMetrics().horizontalAdvance("MMMM") + icon_column_width(self)
+        return max(least, (self.viewport().width() - fixed) // 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit is not None:
+            self._fit.schedule()  # the room for the Home column changed
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0:
+            paint_placeholder(self, self.placeholder)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setAccessibleName("Filter matches")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit.textChanged.connect(self._update_placeholder)
         self.filter_edit.returnPressed.connect(self._filter_entered)
 
         self.view = ScoreboardView(self)
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore()
+        self._update_placeholder()
 
     # --- menus and shortcuts ---------------------------------------------------------------
 
@@ -278,10 +280,26 @@ class MainWindow(QMainWindow):
         """The server followed from now on (it was never reached yet)."""
         self.server_label.setText(f"{url} (built-in demo server)" if embedded else url)
         self._ever_live = False
+        self._update_placeholder()
+
+    def _update_placeholder(self, *_args: object) -> None:
+        """What the scoreboard says when it shows no match: that the filter left none, or
+        that there are none (yet)."""
+        text = self.filter_edit.text().strip()
+        if text:
+            words = f"No team or competition matches “{text}”."
+        elif self._ever_live:
+            words = "No matches on this server yet."
+        else:
+            words = "Waiting for scores…"
+        if words != self.view.placeholder:
+            self.view.placeholder = words
+            self.view.viewport().update()
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""
         self._ever_live = self._ever_live or kind == "live"
+        self._update_placeholder()
         self._state = (kind, reason, retry_at)
         stale = kind in STALE_STATES
         self.model.set_stale(stale)

@@ -8,8 +8,15 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu
+from PySide6.QtGui import QColor, QContextMenuEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QMenu,
+    QStyle,
+    QStyleOptionViewItem,
+)
 
 from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_rules import Notice
@@ -17,7 +24,7 @@ from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
 from desktop.ui import icons
-from desktop.ui.cells import CLOCK, FAV, FAVOURITES_GROUP, HOME, SCORE
+from desktop.ui.cells import AWAY, CLOCK, FAV, FAVOURITES_GROUP, HOME, SCORE
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.timeline import KIND, MINUTE, PLAYER, TEXT, KindRole
 from desktop.ui.tray import Tray
@@ -84,13 +91,16 @@ def test_selecting_a_match_shows_its_timeline_with_minutes_kinds_and_players(mak
 
     select(window, "a")
 
+    # "What happened" does not repeat the team and the player: they have their columns.
     assert timeline_rows(window) == [
         ("0'", "whistle", "", "Kick-off"),
-        ("9'", "goal", "Quiñones", board.matches["a"].events[1].text),
-        ("30'", "yellow", "Mokoena", "Yellow card: Mokoena"),
-        ("45+2'", "penalty", "Jiménez", board.matches["a"].events[3].text),
-        ("60'", "substitution", "Foster for Rayners", board.matches["a"].events[4].text),
+        ("9'", "goal", "Quiñones", "Goal, 1–0"),
+        ("30'", "yellow", "Mokoena", "Yellow card"),
+        ("45+2'", "penalty", "Jiménez", "Penalty, 2–0"),
+        ("60'", "substitution", "Foster for Rayners", "Substitution"),
     ]
+    goal_tip = window.timeline.model.index(1, TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Quiñones" in goal_tip  # the feed's whole sentence is the tooltip
     assert window.timeline.heading.text() == "Mexico 2 – 0 South Africa · 60'"
 
     select(window, "b")
@@ -583,3 +593,91 @@ def test_the_time_cell_runs_on_between_events_and_the_tray_shows_the_same_minute
     assert "Mexico 0 – 0 South Africa  31'" in tray.icon.toolTip().splitlines()
     assert window.advance_clocks(KICKOFF + timedelta(minutes=31, seconds=50)) == []
     tray.close()
+
+
+# --- the board at any size ------------------------------------------------------------------------
+
+
+def coded_board() -> Scoreboard:
+    m = match("a", "Wolverhampton Wanderers", "Brighton & Hove Albion", "Premier League")
+    m.home.code, m.away.code = "WOL", "BHA"
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[m, match("b", "Brazil", "Morocco")]))
+    return board
+
+
+def painted_team(window: MainWindow, match_id: str, column: int) -> str:
+    """The text the delegate paints in a team cell, at the cell's present size."""
+    view = window.view
+    index = window.proxy.mapFromSource(window.model.index_of(match_id, column))
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index)
+    delegate = view.itemDelegate()
+    delegate.initStyleOption(option, index)
+    return delegate.team_text(option, index)
+
+
+def test_a_narrow_board_shows_team_codes_and_a_wide_one_keeps_each_row_together(qtbot, make_window):
+    window = make_window(coded_board())
+    window.resize(380, 500)
+    window.show()
+    qtbot.waitExposed(window)
+    header = window.view.header()
+    qtbot.waitUntil(lambda: header.sectionSize(HOME) <= window.view.viewport().width() // 2)
+    assert painted_team(window, "a", HOME) == "WOL"
+    assert painted_team(window, "a", AWAY) == "BHA"
+    assert painted_team(window, "b", HOME) == "Brazil"  # fits: stays a name (no code anyway)
+
+    window.resize(1600, 500)
+    name = window.view.fontMetrics().horizontalAdvance("Wolverhampton Wanderers")
+    qtbot.waitUntil(lambda: header.sectionSize(HOME) > name)
+    assert painted_team(window, "a", HOME) == "Wolverhampton Wanderers"
+    assert painted_team(window, "a", AWAY) == "Brighton & Hove Albion"
+    # Home is as wide as its longest name, not half the window: the time stays near the teams.
+    assert header.sectionSize(HOME) < name + 120
+    assert header.sectionViewportPosition(HOME) < 200
+
+
+def test_a_selected_row_glows_on_a_goal_too(qtbot, make_window):
+    feed = Feed(match("a"))
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=list(feed.matches.values())))
+    board.apply_event(feed("a", "kickoff"))
+    window = make_window(board, highlight_ms=60_000)
+    window.show()
+    select(window, "a")
+    index = window.proxy.mapFromSource(window.model.index_of("a", SCORE))
+
+    def selection_colour() -> QColor:
+        option = QStyleOptionViewItem()
+        window.view.initViewItemOption(option)
+        option.state |= QStyle.StateFlag.State_Selected
+        window.view.itemDelegate().initStyleOption(option, index)
+        return option.palette.color(QPalette.ColorRole.Highlight)
+
+    plain = selection_colour()
+    board.apply_event(feed("a", "goal", minute=3, team="home", player="Quiñones"))
+    glowing = selection_colour()
+    assert glowing != plain
+    assert glowing.greenF() > plain.greenF()  # towards the goal colour
+
+
+def test_an_empty_filter_result_and_an_empty_timeline_say_so(qtbot, make_window):
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[match("a")]))
+    window = make_window(board)
+    window.show()
+    assert window.view.placeholder == "Waiting for scores…"
+    window.set_connection("live")
+    window.filter_edit.setText("zebra")
+    assert window.proxy.rowCount() == 0
+    assert window.view.placeholder == "No team or competition matches “zebra”."
+    window.filter_edit.clear()
+    board.clear()
+    assert window.view.placeholder == "No matches on this server yet."
+
+    board.apply_snapshot(Snapshot(matches=[match("a")]))
+    select(window, "a")
+    assert window.timeline.model.rowCount() == 0
+    assert window.timeline.view.placeholder.startswith("Nothing has happened yet: kick-off ")
