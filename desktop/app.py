@@ -30,7 +30,7 @@ from desktop.core import display
 from desktop.core.items import SnapshotItem, StreamItem, apply_item
 from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_rules import Notice, NoticeRules
-from desktop.core.notify_settings import NoticeSettings
+from desktop.core.notify_settings import NoticeSettings, Scope
 from desktop.core.state import Scoreboard
 from desktop.core.status_words import STALE_STATES
 from desktop.platform import autostart
@@ -89,6 +89,7 @@ class TouchlineApp(QObject):
             is_match_muted=lambda mid: mid in self.rules.settings.muted_matches,
             highlight_ms=options.highlight_ms,
             clocks=self.clocks,
+            notice_settings=lambda: self.rules.settings,
         )
         self.tray: Tray | None = None
         self.notifier: Notifier | None = None
@@ -360,6 +361,12 @@ class TouchlineApp(QObject):
             self.rules.settings.muted_matches.discard(match_id)
         self._keep_notice_settings()
 
+    def set_own_kinds(self, scope: str, name: str, kinds: set[str] | None) -> None:
+        """Which kinds notify for a team's or a competition's matches (None: the general)."""
+        where: Scope = "team" if scope == "team" else "competition"
+        self.rules.settings.set_own_kinds(where, name, kinds)
+        self._keep_notice_settings()
+
     def _favourites_changed(self) -> None:
         self.rules.settings.favourites = set(self.window.model.favourites())
         self._keep_notice_settings()
@@ -433,5 +440,6 @@ class TouchlineApp(QObject):
         w.quitRequested.connect(self.quit)
         w.settingsRequested.connect(self.open_settings)
         w.muteMatchRequested.connect(self.set_match_muted)
+        w.kindsChosen.connect(self.set_own_kinds)
         w.retryRequested.connect(self.retry_now)
         w.model.favouritesChanged.connect(self._favourites_changed)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.match_clock import MatchClocks
+from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings, Scope
 from desktop.core.plaintext import mnemonic_safe
 from desktop.core.state import Scoreboard
 from desktop.core.status_words import STALE_STATES, connection_text, stale_text
@@ -40,6 +41,9 @@ class MainWindow(QMainWindow):
     quitRequested = Signal()
     settingsRequested = Signal()
     muteMatchRequested = Signal(str, bool)  # match id, mute (True) or unmute (False)
+    #: "team" or "competition", its name, and the kinds that notify for it (None: the
+    #: general ones, from Settings).
+    kindsChosen = Signal(str, str, object)
     retryRequested = Signal()
     visibilityChanged = Signal(bool)
 
@@ -51,10 +55,12 @@ class MainWindow(QMainWindow):
         is_match_muted: Callable[[str], bool] = lambda _id: False,
         highlight_ms: int = 6000,
         clocks: MatchClocks | None = None,
+        notice_settings: Callable[[], NoticeSettings | None] = lambda: None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.is_match_muted = is_match_muted
+        self.notice_settings = notice_settings  # the live rules' settings, read for the menus
         self.tray_available = False
         self.setObjectName("touchline")
         self.setWindowTitle("Touchline")
@@ -228,9 +234,38 @@ class MainWindow(QMainWindow):
         muted = self.is_match_muted(match_id)
         mute = menu.addAction("Unmute this match" if muted else "Mute this match")
         mute.triggered.connect(lambda: self.muteMatchRequested.emit(match_id, not muted))
+        notices = self.notice_settings()
+        if notices is not None:
+            scopes: tuple[tuple[Scope, str], ...] = (
+                ("team", m.home.name),
+                ("team", m.away.name),
+                ("competition", m.competition),
+            )
+            for scope, name in scopes:
+                sub = menu.addMenu(mnemonic_safe(f"Notifications for {name}"))
+                self._kinds_menu(sub, notices, scope, name)
         timeline = menu.addAction("Show timeline")
         timeline.triggered.connect(lambda: (self.open_match(match_id), self._focus_timeline()))
         return menu
+
+    def _kinds_menu(self, menu: QMenu, notices: NoticeSettings, scope: Scope, name: str) -> None:
+        """The kinds that notify for this team or competition, or "As in Settings"."""
+        own = notices.own_kinds(scope, name)
+        general = menu.addAction("As in Settings")
+        general.setCheckable(True)
+        general.setChecked(own is None)
+        general.triggered.connect(lambda: self.kindsChosen.emit(scope, name, None))
+        menu.addSeparator()
+        shown = set(own if own is not None else notices.kinds)
+        for kind in EVENT_KINDS:
+            action = menu.addAction(EVENT_NOTICES[kind].label)
+            action.setCheckable(True)
+            action.setChecked(kind in shown)
+            action.triggered.connect(
+                lambda on, k=kind: self.kindsChosen.emit(
+                    scope, name, shown | {k} if on else shown - {k}
+                )
+            )
 
     def _match_menu(self, match_id: str, pos: QPoint) -> None:
         menu = self.match_menu(match_id)

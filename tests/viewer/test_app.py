@@ -377,3 +377,14 @@ def test_settings_switch_back_to_the_built_in_demo_forgets_the_server(
 
     drive(qloop, app, scenario)
     assert app.embedded is not None and app.embedded.proc.poll() is not None  # stopped with us
+
+
+def test_kinds_chosen_for_a_team_reach_the_rules_and_the_settings_file(make_app, tmp_path):
+    app = make_app("http://127.0.0.1:9", Settings(tmp_path / "s.ini"))
+    app.window.kindsChosen.emit("team", "Arsenal", {"goal", "red_card"})
+    assert app.rules.settings.own_kinds("team", "arsenal") == {"goal", "red_card"}
+    app.save_state()
+    saved = Settings(tmp_path / "s.ini").notifications
+    assert saved["team_kinds"] == {"arsenal": ["goal", "red_card"]}
+    app.window.kindsChosen.emit("team", "Arsenal", None)
+    assert app.rules.settings.own_kinds("team", "Arsenal") is None

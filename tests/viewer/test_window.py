@@ -681,3 +681,40 @@ def test_an_empty_filter_result_and_an_empty_timeline_say_so(qtbot, make_window)
     select(window, "a")
     assert window.timeline.model.rowCount() == 0
     assert window.timeline.view.placeholder.startswith("Nothing has happened yet: kick-off ")
+
+
+def test_the_match_menu_chooses_which_kinds_notify_for_a_team_or_its_competition(
+    qtbot, make_window
+):
+    notices = NoticeSettings()  # goals, in general
+    notices.set_own_kinds("competition", "World Cup 2026", {"goal", "full_time"})
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[match("a")]))
+    window = make_window(board, notice_settings=lambda: notices)
+    menu = window.match_menu("a")
+    subs = {a.text(): a.menu() for a in menu.actions() if a.menu()}
+    assert list(subs) == [
+        "Notifications for Mexico",
+        "Notifications for South Africa",
+        "Notifications for World Cup 2026",
+    ]
+
+    def checked(sub: QMenu) -> list[str]:
+        return [a.text() for a in sub.actions() if a.isChecked()]
+
+    assert checked(subs["Notifications for Mexico"]) == [
+        "As in Settings",
+        "&Goals (and disallowed goals)",
+    ]
+    assert checked(subs["Notifications for World Cup 2026"]) == [
+        "&Goals (and disallowed goals)",
+        "F&ull time",
+    ]
+    red = next(a for a in subs["Notifications for Mexico"].actions() if a.text() == "&Red cards")
+    with qtbot.waitSignal(window.kindsChosen, timeout=1000) as chosen:
+        red.trigger()
+    assert chosen.args == ["team", "Mexico", {"goal", "red_card"}]
+    general = subs["Notifications for World Cup 2026"].actions()[0]
+    with qtbot.waitSignal(window.kindsChosen, timeout=1000) as chosen:
+        general.trigger()
+    assert chosen.args == ["competition", "World Cup 2026", None]
