@@ -43,7 +43,7 @@ from desktop.ui import icons
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.tray import Tray, tooltip_is_rich
 from desktop.ui.window import MainWindow
-from server.config import DEFAULTS
+from server.config import DEFAULTS, DEMO_HEAD_START
 from server.resources import asset
 from server.wire import Snapshot
 
@@ -156,7 +156,13 @@ class TouchlineApp(QObject):
         embedded = self._remote is None
         if embedded:
             self.window.set_connection("connecting", "starting the built-in demo server")
-            self.embedded = EmbeddedServer(feed=self.options.feed, speed=self.options.speed)
+            # The demo opens in the middle of its matchday: a newcomer sees matches under way,
+            # at half time and finished at once, not an empty board until the first kick-off.
+            demo = self.options.feed == "demo"
+            head_start = ("--head-start", f"{DEMO_HEAD_START:g}") if demo else ()
+            self.embedded = EmbeddedServer(
+                feed=self.options.feed, speed=self.options.speed, extra_args=head_start
+            )
             self.server_url = base_url(await self.embedded.start())
         log.info("following %s%s", self.server_url, " (built-in server)" if embedded else "")
         self.window.set_server(self.server_url, embedded=embedded)

@@ -104,6 +104,19 @@ def test_server_option_is_remembered_until_embedded_is_asked_for(tmp_path):
 
 
 @pytest.mark.slow
+def test_the_demo_opens_with_matches_finished_at_half_time_under_way_and_to_come(tmp_path):
+    viewer = Viewer(tmp_path)
+    url = viewer.wait_for(r"following (http://127\.0\.0\.1:\d+) \(built-in server\)")[1]
+    viewer.wait_for(r"stream live")
+    matches = httpx.get(f"{url}/api/matches", timeout=10).json()["matches"]
+    assert viewer.stop(signal.SIGTERM) == 0
+    statuses = sorted(m["status"] for m in matches)
+    assert statuses == ["full_time", "half_time", "live", "live", "scheduled", "scheduled"]
+    live = {m["minute"] for m in matches if m["status"] == "live"}
+    assert len(live) == 2  # at different minutes
+
+
+@pytest.mark.slow
 def test_a_server_that_never_answered_is_not_remembered(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"
     first = Viewer(tmp_path, "--server", dead)
