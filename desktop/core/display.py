@@ -72,9 +72,18 @@ _REASONS = (
 )
 
 
+_REVIEW = re.compile(r"\bVAR\b|\breview", re.IGNORECASE)
+
+
 def disallowed_reason(text: str) -> str | None:
     """``offside``, ``handball`` or ``foul`` when a disallowed goal's text says which."""
     return next((reason for reason, pattern in _REASONS if pattern.search(text)), None)
+
+
+def why_disallowed(ev: MatchEvent) -> str:
+    """``VAR: offside``, ``VAR``, ``offside`` or "" from a disallowed goal's text."""
+    review = "VAR" if _REVIEW.search(ev.text) else ""
+    return ": ".join(filter(None, (review, disallowed_reason(ev.text) or "")))
 
 
 def _score(score: Score) -> str:
@@ -90,8 +99,8 @@ def what_happened(ev: MatchEvent) -> str:
         kind = "Own goal" if ev.own_goal else "Penalty" if ev.penalty else "Goal"
         return f"{kind}, {score}"
     if ev.type == "goal_disallowed":
-        reason = disallowed_reason(ev.text)
-        return f"Goal disallowed ({reason}), {score}" if reason else f"Goal disallowed, {score}"
+        why = why_disallowed(ev)
+        return f"Goal disallowed ({why}), {score}" if why else f"Goal disallowed, {score}"
     if ev.type == "card":
         return _CARD_WORDS.get(ev.card or "yellow", "Card")
     shootout = f"shoot-out {_score(ev.penalties)}" if ev.penalties else "shoot-out"

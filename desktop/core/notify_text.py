@@ -8,11 +8,10 @@ another. A summary lists each event on a line of its own: ``Arsenal 1–0 Chelse
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-from desktop.core.display import disallowed_reason
+from desktop.core.display import why_disallowed
 from desktop.core.notify_settings import EVENT_NOTICES
 from server.wire import Match, MatchEvent
 from server.wire_text import format_minute
@@ -50,13 +49,6 @@ def _who(match: Match, ev: MatchEvent, player: str | None) -> str:
     """``Saka, Arsenal``; the team alone without a player."""
     side = _side(match, ev)
     return f"{player}, {side}" if player and side else player or side
-
-
-def why_disallowed(ev: MatchEvent) -> str:
-    """``VAR: offside``, ``VAR``, ``offside`` or "" from a disallowed goal's text."""
-    reason = disallowed_reason(ev.text)
-    review = bool(re.search(r"\bVAR\b|\breview", ev.text, re.IGNORECASE))
-    return ": ".join(filter(None, ("VAR" if review else "", reason or "")))
 
 
 def event_title_body(match: Match, ev: MatchEvent) -> tuple[str, str]:

@@ -38,7 +38,7 @@ def test_what_happened_names_the_kind_and_the_score_not_the_team_or_player() -> 
         "Kick-off",
         "Goal, 1–0",
         "Goal, 1–1",
-        "Goal disallowed (offside), 1–0",
+        "Goal disallowed (VAR: offside), 1–0",
         "Second yellow card",
         "Half time, 1–0",
         "Second half",
