@@ -16,7 +16,8 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 from desktop.core.server_address import server_address
 from desktop.platform.notifiers import BACKENDS
@@ -93,7 +94,9 @@ def skip_httpx_cli() -> None:
     makes that import fail, which httpx handles (the tool is an optional extra). It changes the
     whole process, so the program does it, not an import of ``desktop``.
     """
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    # None is the import system's "blocked" entry; typeshed types sys.modules as modules only.
+    modules = cast(dict[str, ModuleType | None], sys.modules)
+    modules.setdefault("httpx._main", None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +150,8 @@ def qt_application(argv: list[str]) -> QApplication:
 
     from desktop.ui import icons
 
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName("Touchline")
     app.setOrganizationName("touchline")
     app.setDesktopFileName("touchline")

@@ -102,9 +102,9 @@ class TouchlineApp(QObject):
         self.server_url = base_url(remote) if remote else ""  # "" until the built-in one runs
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
-        self._switching: asyncio.Task | None = None
-        self._stream_task: asyncio.Task | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._switching: asyncio.Task[None] | None = None
+        self._stream_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._quit = asyncio.Event()
         self._tooltip_dirty = True  # the tray's tooltip is redrawn on the next tick
         self._ticks = 0
@@ -322,7 +322,7 @@ class TouchlineApp(QObject):
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task) -> None:
+    def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("notification failed: %s", task.exception())

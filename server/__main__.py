@@ -29,6 +29,27 @@ log = logging.getLogger("touchline.server")
 SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams: the listener, the store, publishers, the page.
 FD_RESERVE = 256
+#: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
+PROVIDERS = ("football-data", "espn")
+
+
+class _Given(argparse.Action):
+    """Stores the value and notes that it was given: --feed's default depends on --provider."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_given", True)
+
+
+def _codes(text: str) -> list[str]:
+    """``PL,CL`` → ["PL", "CL"] (spaces and empty items ignored)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--feed",
         default=DEFAULTS.feed,
+        action=_Given,
         metavar="|".join(("PATH", *BUNDLED_FEEDS, NO_FEED)),
         help=f"feed file to replay: a path, a bundled feed, or '{NO_FEED}' for publishing only "
-        "(default %(default)s)",
+        f"(default %(default)s, or {NO_FEED} with --provider: no demo matches among real ones)",
     )
     p.add_argument(
         "--speed",
@@ -79,6 +101,60 @@ def build_parser() -> argparse.ArgumentParser:
         "kick-off, what came before published at once (default %(default)g)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
+    real = p.add_argument_group(
+        "real matches",
+        "follow a live data provider: the server polls it, within its rate limit, and "
+        "publishes what changes to every viewer",
+    )
+    real.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
+        "site API: unofficial and undocumented, may change without notice)",
+    )
+    real.add_argument(
+        "--provider-token",
+        # The default is read here but never shown: --help must not print a secret.
+        default=os.environ.get("TOUCHLINE_PROVIDER_TOKEN") or None,
+        metavar="TOKEN",
+        help="the provider's API token (or TOUCHLINE_PROVIDER_TOKEN, which keeps it out of the "
+        "process list); never logged",
+    )
+    real.add_argument(
+        "--competitions",
+        type=_codes,
+        default=[],
+        metavar="A,B",
+        help="what to follow: football-data competition codes (PL,CL; default: every one the "
+        "plan covers) or ESPN league slugs (eng.1,uefa.champions; required)",
+    )
+    real.add_argument(
+        "--provider-url",
+        metavar="URL",
+        help="the provider's base URL (a mirror, a proxy, a test server); default its own",
+    )
+    real.add_argument(
+        "--provider-budget",
+        type=positive(float),
+        metavar="N",
+        help="requests a minute at most (default: the provider's limit, 10 for football-data's "
+        "free plan, 30 for espn)",
+    )
+    real.add_argument(
+        "--provider-poll",
+        type=positive(float),
+        default=DEFAULTS.provider_poll,
+        metavar="S",
+        help="seconds between polls while a match is live or about to kick off "
+        "(default %(default)g); the budget may stretch it",
+    )
+    real.add_argument(
+        "--provider-idle",
+        type=positive(float),
+        default=DEFAULTS.provider_idle,
+        metavar="S",
+        help="seconds between polls when no match is (default %(default)g)",
+    )
     p.add_argument(
         "--publish-token",
         default=os.environ.get("TOUCHLINE_PUBLISH_TOKEN") or None,
@@ -172,28 +248,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def default_store_path(feed: str) -> Path:
-    """One store per feed, so switching feeds never mixes two matchdays in one scoreboard."""
+def default_store_path(feed: str, provider: str | None = None) -> Path:
+    """One store per feed (and provider), so switching never mixes two matchdays in one
+    scoreboard."""
     from platformdirs import user_data_path
 
     if feed == NO_FEED:
-        name = "live"
-    elif feed in BUNDLED_FEEDS:
-        name = feed
+        name = provider or "live"
     else:
-        where = Path(feed).resolve()
-        digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
-        name = f"{where.stem}-{digest}"
+        if feed in BUNDLED_FEEDS:
+            name = feed
+        else:
+            where = Path(feed).resolve()
+            digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
+            name = f"{where.stem}-{digest}"
+        name = f"{provider}+{name}" if provider else name
     return user_data_path("touchline") / "server" / f"{name}.sqlite3"
 
 
-def open_store(path: str | None, feed: str, history: int) -> Store:
+def open_store(path: str | None, feed: str, history: int, provider: str | None = None) -> Store:
     from server.store.memory import MemoryStore
     from server.store.sqlite import SqliteStore
 
     if path == ":memory:":
         return MemoryStore()
-    return SqliteStore(path or default_store_path(feed), keep=history)
+    return SqliteStore(path or default_store_path(feed, provider), keep=history)
 
 
 def fit_streams(wanted: int) -> int:
@@ -263,6 +342,19 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    if args.provider and not getattr(args, "feed_given", False):
+        args.feed = NO_FEED  # with a provider, no demo matches mixed with real ones
+    provider = None
+    if args.provider:
+        from server.feeds.providers import ProviderError, make_provider
+
+        try:
+            provider = make_provider(
+                args.provider, token=args.provider_token, competitions=args.competitions
+            )
+        except ProviderError as exc:
+            fail(str(exc))
+
     feed = None
     if args.feed != NO_FEED:
         from server.feeds import FeedError, load_feed
@@ -278,7 +370,8 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     from server.store.sqlite import StoreError
 
     try:
-        broker = Broker(open_store(args.store, args.feed, args.history), history=args.history)
+        store = open_store(args.store, args.feed, args.history, args.provider)
+        broker = Broker(store, history=args.history)
     except StoreError as exc:
         fail(str(exc))
 
@@ -334,7 +427,27 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         background["feed-replay"] = functools.partial(
             replay, feed, broker, speed=args.speed, loop=args.loop, head_start=args.head_start
         )
-    app = create_app(settings, broker, background=background, on_stream_open=on_stream_open)
+    health = {}
+    if provider is not None:
+        from server.feeds.providers.poller import Pace, Poller
+
+        pace = Pace(
+            live=args.provider_poll,
+            idle=max(args.provider_idle, args.provider_poll),
+            budget=args.provider_budget or provider.rate_limit,
+        )
+        poller = Poller(provider, broker, base_url=args.provider_url, pace=pace)
+        background["provider"] = poller.run
+        health["provider"] = lambda: poller.state
+        # httpx logs every request at INFO: a line per poll says nothing the state does not.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = create_app(
+        settings,
+        broker,
+        background=background,
+        on_stream_open=on_stream_open,
+        health=health,
+    )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     from server import __version__
@@ -342,7 +455,18 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     log.info("Touchline server %s listening on %s", __version__, url)
     log.info("Live page: %s/  stream: %s/live-scores  API docs: %s/docs", url, url, url)
     log.info("Feed: %s%s", args.feed, f" at speed {args.speed:g}" if feed else "")
-    log.info("Store: %s", args.store or default_store_path(args.feed))
+    if provider is not None:
+        log.info(
+            "Provider: %s (%s) at %s, polling every %g s while a match is live, %g s when "
+            "none is, at most %d requests a minute",
+            provider.name,
+            ", ".join(args.competitions) or "every competition of the plan",
+            poller.base_url,
+            pace.live,
+            pace.idle,
+            poller.budget.limit,
+        )
+    log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
     log.info(
         "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d), %d failed "
         "authentications per address then one every %g s; CORS: %s",

@@ -54,6 +54,10 @@ class Defaults:
     #: not, hence the start-up warning about short tokens.
     auth_failures: tuple[int, float] = (10, 6.0)
     log_level: str = "info"
+    #: Seconds between a data provider's polls while a match is live or about to kick off,
+    #: and when none is.
+    provider_poll: float = 30.0
+    provider_idle: float = 300.0
 
 
 DEFAULTS = Defaults()

@@ -51,6 +51,12 @@ STATUS_AFTER: dict[EventType, Status] = {
     "penalty_shootout": "penalties",
     "full_time": "full_time",
 }
+#: A goal completed after it was published (its scorer, minute, penalty or own-goal flag came
+#: later, as they do from live data providers): streamed so a viewer can rewrite that goal in
+#: its timeline, never kept in the timeline itself (the goal there is rewritten in place). Kept
+#: apart from EventType so that viewers which predate it skip it as an unknown event name
+#: (the protocol asks clients to ignore those) and never meet it inside a snapshot.
+UpdateType = Literal["goal_update"]
 
 # Limits on free text: long enough for any real name, short enough to keep frames small.
 MAX_NAME = 80
@@ -101,7 +107,7 @@ class MatchEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    type: EventType
+    type: EventType | UpdateType
     match: str
     minute: int | None = None
     added: int | None = None
@@ -120,6 +126,8 @@ class MatchEvent(BaseModel):
     scored: bool | None = None
     #: goal_disallowed: the id of the goal it takes back.
     cancels: str | None = None
+    #: goal_update: the id of the goal it completes.
+    updates: str | None = None
     #: When the server published it (UTC): lets a client tell catch-up from live.
     at: datetime | None = None
 
@@ -183,26 +191,21 @@ def plain_text(value: str) -> str:
     return value
 
 
-def _plain(min_length: int, max_length: int) -> object:
-    """A publisher's text field: length limits, plain text, and both stated in the OpenAPI
-    schema (the pattern there is only documentation; plain_text gives the message)."""
-    return Annotated[
-        str,
-        Field(min_length=min_length, max_length=max_length),
-        Field(json_schema_extra={"pattern": f"^[^{NOT_PLAIN}]*$"}),
-        AfterValidator(plain_text),
-    ]
-
-
-PlainName = _plain(1, MAX_NAME)
-PlainText = _plain(0, MAX_TEXT)
+# A publisher's text field: length limits, plain text, and both stated in the OpenAPI schema
+# (the pattern there is only documentation; plain_text gives the message). Written out as type
+# aliases, not built by a function, so a type checker sees each one as the str it is.
+_PLAIN_SCHEMA = Field(json_schema_extra={"pattern": f"^[^{NOT_PLAIN}]*$"})
+_IS_PLAIN = AfterValidator(plain_text)
+PlainName = Annotated[str, Field(min_length=1, max_length=MAX_NAME), _PLAIN_SCHEMA, _IS_PLAIN]
+PlainText = Annotated[str, Field(min_length=0, max_length=MAX_TEXT), _PLAIN_SCHEMA, _IS_PLAIN]
+PlainCode = Annotated[str, Field(min_length=1, max_length=8), _PLAIN_SCHEMA, _IS_PLAIN]
 
 
 class TeamIn(Team):
     """A team as publishers send it: a plain-text name and code."""
 
-    name: PlainName  # type: ignore[valid-type]
-    code: _plain(1, 8) | None = None  # type: ignore[valid-type]
+    name: PlainName
+    code: PlainCode | None = None
 
 
 def _team(value: object) -> object:
@@ -220,8 +223,8 @@ class MatchIn(BaseModel):
     id: (
         Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")] | None
     ) = None
-    competition: PlainName = "Friendly"  # type: ignore[valid-type]
-    round: PlainName | None = None  # type: ignore[valid-type]
+    competition: PlainName = "Friendly"
+    round: PlainName | None = None
     home: TeamIn
     away: TeamIn
     kickoff: datetime | None = None
@@ -235,17 +238,22 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: EventType
+    type: EventType | UpdateType
     minute: Minute | None = None
     added: Added | None = None
     team: Side | None = None
-    player: PlainName | None = None  # type: ignore[valid-type]
-    text: PlainText | None = None  # type: ignore[valid-type]
+    player: PlainName | None = None
+    text: PlainText | None = None
     penalty: bool = False
     own_goal: bool = False
     card: CardKind | None = None
-    player_in: PlainName | None = None  # type: ignore[valid-type]
-    player_out: PlainName | None = None  # type: ignore[valid-type]
+    player_in: PlainName | None = None
+    player_out: PlainName | None = None
     scored: bool | None = None
     #: penalty_shootout from a feed that only knows the final shoot-out score.
     penalties: Score | None = None
+    #: goal_disallowed: the id of the goal to take back (default: the side's latest standing).
+    cancels: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
+    #: goal_update: the id of the goal to complete; its player, minute, added, penalty and
+    #: own_goal become the update's (a player or minute left out stays as it was).
+    updates: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None

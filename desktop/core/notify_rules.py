@@ -185,12 +185,12 @@ class NoticeRules:
                     self._remember(ev)
             return []
         ev = item.event
-        match = board.matches.get(ev.match)
-        if match is None or notice_kind(ev) is None:
+        shown = board.matches.get(ev.match)
+        if shown is None or notice_kind(ev) is None:
             return []
         if not self._remember(ev):
             return []
-        return self._consider(ev, match, now, catch_up=self._is_catch_up(ev, now))
+        return self._consider(ev, shown, now, catch_up=self._is_catch_up(ev, now))
 
     def _is_catch_up(self, ev: MatchEvent, now: datetime) -> bool:
         if ev.at is None:
@@ -198,7 +198,9 @@ class NoticeRules:
         opened = self._opened_at or now
         return ev.at < opened - timedelta(seconds=self.catchup_tolerance)
 
-    def _consider(self, ev: MatchEvent, match: Match, now: datetime, catch_up: bool) -> list:
+    def _consider(
+        self, ev: MatchEvent, match: Match, now: datetime, catch_up: bool
+    ) -> list[Notice]:
         kind = notice_kind(ev)
         assert kind is not None
         muted = match.id in self.settings.muted_matches

@@ -62,7 +62,7 @@ from desktop.stream.exchange import (
 )
 from desktop.stream.item_parser import ItemParser
 from desktop.stream.sse_parser import Dispatch, EventStreamParser
-from desktop.stream.status import StreamState, http_date, stream_url
+from desktop.stream.status import StateKind, StreamState, http_date, stream_url
 from server.config import DEFAULTS
 
 log = logging.getLogger("touchline.stream")
@@ -148,8 +148,9 @@ class StreamClient:
             await asyncio.gather(worker, stopper, return_exceptions=True)
         if self._stop.is_set() and self.state.kind not in ("stopped", "failed"):
             self._set_state(StreamState("stopped", "stopped by the viewer"))
-        if not worker.cancelled() and worker.exception() is not None:
-            raise worker.exception()  # type: ignore[misc]
+        error = None if worker.cancelled() else worker.exception()
+        if error is not None:
+            raise error
 
     async def _loop(self) -> None:
         timeout = httpx.Timeout(self.connect_timeout, read=None)
@@ -182,7 +183,8 @@ class StreamClient:
                         if self._delivered or now - started >= self.heartbeat:
                             self._attempt = 0
                     delay = max(self._backoff(), exc.retry_after)
-                    kind = "offline" if now - down_since >= self.offline_after else "reconnecting"
+                    offline = now - down_since >= self.offline_after
+                    kind: StateKind = "offline" if offline else "reconnecting"
                     self._set_state(StreamState(kind, exc.reason, now + delay, exc.status_code))
                     log.info("stream %s: %s; retrying in %.1f s", self.url, exc.reason, delay)
                 await self._sleep(self.state.retry_at or time.monotonic())
@@ -201,12 +203,13 @@ class StreamClient:
 
     async def _connect_once(self, client: httpx.AsyncClient) -> None:
         """One connection, until the server closes it (or it breaks: raises)."""
-        headers: dict[str, str | bytes] = {
-            "Accept": "text/event-stream",
-            "Cache-Control": "no-store",
+        # Bytes, all of them: the Last-Event-ID is UTF-8, which a str header value cannot be.
+        headers: dict[bytes, bytes] = {
+            b"Accept": b"text/event-stream",
+            b"Cache-Control": b"no-store",
         }
         if resume := last_event_id_header(self.last_event_id):
-            headers["Last-Event-ID"] = resume
+            headers[b"Last-Event-ID"] = resume
         loop = asyncio.get_running_loop()
         slack = min(WATCHDOG_SLACK, self.dead_after / 4)
         try:

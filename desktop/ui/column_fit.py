@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTreeView
 
@@ -66,13 +66,13 @@ class ColumnFit:
         for column in self._columns:
             view.header().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
 
-    def watch(self, model) -> None:
+    def watch(self, model: QAbstractItemModel) -> None:
         model.dataChanged.connect(self._data_changed)
         for name in _SIGNALS:
             getattr(model, name).connect(self.schedule)
         self.schedule()
 
-    def unwatch(self, model) -> None:
+    def unwatch(self, model: QAbstractItemModel) -> None:
         model.dataChanged.disconnect(self._data_changed)
         for name in _SIGNALS:
             getattr(model, name).disconnect(self.schedule)
@@ -85,7 +85,9 @@ class ColumnFit:
         if not self._timer.isActive():
             self._timer.start()
 
-    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles) -> None:
+    def _data_changed(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int]
+    ) -> None:
         if roles and not _WATCHED_ROLES.intersection(roles):
             return
         if any(top_left.column() <= c <= bottom_right.column() for c in self._columns):

@@ -4,6 +4,7 @@ proxy and delegate. Group rows span the width; everything is painted as plain te
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -49,6 +50,7 @@ from desktop.ui.cells import (
     TeamCodeRole,
 )
 from desktop.ui.column_fit import ColumnFit, icon_column_width
+from desktop.ui.model import ScoreboardModel
 from desktop.ui.placeholder import paint_placeholder
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -163,7 +165,10 @@ class ScoreboardView(QTreeView):
         self.clicked.connect(self._clicked)
         self.activated.connect(self._activated)
 
-    def setModel(self, model) -> None:
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if model is None or not isinstance(source, ScoreboardModel):
+            raise TypeError("a ScoreboardView shows a ScoreboardModel or a proxy of one")
         old = self.model()
         if old is not None:
             old.rowsInserted.disconnect(self._rows_inserted)
@@ -185,7 +190,6 @@ class ScoreboardView(QTreeView):
         # ResizeToContents); Away takes the rest. Home as wide as its widest name keeps a row
         # together on a wide window (a stretched Home put the width of the window between
         # the time and the teams); on a narrow one Home gets at most half of the room left.
-        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
         self._fit = ColumnFit(
             self,
             (CLOCK, SCORE, HOME),
@@ -238,7 +242,8 @@ class ScoreboardView(QTreeView):
     # --- selection and actions ------------------------------------------------------------
 
     def current_match_id(self) -> str | None:
-        return self.currentIndex().data(MatchIdRole)
+        match_id = self.currentIndex().data(MatchIdRole)
+        return match_id if isinstance(match_id, str) else None
 
     def select_match(self, index: QModelIndex) -> None:
         """Selects the row of ``index`` (a view index) and scrolls to it."""

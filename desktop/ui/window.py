@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus():
             self.filter_edit.clear()
             self.view.setFocus()
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         source = self.proxy.mapToSource(current)
         self.timeline.show_match(self.model.match_id(source))
 
-    def _focus_timeline(self, *_args) -> None:
+    def _focus_timeline(self, *_args: object) -> None:
         if self.timeline.model.match_id:
             self.timeline.view.setFocus()
 
@@ -245,7 +245,12 @@ class MainWindow(QMainWindow):
                 sub = menu.addMenu(mnemonic_safe(f"Notifications for {name}"))
                 self._kinds_menu(sub, notices, scope, name)
         timeline = menu.addAction("Show timeline")
-        timeline.triggered.connect(lambda: (self.open_match(match_id), self._focus_timeline()))
+
+        def show_timeline() -> None:
+            self.open_match(match_id)
+            self._focus_timeline()
+
+        timeline.triggered.connect(show_timeline)
         return menu
 
     def _kinds_menu(self, menu: QMenu, notices: NoticeSettings, scope: Scope, name: str) -> None:
@@ -369,11 +374,11 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.visibilityChanged.emit(True)
 
-    def hideEvent(self, event) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:
         self.save_layout()
         super().hideEvent(event)
         self.visibilityChanged.emit(False)

@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 from datetime import UTC, datetime
 
 from server.config import DEFAULTS
@@ -29,6 +29,12 @@ log = logging.getLogger("touchline.broker")
 
 class UnknownMatch(LookupError):
     pass
+
+
+#: What a publisher stores with an event (see Store.append): a (key, value) pair, or a function
+#: of the event as it is about to be committed, for a publisher that must remember the id the
+#: event gets (a live data provider, to complete or take back that goal later).
+Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
 
 
 class Broker:
@@ -101,12 +107,21 @@ class Broker:
             await self._commit("match_added", match, match.model_dump_json(), progress, once)
             return match
 
+    async def put_match(self, match: Match, *, progress: tuple[str, str] | None = None) -> Match:
+        """Adds or replaces a match with its whole state (score, status, clock, timeline), as
+        a live data provider first sees a match already under way: streamed as match_added,
+        which viewers take in silently, so the goals it already has never notify."""
+        async with self._lock:
+            match = match.model_copy(deep=True)
+            await self._commit("match_added", match, match.model_dump_json(), progress)
+            return match
+
     async def publish(
         self,
         match_id: str,
         ev: EventIn,
         *,
-        progress: tuple[str, str] | None = None,
+        progress: Progress | None = None,
         once: Once | None = None,
     ) -> MatchEvent:
         """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
@@ -123,6 +138,8 @@ class Broker:
             match.events = list(current.events)
             out = apply_event(match, ev, self.event_id(self.seq + 1))
             out.at = datetime.now(UTC).replace(microsecond=0)
+            if callable(progress):
+                progress = progress(out)
             await self._commit(out.type, match, out.model_dump_json(), progress, once)
             return out
 
@@ -283,4 +300,4 @@ class Broker:
         await self.store.close()
 
 
-__all__ = ["Broker", "Conflict", "UnknownMatch"]
+__all__ = ["Broker", "Conflict", "Progress", "UnknownMatch"]

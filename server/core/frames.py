@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from sse_starlette import ServerSentEvent
 
@@ -62,7 +63,7 @@ def encode(event_id: str, kind: str, data: str) -> bytes:
     return ServerSentEvent(data=data, event=kind, id=event_id).encode()
 
 
-def classic_frame(kind: str, data: dict, teams: tuple[str, str] | None = None) -> bytes:
+def classic_frame(kind: str, data: dict[str, Any], teams: tuple[str, str] | None = None) -> bytes:
     """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had
     (the line's format is server/wire_text.py's, which the viewer reads it back with); the
     scores name the match (``teams``; a match_added names its own)."""

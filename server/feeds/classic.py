@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, f
 
 from server.feeds.errors import FeedError, from_validation
 from server.feeds.model import Feed, FeedEvent, build_feed
-from server.wire import MAX_TEXT, EventIn, EventType, MatchIn, Team
+from server.wire import MAX_TEXT, EventIn, EventType, MatchIn, Side, TeamIn
 from server.wire_text import mentions
 
 COMPETITION = "Classic feed"
@@ -91,14 +91,15 @@ def parse(path: str, stem: str, data: object) -> Feed:
     match = MatchIn(
         id=match_id,
         competition=COMPETITION,
-        home=Team(name="Team A"),
-        away=Team(name="Team B"),
+        home=TeamIn(name="Team A"),
+        away=TeamIn(name="Team B"),
         kickoff=datetime.combine(datetime.now(UTC).date(), time(15, 0), tzinfo=UTC),
     )
     texts: dict[str, str] = {}
     first_half: list[tuple[str, EventIn]] = []
     second_half: list[tuple[str, EventIn]] = []
-    score, last, end_added = (0, 0), (0, 0), None
+    score: tuple[int, ...] = (0, 0)
+    last, end_added = (0, 0), None
     for i, entry in enumerate(entries):
         where = f"[{i}]"
         minute, added = _clock(entry)
@@ -108,15 +109,15 @@ def parse(path: str, stem: str, data: object) -> Feed:
             raise FeedError(path, f"{where}.time", f"{entry.time} is past the end (120:00)")
         last, end_added = (minute, added or 0), added or end_added
         new = tuple(int(x) for x in entry.scores.split(":"))
-        events = _changes(score, new, minute, added, entry.event or None)
+        changes = _changes(score, new, minute, added, entry.event or None)
         score = new
-        if not events and entry.event:
+        if not changes and entry.event:
             for whistle, _ in mentions(entry.event):
                 if whistle in WHISTLES and whistle not in texts:
                     texts[whistle] = entry.event
                     break
         (first_half if minute <= 45 and added is None else second_half).extend(
-            (where, ev) for ev in events
+            (where, ev) for ev in changes
         )
     events = [
         ("[0]", EventIn(type="kickoff", minute=0, text=texts.get("kickoff"))),
@@ -142,13 +143,12 @@ def _changes(
 ) -> list[EventIn]:
     """Goals (and disallowed goals) that take the score from ``old`` to ``new``."""
     out: list[EventIn] = []
-    for side, before, after in (("home", old[0], new[0]), ("away", old[1], new[1])):
-        kind = "goal" if after > before else "goal_disallowed"
+    sides: tuple[tuple[Side, int, int], ...] = (("home", old[0], new[0]), ("away", old[1], new[1]))
+    for side, before, after in sides:
+        kind: EventType = "goal" if after > before else "goal_disallowed"
         for _ in range(abs(after - before)):
             # The entry's text describes the change; extra goals in one entry get the default.
-            out.append(
-                EventIn(type=kind, minute=minute, added=added, team=side, text=text)  # type: ignore[arg-type]
-            )
+            out.append(EventIn(type=kind, minute=minute, added=added, team=side, text=text))
             text = None
     # Disallowed goals first: "1:0" -> "0:1" is a reversal, then the other side scores.
     return sorted(out, key=lambda ev: ev.type != "goal_disallowed")

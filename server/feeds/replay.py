@@ -207,7 +207,8 @@ def _parse_progress(value: str | None) -> tuple[int, int | None]:
     return int(day), int(done)
 
 
-async def _safely(call: Awaitable[object], what: str) -> None:
+async def _safely(call: Awaitable[object], what: object) -> None:
+    """Awaits ``call``, logging a refusal of ``what`` (a match id, an event) instead of raising."""
     try:
         await call
     except (ValueError, LookupError) as exc:  # Conflict, a bad event, an unknown match

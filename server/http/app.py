@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import __version__
 from server.config import DEFAULTS
@@ -82,15 +82,15 @@ class PageHeaders:
     through an extra task and memory stream, costing memory per open stream and making a
     publish to a crowd many times slower (docs/performance.md)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not (path == "/" or path.startswith("/static/")):
             return await self.app(scope, receive, send)
 
-        async def send_with_headers(message: Any) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message).update(PAGE_HEADERS)
             await send(message)
@@ -113,10 +113,12 @@ class StreamFastPath:
     know) to the documented FastAPI route, which answers it.
     """
 
-    def __init__(self, app: Any, open_stream: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, open_stream: Callable[[StreamQuery, str | None], LiveStream]
+    ) -> None:
         self.app, self.open_stream = app, open_stream
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["path"] != "/live-scores"
@@ -149,6 +151,7 @@ def create_app(
     *,
     background: Mapping[str, Background] | None = None,
     on_stream_open: Callable[[], None] | None = None,
+    health: Mapping[str, Callable[[], object]] | None = None,
 ) -> ASGIApp:
     """The server as uvicorn runs it: FastAPI for the API and the page, and in front of it
     the limits and the stream's own fast path.
@@ -157,7 +160,8 @@ def create_app(
     the app starts (after its own stream hub), cancelled and awaited in the same order when
     it stops, before the store closes: the program's replay, stopped between two publishes (a
     publish in flight completes or never started). ``on_stream_open`` is called as each stream
-    opens. Nothing here changes the process (its GC, its signals): that is the program's
+    opens. ``health``: more sections for ``/healthz``, each read when it is asked (a data
+    provider's state). Nothing here changes the process (its GC, its signals): that is the program's
     business (``server/__main__.py``), and whoever serves the app calls
     ``broker.end_streams()`` as its shutdown begins, so each stream ends with a farewell.
     """
@@ -306,6 +310,7 @@ def create_app(
             "matches": len(broker.matches),
             "subscribers": broker.subscribers,
             "last_event_id": broker.last_event_id,
+            **{name: read() for name, read in (health or {}).items()},
         }
 
     web = asset("web")

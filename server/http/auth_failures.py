@@ -12,9 +12,10 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
-from server.http.limits import ASGIApp, Scope, TokenBuckets, answer, retry_after
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.http.limits import TokenBuckets, answer, retry_after
 
 log = logging.getLogger("touchline.server")
 
@@ -97,7 +98,7 @@ class AuthFailureLimit:
     def __init__(self, app: ASGIApp, buckets: FailureBuckets, prefix: str = "/api/") -> None:
         self.app, self.buckets, self.prefix = app, buckets, prefix
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] != "POST"
@@ -117,7 +118,7 @@ class AuthFailureLimit:
                 **{"Retry-After": after},
             )
 
-        async def count_401(message: dict[str, Any]) -> None:
+        async def count_401(message: Message) -> None:
             start = message["type"] == "http.response.start"
             if start and message["status"] == 401 and self.buckets.failed(address):
                 # The address alone: never a header, a token or a body.

@@ -15,11 +15,9 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TypedDict
 
-Scope = dict[str, Any]
-ASGIApp = Callable[..., Any]
-
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # --- the token ------------------------------------------------------------------------------
 
@@ -125,7 +123,7 @@ def retry_after(seconds: float) -> str:
 # --- raw ASGI answers -------------------------------------------------------------------------
 
 
-async def answer(send: Callable[..., Any], status: int, message: str, **headers: str) -> None:
+async def answer(send: Send, status: int, message: str, **headers: str) -> None:
     """A JSON ``{"detail": message}`` answer, the same shape as every other API error."""
     body = json.dumps({"detail": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -135,7 +133,8 @@ async def answer(send: Callable[..., Any], status: int, message: str, **headers:
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
         if key.lower() == name:
             return value
     return None
@@ -152,7 +151,7 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app, self.max_body = app, max_body
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = _header(scope, b"content-length")
@@ -172,7 +171,7 @@ class BodyLimit:
                 break
         replayed = False
 
-        async def replay() -> dict[str, Any]:
+        async def replay() -> Message:
             nonlocal replayed
             if replayed:
                 return await receive()  # after the body: disconnect, as usual
@@ -181,7 +180,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Any) -> None:
+    async def _too_large(self, send: Send) -> None:
         await answer(
             send,
             413,
@@ -204,7 +203,7 @@ class StreamLimit:
     def __init__(self, app: ASGIApp, slots: StreamSlots, path: str = "/live-scores") -> None:
         self.app, self.slots, self.path = app, slots, path
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "GET":
             return await self.app(scope, receive, send)
         if self.slots.open >= self.slots.limit:
@@ -227,7 +226,18 @@ class StreamLimit:
 # --- CORS -------------------------------------------------------------------------------------
 
 
-def cors_options(origins: list[str]) -> dict[str, Any]:
+class CorsOptions(TypedDict):
+    """The keywords :func:`cors_options` gives Starlette's CORSMiddleware."""
+
+    allow_origins: list[str]
+    allow_credentials: bool
+    allow_methods: list[str]
+    allow_headers: list[str]
+    expose_headers: list[str]
+    max_age: int
+
+
+def cors_options(origins: list[str]) -> CorsOptions:
     """Starlette CORSMiddleware options for ``--cors-origin``: the stream and the publish API.
 
     Never credentials: the publish API takes a bearer token in a header, not a cookie, so a

@@ -9,4 +9,8 @@
 - stream_fixtures: for the viewer's stream client (a scorer, a follower, a scripted server,
   a cuttable proxy); matchdata: matches and events made by the server's own rules.
 - procfs: whether a process runs, and its memory.
+- provider_server, provider_payloads: a scripted data provider (a real local HTTP server) and
+  its answers in football-data.org's and ESPN's shapes, the 2022 World Cup final among them;
+  provider_snapshots: normalised snapshots and a real broker following them (the detector's
+  tests).
 """

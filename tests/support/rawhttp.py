@@ -29,3 +29,15 @@ def raw_request(url: str, head: str, body: bytes = b"") -> socket.socket:
     sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
     sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
     return sock
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes:
+    """What ``sock`` receives until ``marker`` has arrived (or the peer closed, or ``limit``
+    bytes came): one ``recv`` may hold only part of an answer, e.g. its headers."""
+    got = b""
+    while marker not in got and len(got) < limit:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    return got

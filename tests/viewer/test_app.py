@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 
 from desktop.app import Options, TouchlineApp
 from desktop.platform import autostart
+from desktop.platform.qasync_compat import QEventLoop
 from desktop.platform.settings import Settings
 from desktop.ui.cells import HOME, SCORE
 from desktop.ui.settings_dialog import SettingsDialog
@@ -24,9 +24,9 @@ from tests.support.wait import wait_until_async
 
 @pytest.fixture
 def qloop(qapp):
-    """A qasync loop on the test's QApplication; closed and unset afterwards."""
+    """A qasync loop (the app's own kind) on the test's QApplication; closed and unset after."""
     qapp.setQuitOnLastWindowClosed(False)  # as the app's own bootstrap does
-    loop = qasync.QEventLoop(qapp)
+    loop = QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     loop.close()
