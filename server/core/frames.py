@@ -24,8 +24,10 @@ PING = b": ping\n\n"
 #: Frames joined into one write when a subscriber has a backlog.
 BACKLOG_FRAMES = 64
 #: What a classic stream leaves out: a clock tick every match minute of every match drowned
-#: the article's page in lines that say nothing happened.
-CLASSIC_SKIPS = frozenset({"clock"})
+#: the article's page in lines that say nothing happened, and a goal's late detail
+#: (``goal_update``) would read as a second goal, at a minute long gone, in a format that has
+#: no way to say "this corrects that".
+CLASSIC_SKIPS = frozenset({"clock", "goal_update"})
 
 
 def farewell() -> bytes:

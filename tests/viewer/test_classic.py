@@ -186,7 +186,8 @@ async def test_a_classic_stream_of_many_matches_keeps_them_apart_and_match_keeps
     ):
         await broker.add_match(MatchIn(id=match_id, home=Team(name=home), away=Team(name=away)))
         await broker.publish(match_id, EventIn(type="kickoff"))
-    await broker.publish("liv-mci", EventIn(type="goal", minute=3, team="away", player="Haaland"))
+    goal = await broker.publish("liv-mci", EventIn(type="goal", minute=3, team="away"))
+    await broker.publish("liv-mci", EventIn(type="goal_update", updates=goal.id, player="Haaland"))
     await broker.publish("ars-che", EventIn(type="clock", minute=4))
     await broker.publish("ars-che", EventIn(type="card", minute=5, team="home", card="yellow"))
 
@@ -202,7 +203,9 @@ async def test_a_classic_stream_of_many_matches_keeps_them_apart_and_match_keeps
     ]
     adapter, board = ClassicAdapter(now=lambda: NOW), Scoreboard()
     everything = lines(await anext(every))
-    assert len(everything) == 6  # two matches, two kick-offs, a goal, a card: no clock tick
+    # Two matches, two kick-offs, a goal, a card: no clock tick, no goal_update (it would
+    # read as a second goal).
+    assert len(everything) == 6
     for line in everything:
         for item in adapter.feed("Match Summary: " + json.dumps(line)):
             apply_item(board, item)
