@@ -306,7 +306,7 @@ def test_a_server_given_for_the_first_time_is_remembered_only_once_it_worked(
 
     async def never_reached(_running) -> None:
         await wait_until_async(lambda: state_of(app) == "reconnecting", what="a failed try")
-        assert app.window.status_label.text().startswith("Not connected — retrying in")
+        assert app.window.status_label.text().startswith("Not connected — retrying")
         assert "nothing is listening at" in app.window.stale_banner.label.text()
 
     drive(qloop, app, never_reached, live_first=False)

@@ -190,7 +190,7 @@ async def test_classic_format_from_real_server_becomes_a_match() -> None:
             await pub.event("m", type="goal", team="away", minute=67, player="Palmer")
             await pub.event("m", type="card", team="home", minute=70, player="Rice", card="red")
             await wait_until_async(lambda: len(v.items) == 4, what="four classic items")
-        shown = v.board.matches["classic"]
+        shown = v.board.matches["classic:Arsenal v Chelsea"]  # the lines name their match
         assert (shown.home.name, shown.away.name, shown.competition) == (
             "Arsenal",
             "Chelsea",
