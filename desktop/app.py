@@ -32,7 +32,6 @@ from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.notify_settings import NoticeSettings, Scope
 from desktop.core.state import Scoreboard
-from desktop.core.status_words import STALE_STATES
 from desktop.platform import autostart
 from desktop.platform.embedded import EmbeddedServer
 from desktop.platform.notifiers import Capabilities, Notifier, pick, probe_session_bus
@@ -293,8 +292,6 @@ class TouchlineApp(QObject):
         if self._quit.is_set():
             return  # "stopped by the viewer": nothing to show while closing
         self.window.set_connection(state.kind, state.reason, state.retry_at)
-        if self.tray is not None:
-            self.tray.set_online(state.kind not in STALE_STATES)
         if state.kind == "live":
             now = datetime.now(UTC)
             self.rules.connected(state.server_time, now)
@@ -414,6 +411,8 @@ class TouchlineApp(QObject):
         self.tray.muteRequested.connect(self.mute)
         self.tray.unmuteRequested.connect(lambda: self.set_muted_until(None))
         self.window.visibilityChanged.connect(self.tray.set_window_visible)
+        tray = self.tray
+        self.window.staleChanged.connect(lambda stale: tray.set_online(not stale))
         self.window.tray_available = True
         self.tray.set_muted_until(self.rules.settings.mute_until)
         self.tray.show()
@@ -427,10 +426,13 @@ class TouchlineApp(QObject):
     def _board_changed(self, _change: object) -> None:
         self._tooltip_dirty = True
 
+    def _mark_tooltip_dirty(self, *_args: object) -> None:
+        self._tooltip_dirty = True
+
     def _refresh_tooltip(self) -> None:
         self._tooltip_dirty = False
         if self.tray is not None:
-            stale = self.client is not None and self.client.state.kind in STALE_STATES
+            stale = self.window.looks_stale  # as the board looks (a quick reconnect does not)
             self.tray.show_board(
                 self.board.matches.values(),
                 self.window.model.is_favourite_team,
@@ -447,5 +449,6 @@ class TouchlineApp(QObject):
         w.settingsRequested.connect(self.open_settings)
         w.muteMatchRequested.connect(self.set_match_muted)
         w.kindsChosen.connect(self.set_own_kinds)
+        w.staleChanged.connect(self._mark_tooltip_dirty)
         w.retryRequested.connect(self.retry_now)
         w.model.favouritesChanged.connect(self._favourites_changed)

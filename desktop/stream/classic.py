@@ -2,7 +2,8 @@
 
 Each message reads ``Match Summary: {"time": "67'", "scores": "2:1", "event": "Goal! ..."}``.
 :class:`ClassicAdapter` turns them into the same stream items as the real protocol. The
-article's lines are about one match ``"classic"`` ("Team A" v "Team B", competition "Live");
+article's lines are about one match ``"classic"`` ("Team A" v "Team B", competition
+"Classic feed");
 Touchline's own classic lines name their match in the scores (``"Arsenal 2:1 Chelsea"``), and
 each named match is a match of its own (``classic:Arsenal v Chelsea``):
 
@@ -96,7 +97,8 @@ class ClassicAdapter:
         return [EventItem(ev, None)]
 
     def _fresh(self, s: Summary, fixture: re.Match[str] | None) -> Match:
-        (home, away), comp = s.teams or ("Team A", "Team B"), "Live"
+        # Not "Live": the group would keep that name with the match at full time.
+        (home, away), comp = s.teams or ("Team A", "Team B"), "Classic feed"
         if fixture:
             home, away, comp = fixture["home"], fixture["away"], fixture["comp"]
         return Match(

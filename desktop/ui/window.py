@@ -46,6 +46,13 @@ class MainWindow(QMainWindow):
     kindsChosen = Signal(str, str, object)
     retryRequested = Signal()
     visibilityChanged = Signal(bool)
+    #: The board started or stopped looking out of date (greyed, with the banner).
+    staleChanged = Signal(bool)
+
+    #: A stream that was live and is retrying within this many seconds keeps looking live
+    #: until that retry had its chance: a server that ends its stream each time (the
+    #: article's) must not grey the board and flash the banner at every reconnect.
+    STALE_GRACE_S = 5.0
 
     def __init__(
         self,
@@ -133,6 +140,9 @@ class MainWindow(QMainWindow):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_state)
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.timeout.connect(self._grace_over)
 
         self._build_menus()
         self._restore()
@@ -342,21 +352,42 @@ class MainWindow(QMainWindow):
         self._update_placeholder()
         self._state = (kind, reason, retry_at)
         stale = kind in STALE_STATES
-        self.model.set_stale(stale)
+        soon = retry_at is not None and retry_at - time.monotonic() <= self.STALE_GRACE_S
+        if stale and soon and not self.model.stale and self._ever_live:
+            if not self._grace.isActive():  # never extended: a retry that fails shows it
+                left = (retry_at or 0.0) - time.monotonic()
+                self._grace.start(int((max(0.0, left) + 2.0) * 1000))
+        else:
+            self._grace.stop()
+            self._set_stale(stale)
         if retry_at is not None:
             self._countdown.start()
         else:
             self._countdown.stop()
         self._show_state()
+
+    def _grace_over(self) -> None:
+        self._set_stale(self._state[0] in STALE_STATES)
+        self._show_state()
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self.model.stale:
+            self.model.set_stale(stale)
+            self.staleChanged.emit(stale)
         if not stale:
             self.stale_banner.hide()
+
+    @property
+    def looks_stale(self) -> bool:
+        """Whether the board is shown as out of date now (greyed, the banner up)."""
+        return self.model.stale
 
     def _show_state(self) -> None:
         kind, reason, retry_at = self._state
         retry_in = None if retry_at is None else max(0.0, retry_at - time.monotonic())
         ever = self._ever_live
         self.status_label.setText(connection_text(kind, reason, retry_in, ever_live=ever))
-        if kind in STALE_STATES:
+        if self.model.stale and kind in STALE_STATES:
             self.stale_banner.show_text(stale_text(kind, reason, retry_in, ever_live=ever))
 
     # --- showing, hiding, closing ------------------------------------------------------------
@@ -408,5 +439,6 @@ class MainWindow(QMainWindow):
     def detach(self) -> None:
         """Stops listening to the scoreboard (the window is going away)."""
         self._countdown.stop()
+        self._grace.stop()
         self.model.detach()
         self.timeline.model.detach()

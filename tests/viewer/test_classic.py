@@ -44,7 +44,11 @@ def test_article_stream_becomes_one_match_with_a_timeline() -> None:
     assert isinstance(items[0], SnapshotItem)  # the first line is the silent baseline
     assert all(isinstance(i, EventItem) for i in items[1:])
     match = board.matches["classic"]
-    assert (match.home.name, match.away.name, match.competition) == ("Team A", "Team B", "Live")
+    assert (match.home.name, match.away.name, match.competition) == (
+        "Team A",
+        "Team B",
+        "Classic feed",  # not "Live": a group holding a finished match
+    )
     assert [(e.type, e.team, e.minute, e.added) for e in match.events] == [
         ("goal", "home", 12, None),
         ("card", None, 30, None),

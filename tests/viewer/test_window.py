@@ -193,8 +193,8 @@ def test_a_server_never_reached_is_not_reconnecting_and_says_why_in_words(qtbot,
         window.stale_banner.settings_button.click()  # "Change server…"
 
     window.set_connection("live")
-    window.set_connection("reconnecting", "connection lost", retry_at=time.monotonic() + 3.4)
-    assert window.status_label.text() == "Reconnecting — retrying in 3 s"  # it was live
+    window.set_connection("reconnecting", "connection lost", retry_at=time.monotonic() + 12.4)
+    assert window.status_label.text() == "Reconnecting — retrying in 12 s"  # it was live
     assert window.stale_banner.label.text().startswith("Scores may be out of date")
 
     window.set_server("http://127.0.0.1:8000")  # another server: not reached yet
@@ -735,3 +735,27 @@ def test_the_match_menu_chooses_which_kinds_notify_for_a_team_or_its_competition
     with qtbot.waitSignal(window.kindsChosen, timeout=1000) as chosen:
         general.trigger()
     assert chosen.args == ["competition", "World Cup 2026", None]
+
+
+def test_a_quick_reconnect_after_a_live_stream_does_not_grey_the_board(qtbot, make_window):
+    """A server that ends its stream each time (the article's) is back within its retry:
+    the board stays as it is; only a retry that does not bring it back greys it."""
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[match("a")]))
+    window = make_window(board)
+    window.show()
+    window.set_connection("live")
+    greyed: list[bool] = []
+    window.staleChanged.connect(greyed.append)
+
+    closed = "the server closed the stream"
+    window.set_connection("reconnecting", closed, retry_at=time.monotonic() + 0.2)
+    assert not window.model.stale and not window.stale_banner.isVisible()
+    window.set_connection("live")  # back, as such a server always is
+    qtbot.wait(2500)
+    assert greyed == [] and not window.model.stale
+
+    window.set_connection("reconnecting", closed, retry_at=time.monotonic() + 0.1)
+    window.set_connection("reconnecting", "nothing is listening", retry_at=time.monotonic() + 1)
+    qtbot.waitUntil(lambda: window.model.stale, timeout=4000)  # the retry did not bring it back
+    assert greyed == [True] and window.stale_banner.isVisible()
