@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("touchline.server")
 
 SEND_BUFFER = 128 * 1024
-#: File descriptors kept free of streams: the listener, the store, publishers, the page.
+#: File descriptors kept free of streams and waiting connections: the listener, the store,
+#: publishers, and the requests being answered (the page, /healthz, a publish).
 FD_RESERVE = 256
 #: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
 PROVIDERS = ("football-data", "espn")
@@ -198,6 +199,23 @@ def build_parser() -> argparse.ArgumentParser:
         "lowered to fit the open-file limit)",
     )
     p.add_argument(
+        "--max-pending",
+        type=positive(int),
+        default=DEFAULTS.max_pending,
+        metavar="N",
+        help="connections not being served (opening, sending a request, or idle between "
+        "two) at most; beyond it the one waiting longest is closed (default %(default)s, "
+        "lowered to fit the open-file limit)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=positive(float),
+        default=DEFAULTS.request_timeout,
+        metavar="S",
+        help="seconds a request (headers and body) may take to arrive; slower gets 408 "
+        "(default %(default)g)",
+    )
+    p.add_argument(
         "--max-body",
         type=positive(int),
         default=DEFAULTS.max_body,
@@ -275,31 +293,43 @@ def open_store(path: str | None, feed: str, history: int, provider: str | None =
     return SqliteStore(path or default_store_path(feed, provider), keep=history)
 
 
-def fit_streams(wanted: int) -> int:
-    """Raises the open-file limit as far as allowed and fits the stream limit under it, so
-    a crowd gets a clear 503 instead of failed accepts (EMFILE) and hanging connections."""
+def fit_connections(streams: int, pending: int) -> tuple[int, int]:
+    """Raises the open-file limit as far as allowed and fits the stream limit and the waiting
+    connections (``--max-pending``) under it, FD_RESERVE descriptors apart, so a crowd gets a
+    clear 503 and a flood loses its oldest connections instead of failed accepts (EMFILE)
+    that would starve the API."""
     try:
         import resource
     except ImportError:  # Windows: no such limit to fit
-        return wanted
+        return streams, pending
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = min(wanted + FD_RESERVE, hard if hard != resource.RLIM_INFINITY else 1 << 20)
+    wanted = streams + pending + FD_RESERVE
+    target = min(wanted, hard if hard != resource.RLIM_INFINITY else 1 << 20)
     if target > soft:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
             soft = target
         except (ValueError, OSError):
             pass
-    if wanted + FD_RESERVE <= soft:
-        return wanted
-    fitted = max(1, soft - FD_RESERVE)
-    log.warning(
-        "--max-streams %d does not fit the open-file limit %d: streams limited to %d",
-        wanted,
-        soft,
-        fitted,
-    )
-    return fitted
+    if wanted <= soft:
+        return streams, pending
+    room = max(2, soft - FD_RESERVE)
+    # Waiting connections get up to a quarter of what there is, streams the rest.
+    fitted_pending = max(1, min(pending, room // 4))
+    fitted_streams = max(1, min(streams, room - fitted_pending))
+    for option, asked, fitted in (
+        ("--max-streams", streams, fitted_streams),
+        ("--max-pending", pending, fitted_pending),
+    ):
+        if fitted < asked:
+            log.warning(
+                "%s %d does not fit the open-file limit %d: lowered to %d",
+                option,
+                asked,
+                soft,
+                fitted,
+            )
+    return fitted_streams, fitted_pending
 
 
 def fail(message: str) -> NoReturn:
@@ -400,13 +430,16 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
     import uvicorn
 
     from server.http.app import Settings, create_app
+    from server.http.transport import TransportLimits, protocol
 
+    max_streams, max_pending = fit_connections(args.max_streams, args.max_pending)
+    limits = TransportLimits(request_timeout=args.request_timeout, max_pending=max_pending)
     settings = Settings(
         publish_token=args.publish_token,
         heartbeat=args.heartbeat,
         send_timeout=args.send_timeout,
         history=args.history,
-        max_streams=fit_streams(args.max_streams),
+        max_streams=max_streams,
         max_body=args.max_body,
         publish_rate=args.publish_rate,
         publish_burst=args.publish_burst,
@@ -468,9 +501,12 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         )
     log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
     log.info(
-        "Limits: %d streams, %d-byte bodies, %g publishes/s (bursts of %d), %d failed "
+        "Limits: %d streams, %d connections not being served, requests within %g s, "
+        "%d-byte bodies, %g publishes/s (bursts of %d), %d failed "
         "authentications per address then one every %g s; CORS: %s",
         settings.max_streams,
+        limits.max_pending,
+        limits.request_timeout,
         settings.max_body,
         settings.publish_rate,
         settings.publish_burst,
@@ -486,6 +522,10 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         )
     config = uvicorn.Config(
         app,
+        # uvicorn's httptools protocol with a request deadline, a bound on request heads and
+        # a cap on waiting connections (server/http/transport.py); no WebSocket upgrades.
+        http=protocol(limits),
+        ws="none",
         log_level=args.log_level,
         access_log=args.log_level == "debug",
         timeout_graceful_shutdown=3,

@@ -42,6 +42,11 @@ class Defaults:
     #: A send blocked this long means the client stopped reading: drop it, it will resume.
     send_timeout: float = 30.0
     max_streams: int = 10_000
+    #: Connections not being served (opening, sending a request, resting between two) at
+    #: most; past it the one waiting longest is closed.
+    max_pending: int = 1000
+    #: Seconds a request (head and body) may take to arrive whole.
+    request_timeout: float = 10.0
     max_body: int = 16 * 1024
     #: Publishes a second per token, on average, and the burst a scorer may send at once
     #: (a backlog flushed after a lost connection, a bulk import).

@@ -62,10 +62,18 @@ UpdateType = Literal["goal_update"]
 MAX_NAME = 80
 MAX_TEXT = 280
 MAX_ID = 64
+#: The most goals (or shoot-out kicks scored) a side can have. Far beyond any match played, and
+#: it keeps every number the server stores one it can print and read back (int() stops at
+#: 4,300 digits; pydantic's JSON parser far sooner).
+MAX_SCORE = 999
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-Minute = Annotated[int, Field(ge=0, le=130)]
-Added = Annotated[int, Field(ge=0, le=30)]
+# What publishers send is taken as it is (``strict``): pydantic's lax mode would read
+# ``"55"``, ``55.0`` and ``true`` as the minute 55, 55 and 1, and ``"yes"`` as true.
+Minute = Annotated[int, Field(ge=0, le=130, strict=True)]
+Added = Annotated[int, Field(ge=0, le=30, strict=True)]
+Goals = Annotated[int, Field(ge=0, le=MAX_SCORE, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 MatchId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -94,6 +102,20 @@ class Score(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.home}–{self.away}"
+
+
+class ScoreIn(Score):
+    """A score as publishers send it (a shoot-out's): whole numbers up to MAX_SCORE."""
+
+    home: Goals = 0
+    away: Goals = 0
+
+
+def _score(value: object) -> object:
+    """A shoot-out score may be given as a wire Score (a feed's): checked as a publisher's."""
+    if isinstance(value, Score) and not isinstance(value, ScoreIn):
+        return value.model_dump()
+    return value
 
 
 class MatchEvent(BaseModel):
@@ -244,16 +266,18 @@ class EventIn(BaseModel):
     team: Side | None = None
     player: PlainName | None = None
     text: PlainText | None = None
-    penalty: bool = False
-    own_goal: bool = False
+    penalty: Flag = False
+    own_goal: Flag = False
     card: CardKind | None = None
     player_in: PlainName | None = None
     player_out: PlainName | None = None
-    scored: bool | None = None
+    scored: Flag | None = None
     #: penalty_shootout from a feed that only knows the final shoot-out score.
-    penalties: Score | None = None
+    penalties: ScoreIn | None = None
     #: goal_disallowed: the id of the goal to take back (default: the side's latest standing).
     cancels: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
     #: goal_update: the id of the goal to complete; its player, minute, added, penalty and
     #: own_goal become the update's (a player or minute left out stays as it was).
     updates: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
+
+    _penalties = field_validator("penalties", mode="before")(lambda cls, v: _score(v))

@@ -11,13 +11,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Collection
+from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from server.config import DEFAULTS
-from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
+from server.core.frames import (
+    BACKLOG_FRAMES,
+    PING,
+    RETRY_HINT,
+    Frame,
+    encode,
+    farewell,
+    framing,
+    in_chunks,
+)
 from server.core.idempotency import Once, Replies
 from server.core.match_state import Conflict, apply_event
 from server.store.base import Store, StoredEvent
@@ -35,6 +46,22 @@ class UnknownMatch(LookupError):
 #: of the event as it is about to be committed, for a publisher that must remember the id the
 #: event gets (a live data provider, to complete or take back that goal later).
 Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
+
+
+#: A sequence number as this server writes it: ASCII digits, at most 18 of them (under 2**63).
+#: Checked before int(), which takes other digits ("٣", but not "²", which str.isdigit()
+#: calls a digit) and refuses more than 4,300 of them.
+_SEQ = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(slots=True)
+class _MatchJson:
+    """A match's JSON, kept for snapshots: each event's once (a timeline only grows), the
+    whole match's until the match changes. So a snapshot after a publish encodes one
+    match's head again, never a timeline."""
+
+    events: list[bytes] = field(default_factory=list)
+    whole: bytes | None = None
 
 
 class Broker:
@@ -56,7 +83,10 @@ class Broker:
         self.last_publish = 0.0  # monotonic time of the latest commit
         self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
         self.ending = False  # shutting down: every stream says goodbye and ends
-        self._snapshot_cache: tuple[int, bytes] = (-1, b"")  # (seq it covers, the frame)
+        self._json: dict[str, _MatchJson] = {}
+        #: (seq it covers, the unfiltered snapshot frame in pieces): shared by the streams
+        #: that open between two events.
+        self._snapshot_cache: tuple[int, tuple[bytes, ...]] = (-1, ())
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
@@ -67,7 +97,7 @@ class Broker:
         if not event_id:
             return None
         epoch, _, seq = event_id.strip().rpartition("-")
-        if epoch != self.epoch or not seq.isdigit():
+        if epoch != self.epoch or not _SEQ.fullmatch(seq):
             return None
         return int(seq)
 
@@ -160,6 +190,11 @@ class Broker:
         self.seq = seq
         self.replies.add(reply, seq)
         self.matches[match.id] = match
+        cached = self._json.get(match.id)
+        if cached is not None:
+            cached.whole = None
+            if kind == "match_added":  # (re)added: a timeline of its own
+                del self._json[match.id]
         self.log.append(self._frame(seq, kind, match.id, data))
         self.last_publish = time.monotonic()
         self._wake()
@@ -200,6 +235,29 @@ class Broker:
         matches = [m for m in self.matches.values() if not only or m.id in only]
         return Snapshot(matches=matches)
 
+    def match_json(self, match: Match) -> bytes:
+        """``match.model_dump_json()``, from what was encoded before: each event once, and the
+        match's head again only after it changed."""
+        cached = self._json.get(match.id)
+        if cached is None:
+            cached = self._json[match.id] = _MatchJson()
+        events = match.events
+        if len(cached.events) > len(events):  # not ours (a copy): start afresh
+            cached.events.clear()
+        if len(cached.events) < len(events):
+            cached.events += [e.model_dump_json().encode() for e in events[len(cached.events) :]]
+            cached.whole = None
+        if cached.whole is None:
+            # The head without its events ends with "}": the events go in as its last key,
+            # where model_dump_json puts them (Match declares them last).
+            head = match.model_dump_json(exclude={"events"}).encode()
+            cached.whole = b"".join((head[:-1], b',"events":[', b",".join(cached.events), b"]}"))
+        return cached.whole
+
+    def matches_json(self, only: Collection[str] | None = None) -> list[bytes]:
+        """The JSON of every match (or of those in ``only``), in the order they were added."""
+        return [self.match_json(m) for m in self.matches.values() if not only or m.id in only]
+
     def resume_cursor(self, last_event_id: str | None) -> int | None:
         """Where a resuming client continues, or None when it needs a snapshot instead."""
         seq = self.parse_id(last_event_id)
@@ -211,8 +269,10 @@ class Broker:
 
     def open(
         self, last_event_id: str | None, only: Collection[str] | None
-    ) -> tuple[bytes | None, int]:
-        """The opening frame (a snapshot, unless resuming) and the cursor to stream from.
+    ) -> tuple[tuple[bytes, ...] | None, int]:
+        """The opening frame (a snapshot, unless resuming) in pieces, and the cursor to stream
+        from. The pieces joined are ``encode(id, "snapshot", snapshot(only) JSON)``; each
+        match's piece is shared by every stream that opens before that match changes.
 
         Runs without awaiting, so no event can slip between the snapshot and the cursor.
         """
@@ -220,11 +280,16 @@ class Broker:
         if cursor is not None:
             return None, cursor
         if not only and self._snapshot_cache[0] == self.seq:
-            # A crowd connecting between two events shares one encoded snapshot.
+            # A crowd connecting between two events shares one snapshot.
             return self._snapshot_cache[1], self.seq
-        data = self.snapshot(only).model_dump_json()
-        snap_id = self.last_event_id or f"{self.epoch}-0"
-        frame = encode(snap_id, "snapshot", data)
+        before, after = framing(self.last_event_id or f"{self.epoch}-0", "snapshot")
+        pieces = [before + b'{"matches":[']
+        for i, data in enumerate(self.matches_json(only)):
+            if i:
+                pieces.append(b",")
+            pieces.append(data)
+        pieces.append(b"]}" + after)
+        frame = tuple(pieces)
         if not only:
             self._snapshot_cache = (self.seq, frame)
         return frame, self.seq
@@ -232,24 +297,43 @@ class Broker:
     def subscribe(
         self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
     ) -> AsyncGenerator[bytes, None]:
-        """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
-        then every frame after it, live, until the subscriber goes away.
+        """A stream's body: the retry hint and the snapshot (unless resuming), written in
+        pieces of at most WRITE_CHUNK bytes, then every frame after it, live, until the
+        subscriber goes away.
 
         The opening is decided now, not when the body is first read, so no event can slip
         between the snapshot and the cursor.
         """
         opening, cursor = self.open(last_event_id, only)
-        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
         return self._frames(first, cursor, only, classic)
 
+    def catch_up(
+        self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
+    ) -> tuple[int, Iterator[bytes]]:
+        """What a stream sends at once (the retry hint, the snapshot or the events after
+        ``last_event_id``) and nothing after it: a body of known length, for a client that
+        cannot take an endless one (HTTP/1.0). Its length, and its bytes in pieces."""
+        opening, cursor = self.open(last_event_id, only)
+        pieces = [RETRY_HINT, *opening] if opening is not None and not classic else [RETRY_HINT]
+        frames = list(itertools.islice(reversed(self.log), self.seq - cursor))
+        frames.reverse()
+        pieces += [
+            f.classic() if classic else f.encoded
+            for f in frames
+            if (not only or f.match_id in only) and (not classic or f.in_classic)
+        ]
+        return sum(map(len, pieces)), in_chunks(pieces)
+
     async def _frames(
-        self, first: bytes, cursor: int, only: Collection[str] | None, classic: bool
+        self, first: Sequence[bytes], cursor: int, only: Collection[str] | None, classic: bool
     ) -> AsyncGenerator[bytes, None]:
         # One generator per stream, no layer around it: every frame of a fan-out passes
         # through here once per subscriber, so the common case (one new event) is short.
         self.subscribers += 1
         try:
-            yield first
+            for piece in in_chunks(first):
+                yield piece
             beats, log_ = self.beats, self.log
             while True:
                 wakeup = self._wakeup

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,11 @@ BACKLOG_FRAMES = 64
 #: (``goal_update``) would read as a second goal, at a minute long gone, in a format that has
 #: no way to say "this corrects that".
 CLASSIC_SKIPS = frozenset({"clock", "goal_update"})
+#: The most a stream writes at once. An opening larger than this (a snapshot of many
+#: matches) goes out a piece at a time, each piece once the client has taken the one before
+#: (uvicorn waits for the transport to drain): a client that reads nothing makes the server
+#: hold a piece of it, never the whole.
+WRITE_CHUNK = 64 * 1024
 
 
 def farewell() -> bytes:
@@ -63,6 +69,39 @@ class Frame:
 
 def encode(event_id: str, kind: str, data: str) -> bytes:
     return ServerSentEvent(data=data, event=kind, id=event_id).encode()
+
+
+def framing(event_id: str, kind: str) -> tuple[bytes, bytes]:
+    """What comes before and after a one-line ``data`` in its frame, so that
+    ``encode(event_id, kind, data) == before + data + after``: a frame can then be written
+    from pieces of data encoded once (each match's JSON) without joining them first."""
+    before, _, after = encode(event_id, kind, "@").rpartition(b"@")
+    return before, after
+
+
+def in_chunks(pieces: Iterable[bytes], size: int = WRITE_CHUNK) -> Iterator[bytes]:
+    """``pieces`` as writes of ``size`` bytes (the last one shorter): small pieces joined,
+    large ones cut (through memoryviews, so a large piece is never copied whole). A piece that
+    is a write by itself is handed on as it is."""
+    held: list[bytes | memoryview] = []
+    room = size
+    for piece in pieces:
+        if not held and len(piece) == size:
+            yield piece
+            continue
+        view = memoryview(piece)
+        while len(view) > room:
+            held.append(view[:room])
+            yield b"".join(held)
+            held, room, view = [], size, view[room:]
+        if view:
+            held.append(view if len(held) or len(view) != len(piece) else piece)
+            room -= len(view)
+            if room == 0:
+                yield b"".join(held)
+                held, room = [], size
+    if held:
+        yield held[0] if len(held) == 1 and isinstance(held[0], bytes) else b"".join(held)
 
 
 def classic_frame(kind: str, data: dict[str, Any], teams: tuple[str, str] | None = None) -> bytes:

@@ -7,6 +7,7 @@ alike), so the rules of football live here once.
 from __future__ import annotations
 
 from server.wire import (
+    MAX_SCORE,
     STATUS_AFTER,
     EventIn,
     EventType,
@@ -80,6 +81,15 @@ def _side(ev: EventIn) -> Side:
     return ev.team
 
 
+def _one_more(score: Score, side: Side, what: str) -> None:
+    """Counts one more for ``side``, up to MAX_SCORE: the server never keeps a number it
+    could not write and read back (ValueError, a 422 for the API)."""
+    now: int = getattr(score, side)
+    if now >= MAX_SCORE:
+        raise ValueError(f"{side} has {now} {what}: a side has at most {MAX_SCORE}")
+    setattr(score, side, now + 1)
+
+
 def default_text(match: Match, ev: MatchEvent) -> str:
     """A readable line for events that come without text."""
     side = getattr(match, ev.team).name if ev.team else ""
@@ -133,8 +143,7 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     if ev.type == "kickoff":
         minute = minute or 0
     elif ev.type == "goal":
-        side = _side(ev)
-        setattr(score, side, getattr(score, side) + 1)
+        _one_more(score, _side(ev), "goals")
     elif ev.type == "goal_disallowed":
         # Takes back the side's latest goal that still stands (a VAR reversal).
         taken = {e.cancels for e in match.events if e.type == "goal_disallowed"}
@@ -159,10 +168,9 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     elif ev.type == "penalty_shootout":
         penalties = penalties or Score()
         if ev.penalties is not None:
-            penalties = ev.penalties.model_copy()
+            penalties = Score(home=ev.penalties.home, away=ev.penalties.away)
         elif ev.scored:
-            side = _side(ev)
-            setattr(penalties, side, getattr(penalties, side) + 1)
+            _one_more(penalties, _side(ev), "shoot-out goals")
 
     if minute is None:  # whistles without a minute keep the clock where it was
         minute, added = match.minute, match.added if ev.type != "kickoff" else None

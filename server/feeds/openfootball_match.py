@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from server.feeds.errors import FeedError
 from server.feeds.timing import PERIODS
-from server.wire import MAX_NAME, EventIn, EventType, MatchIn
+from server.wire import MAX_NAME, EventIn, EventType, MatchIn, ScoreIn
 from server.wire import Score as WireScore
 
 Pair = tuple[NonNegativeInt, NonNegativeInt]
@@ -249,6 +249,16 @@ def _events(
     winner: Side = "home" if p.home > p.away else "away"
     name = getattr(match, winner).name
     text = f"Penalty shoot-out: {name} win {p}"
-    out.append((where, EventIn(type="penalty_shootout", team=winner, penalties=p, text=text)))
+    out.append(
+        (
+            where,
+            EventIn(
+                type="penalty_shootout",
+                team=winner,
+                penalties=ScoreIn(home=p.home, away=p.away),
+                text=text,
+            ),
+        )
+    )
     whistle("full_time", None, f"Full time, {result}, {name} win {p} on penalties")
     return out

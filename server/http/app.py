@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,11 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server import __version__
 from server.config import DEFAULTS
 from server.core.broker import Broker, UnknownMatch
+from server.core.frames import in_chunks
 from server.core.idempotency import IdempotencyKey, Keys
 from server.core.idempotency import install as install_idempotency
 from server.core.match_state import Conflict
 from server.http.auth_failures import AuthFailureLimit, FailureBuckets
 from server.http.limits import (
+    MAX_DOWNLOADS,
     BodyLimit,
     StreamLimit,
     StreamSlots,
@@ -38,9 +41,16 @@ from server.http.limits import (
     token_digest,
     token_matches,
 )
-from server.http.live_stream import LiveStream, StreamHub, StreamResponse, hide_send_timeouts
-from server.http.stream_query import StreamQuery, parse_query
+from server.http.live_stream import (
+    LiveStream,
+    StreamHub,
+    StreamResponse,
+    answer_head,
+    hide_send_timeouts,
+)
+from server.http.stream_query import QueryRefused, StreamQuery, parse_query
 from server.resources import asset
+from server.store.base import StoreUnavailable
 from server.wire import EventIn, Match, MatchIn
 
 log = logging.getLogger("touchline.server")
@@ -102,6 +112,30 @@ def _problem(status: int, message: str, **headers: str) -> HTTPException:
     return HTTPException(status_code=status, detail=message, headers=headers or None)
 
 
+#: Seconds a publisher refused for a store that cannot write is asked to wait.
+STORE_RETRY_AFTER = 30
+
+
+def _unstored(exc: StoreUnavailable) -> HTTPException:
+    """503 for a publish the store could not keep (a full disk): the cause in the log, where
+    whoever runs the server looks; the publisher learns that nothing was kept."""
+    log.error("publish refused, the store cannot write: %s", exc)
+    return _problem(
+        503,
+        "the event could not be stored (the server's store cannot write; its log says why) "
+        f"and was not published; try again in {STORE_RETRY_AFTER} s",
+        **{"Retry-After": str(STORE_RETRY_AFTER)},
+    )
+
+
+class OpenStream(Protocol):
+    """``create_app``'s ``open_stream``: the stream a query asks for."""
+
+    def __call__(
+        self, query: StreamQuery, last_event_id_header: str | None, *, once: bool = False
+    ) -> LiveStream: ...
+
+
 class StreamFastPath:
     """Serves ``GET /live-scores`` in front of FastAPI: no router, no dependency injection,
     none of FastAPI's and Starlette's own middleware (error pages, telemetry, body limit).
@@ -109,13 +143,12 @@ class StreamFastPath:
     A crowd of viewers connecting at once spends much of its time in that machinery
     (benchmarks/fanout/bench.py; docs/performance.md), and the stream needs three optional
     parameters, read with the route's own model (server/http/stream_query.py). It sits inside
-    CORS and the stream limit, and hands anything the model refuses (a ``format`` it does not
-    know) to the documented FastAPI route, which answers it.
+    CORS and the stream limit, answers a query beyond the stream's limits (414, 400) and a
+    HEAD (the headers, nothing opened) itself, and hands anything the model refuses (a
+    ``format`` it does not know) to the documented FastAPI route, which answers it.
     """
 
-    def __init__(
-        self, app: ASGIApp, open_stream: Callable[[StreamQuery, str | None], LiveStream]
-    ) -> None:
+    def __init__(self, app: ASGIApp, open_stream: OpenStream) -> None:
         self.app, self.open_stream = app, open_stream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,10 +167,15 @@ class StreamFastPath:
                 return await answer(send, 400, "a stream request has no body")
         try:
             query = parse_query(scope["query_string"])
+        except QueryRefused as exc:
+            return await answer(send, exc.status, str(exc))
         except ValidationError:
             return await self.app(scope, receive, send)  # the route's 422 says what is wrong
+        if scope["method"] == "HEAD":  # what an uptime check asks: the headers, no snapshot
+            return await answer_head(send)
         last_id = header.decode("latin-1") if header else None
-        await self.open_stream(query, last_id)(scope, receive, send)
+        once = scope.get("http_version") == "1.0"
+        await self.open_stream(query, last_id, once=once)(scope, receive, send)
 
 
 #: Something run for as long as the app is: a publisher (the feed replay, a data provider)
@@ -221,7 +259,8 @@ def create_app(
         scheme, _, given = (authorization or "").partition(" ")
         # Constant-time compare (see limits.token_matches); the token itself is never logged.
         # Each 401 counts against the client's address (auth_failures.AuthFailureLimit).
-        if not (scheme == "Bearer" and token_matches(given, token)):
+        # The scheme's name is case-insensitive (RFC 9110, 11.1).
+        if not (scheme.lower() == "bearer" and token_matches(given.strip(" "), token)):
             raise _problem(
                 401,
                 "missing or wrong token: send 'Authorization: Bearer <token>'",
@@ -238,15 +277,20 @@ def create_app(
                 **{"Retry-After": after},
             )
 
-    def open_stream(query: StreamQuery, last_event_id_header: str | None) -> LiveStream:
+    def open_stream(
+        query: StreamQuery, last_event_id_header: str | None, *, once: bool = False
+    ) -> LiveStream:
+        """The stream asked for; ``once``: for an HTTP/1.0 client, which cannot take an
+        endless body (no chunked encoding): what there is now, with its length, then the
+        end; it comes back after the retry hint and resumes by id."""
         if on_stream_open is not None:
             on_stream_open()
-        subscriber = broker.subscribe(
-            query.resume_from(last_event_id_header),
-            query.only(),
-            classic=query.format == "classic",
-        )
-        return hub.stream(subscriber)
+        resume = query.resume_from(last_event_id_header)
+        classic = query.format == "classic"
+        if once:
+            length, body = broker.catch_up(resume, query.only(), classic=classic)
+            return hub.once(body, length)
+        return hub.stream(broker.subscribe(resume, query.only(), classic=classic))
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
     async def live_scores(
@@ -258,19 +302,25 @@ def create_app(
         Served by StreamFastPath; this route documents it (and answers what it passes on)."""
         return StreamResponse(open_stream(query, last_event_id_header))
 
+    # Both from each match's JSON as the broker keeps it for snapshots (encoded once per
+    # change), never encoded afresh per request, so a client asking in a loop costs little;
+    # and written as a stream's snapshot is, as the client takes it (a client that reads
+    # nothing holds a piece, not every match), holding one of MAX_DOWNLOADS slots meanwhile.
     @app.get("/api/matches", tags=["matches"])
-    async def list_matches() -> dict[str, Any]:
-        return {
-            "matches": [m.model_dump(mode="json") for m in broker.matches.values()],
-            "last_event_id": broker.last_event_id,
-        }
+    async def list_matches() -> StreamResponse:
+        pieces = [b'{"matches":[']
+        for i, data in enumerate(broker.matches_json()):
+            pieces += (b",", data) if i else (data,)
+        pieces.append(b'],"last_event_id":%s}' % json.dumps(broker.last_event_id).encode())
+        return hub.download(in_chunks(pieces), sum(map(len, pieces)))
 
     @app.get("/api/matches/{match_id}", tags=["matches"], response_model=Match)
-    async def get_match(match_id: str) -> Match:
+    async def get_match(match_id: str) -> StreamResponse:
         found = broker.matches.get(match_id)
         if found is None:
             raise _problem(404, f"no match with id {match_id!r}")
-        return found
+        data = broker.match_json(found)
+        return hub.download(in_chunks([data]), len(data))
 
     @app.post(
         "/api/matches",
@@ -284,6 +334,8 @@ def create_app(
             return await broker.add_match(body, new=True, once=keys.for_match(key, body))
         except Conflict as exc:  # the id is taken (checked under the broker's lock)
             raise _problem(409, str(exc)) from None
+        except StoreUnavailable as exc:
+            raise _unstored(exc) from None
 
     @app.post(
         "/api/matches/{match_id}/events",
@@ -300,6 +352,8 @@ def create_app(
             raise _problem(409, str(exc)) from None
         except ValueError as exc:
             raise _problem(422, str(exc)) from None
+        except StoreUnavailable as exc:
+            raise _unstored(exc) from None
         return {"id": event.id}
 
     @app.get("/healthz", tags=["ops"])
@@ -328,6 +382,10 @@ def create_app(
     inner = AuthFailureLimit(BodyLimit(app, max_body=settings.max_body), failures)
     entry: ASGIApp = StreamFastPath(PageHeaders(inner), open_stream)
     entry = StreamLimit(entry, slots=StreamSlots(settings.max_streams))
+    downloads = StreamSlots(MAX_DOWNLOADS)
+    entry = StreamLimit(
+        entry, downloads, "/api/matches", prefix=True, what="match downloads at once", option=""
+    )
     if settings.cors_origins:
         entry = CORSMiddleware(entry, **cors_options(settings.cors_origins))
     return entry

@@ -3,6 +3,13 @@ tries, then one every few seconds, however fast it asks.
 
 The client address is the connection's, or what a trusted proxy put in X-Forwarded-For
 (uvicorn rewrites it before the app sees it: ``FORWARDED_ALLOW_IPS``, default 127.0.0.1).
+
+A request without a token made by a web page of another site is answered as any other but
+never counted: any page a scorer visits can make their browser send such requests (a
+``fetch(url, {method: "POST", mode: "no-cors"})``, a form), and counting them would let that
+page lock the scorer out. Without a token they can guess nothing. A browser says where a
+request comes from (``Sec-Fetch-Site``, ``Origin``), and cannot send a token to another site
+unless CORS lets the page (``--cors-origin``), and then it is counted like any other.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +62,32 @@ def client_key(scope: Scope) -> str:
             return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((ip, 64), strict=False))
     return str(ip)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
+def from_another_site(scope: Scope) -> bool:
+    """Whether a browser made this request for a page of another site: as its
+    ``Sec-Fetch-Site`` says (cross-site, same-site), or without it, as its ``Origin`` does
+    (``null``, or another host than the one asked). Tools send neither."""
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None:
+        return site.lower() in (b"cross-site", b"same-site")
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return False
+    host = _header(scope, b"host") or b""
+    try:
+        netloc = urlsplit(origin.decode("latin-1")).netloc
+    except ValueError:
+        return True
+    return netloc.lower() != host.decode("latin-1").lower()
 
 
 class FailureBuckets:
@@ -117,6 +151,9 @@ class AuthFailureLimit:
                 f"then one every {b.refill:g} s: --auth-failures); try again in {after} s",
                 **{"Retry-After": after},
             )
+
+        if _header(scope, b"authorization") is None and from_another_site(scope):
+            return await self.app(scope, receive, send)  # a page's request: never counted
 
         async def count_401(message: Message) -> None:
             start = message["type"] == "http.response.start"

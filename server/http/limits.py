@@ -196,15 +196,39 @@ class StreamSlots:
         self.open = 0
 
 
-class StreamLimit:
-    """503 with ``Retry-After`` for a stream request when every slot is taken, before the
-    stream opens. A slot is held while the request runs and freed however it ends."""
+#: ``GET /api/matches`` and ``/api/matches/{id}`` answered at once at most. Written as a stream
+#: is, as the client takes them, a download lasts as long as its client takes to read it (one
+#: that reads nothing: until the send timeout), so they are counted like streams, in a small
+#: pool of their own within the descriptors kept for the API (server/__main__.py).
+MAX_DOWNLOADS = 64
 
-    def __init__(self, app: ASGIApp, slots: StreamSlots, path: str = "/live-scores") -> None:
-        self.app, self.slots, self.path = app, slots, path
+
+class StreamLimit:
+    """503 with ``Retry-After`` for a stream request (``GET path``, or any path under it with
+    ``prefix``) when every slot is taken, before the stream opens. A slot is held while the
+    request runs and freed however it ends. ``what`` and ``option`` name the limit in the
+    answer."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        slots: StreamSlots,
+        path: str = "/live-scores",
+        *,
+        prefix: bool = False,
+        what: str = "open streams",
+        option: str = "--max-streams",
+    ) -> None:
+        self.app, self.slots, self.path, self.prefix = app, slots, path, prefix
+        self.what = f"{what} ({option})" if option else what
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "GET":
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not (path == self.path or (self.prefix and path.startswith(self.path)))
+        ):
             return await self.app(scope, receive, send)
         if self.slots.open >= self.slots.limit:
             # Jittered, so a crowd turned away together does not come back together.
@@ -212,8 +236,8 @@ class StreamLimit:
             return await answer(
                 send,
                 503,
-                f"the server is at its limit of {self.slots.limit} open streams "
-                f"(--max-streams); try again in {wait} s",
+                f"the server is at its limit of {self.slots.limit} {self.what}; "
+                f"try again in {wait} s",
                 **{"Retry-After": str(wait), "Cache-Control": "no-store"},
             )
         self.slots.open += 1

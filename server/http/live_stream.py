@@ -20,8 +20,14 @@ they come, and what was per stream is shared:
   the connection; the log filter below keeps that traceback out of the log, where it would
   read like a server fault.
 
-What stays sse-starlette's: the headers (taken once from an EventSourceResponse), the
-encoding (``ServerSentEvent``, done once per event by the broker) and SendTimeoutError.
+What stays sse-starlette's: the headers (taken once from an EventSourceResponse, less its
+``Connection: keep-alive``, which is uvicorn's to decide: with it, a client asking
+``Connection: close``, and any HTTP/1.0 client, got two Connection headers), the encoding
+(``ServerSentEvent``, done once per event by the broker) and SendTimeoutError.
+
+An HTTP/1.0 client cannot take an endless body (chunked encoding is HTTP/1.1's): it gets
+what there is now with a Content-Length and ``Connection: close`` (:meth:`StreamHub.once`),
+and comes back after the retry hint, resuming by id.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from sse_starlette import EventSourceResponse
@@ -47,12 +53,26 @@ FAREWELL_TIMEOUT = 1.0
 
 
 def _sse_headers() -> list[tuple[bytes, bytes]]:
-    """The headers sse-starlette gives a stream (no-store, keep-alive, no proxy buffering)."""
+    """The headers sse-starlette gives a stream (no-store, no proxy buffering), but its
+    Connection header: whether the connection stays open is uvicorn's to say."""
 
     async def nothing() -> AsyncGenerator[bytes, None]:
         yield b""
 
-    return EventSourceResponse(nothing(), ping=0).raw_headers
+    headers = EventSourceResponse(nothing(), ping=0).raw_headers
+    return [(name, value) for name, value in headers if name.lower() != b"connection"]
+
+
+async def answer_head(send: Send) -> None:
+    """``HEAD /live-scores``: a stream's headers, with nothing opened or encoded."""
+    start = {"type": "http.response.start", "status": 200, "headers": [*LiveStream.RAW_HEADERS]}
+    await send(start)
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _body(pieces: Iterable[bytes]) -> AsyncGenerator[bytes, None]:
+    for piece in pieces:
+        yield piece
 
 
 class LiveStream:
@@ -62,9 +82,21 @@ class LiveStream:
 
     RAW_HEADERS = _sse_headers()
 
-    def __init__(self, content: AsyncGenerator[bytes, None], *, hub: StreamHub) -> None:
+    def __init__(
+        self,
+        content: AsyncGenerator[bytes, None],
+        *,
+        hub: StreamHub,
+        length: int | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        close: bool = False,
+    ) -> None:
         self.body_iterator = content
         self.hub = hub
+        #: Known for a body that ends (HTTP/1.0's, a download's): sent as Content-Length.
+        self.length = length
+        self.headers = self.RAW_HEADERS if headers is None else headers
+        self.close = close  # the connection closes after the body (HTTP/1.0)
         self.sending_since = 0.0  # monotonic start of the send in progress, 0 when none
         self.timed_out = False
         self._task: asyncio.Task[Any] | None = None
@@ -78,7 +110,12 @@ class LiveStream:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A copy: CORS middleware adds its headers to the list it is given.
-        start = {"type": "http.response.start", "status": 200, "headers": [*self.RAW_HEADERS]}
+        headers = [*self.headers]
+        if self.length is not None:
+            headers.append((b"content-length", b"%d" % self.length))
+        if self.close:
+            headers.append((b"connection", b"close"))
+        start = {"type": "http.response.start", "status": 200, "headers": headers}
         if scope.get("method", "").upper() == "HEAD":  # the headers alone
             await self.body_iterator.aclose()
             await send(start)
@@ -142,6 +179,18 @@ class StreamHub:
     def stream(self, content: AsyncGenerator[bytes, None]) -> LiveStream:
         return LiveStream(content, hub=self)
 
+    def once(self, pieces: Iterable[bytes], length: int) -> LiveStream:
+        """A stream's body that ends: ``pieces``, ``length`` bytes in all, and the connection
+        closes (HTTP/1.0). Its sends are watched like a stream's, so a client that stops
+        reading is dropped."""
+        return LiveStream(_body(pieces), hub=self, length=length, close=True)
+
+    def download(self, pieces: Iterable[bytes], length: int) -> StreamResponse:
+        """A JSON answer written as a stream is (``pieces``, ``length`` bytes in all): as the
+        client takes it, so one that reads nothing holds a piece of it, never the whole, and
+        is dropped after the send timeout."""
+        return StreamResponse(LiveStream(_body(pieces), hub=self, length=length, headers=JSON))
+
     async def run(self) -> None:
         """The shared timers; cancel to stop."""
         async with asyncio.TaskGroup() as group:
@@ -162,14 +211,17 @@ class StreamHub:
                 stream.stop(timed_out=True)
 
 
+JSON = [(b"content-type", b"application/json")]
+
+
 class StreamResponse(Response):
     """A live stream as a Starlette response, for a route that must return one (FastAPI's
-    documented ``/live-scores``; the fast path calls the LiveStream itself). Its raw headers
-    are the stream's; answering is the stream's own."""
+    documented ``/live-scores``, the downloads of ``/api/matches``; the fast path calls the
+    LiveStream itself). Its raw headers are the stream's; answering is the stream's own."""
 
     def __init__(self, stream: LiveStream) -> None:
         super().__init__(headers=None)
-        self.raw_headers = [*LiveStream.RAW_HEADERS]
+        self.raw_headers = [*stream.headers]
         self.stream = stream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

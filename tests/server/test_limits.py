@@ -66,7 +66,17 @@ def test_max_streams_beyond_the_open_file_limit_is_lowered_to_fit_with_a_warning
     with run_server("--feed", "none", "--max-streams", str(hard * 2)) as srv:
         pass
     assert f"--max-streams {hard * 2} does not fit the open-file limit" in srv.log
-    assert f"Limits: {hard - 256} streams" in srv.log
+    # 256 descriptors are kept for the API, and --max-pending's (1,000) for waiting connections.
+    assert f"Limits: {hard - 256 - 1000} streams, 1000 connections not being served" in srv.log
+
+
+def test_under_a_small_open_file_limit_streams_and_waiting_connections_share_what_there_is():
+    with run_server("--feed", "none", limits={resource.RLIMIT_NOFILE: 1024}) as srv:
+        pass
+    # 1,024 less 256 for the API: a quarter for connections not being served, the rest streams.
+    assert "--max-streams 10000 does not fit the open-file limit 1024: lowered to 576" in srv.log
+    assert "--max-pending 1000 does not fit the open-file limit 1024: lowered to 192" in srv.log
+    assert "Limits: 576 streams, 192 connections not being served" in srv.log
 
 
 # --- body size -------------------------------------------------------------------------------

@@ -97,12 +97,13 @@ def test_token_can_come_from_the_environment():
         {},
         {"Authorization": "Bearer wrong"},
         {"Authorization": f"Bearer {TOKEN}x"},
-        {"Authorization": f"bearer {TOKEN}"},
         {"Authorization": f"Token {TOKEN}"},
         {"Authorization": TOKEN},
-        {"Authorization": f"Bearer  {TOKEN}"},
+        {"Authorization": f"Bearer{TOKEN}"},
     ],
-    ids=["none", "wrong", "longer", "lowercase-scheme", "other-scheme", "bare", "two-spaces"],
+    # The scheme in any case, and more than one space after it, are fine:
+    # tests/server/test_hostile_input.py::test_the_authorization_scheme_is_case_insensitive
+    ids=["none", "wrong", "longer", "other-scheme", "bare", "no-space"],
 )
 def test_missing_or_wrong_token_is_401(srv, headers):
     r = httpx.post(f"{srv.url}/api/matches", json={"home": "A", "away": "B"}, headers=headers)

@@ -14,6 +14,7 @@ A start that is meant to fail (exit status 2 and a message) goes through :func:`
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -113,11 +114,17 @@ class ServerProcess:
 
 
 def start_server(
-    *args: str, token: str | None = None, env: dict | None = None, publish: bool = True
+    *args: str,
+    token: str | None = None,
+    env: dict | None = None,
+    publish: bool = True,
+    limits: dict[int, int] | None = None,
 ) -> ServerProcess:
     """Starts ``python -m server`` with ``args`` (port 0 unless given) and waits until ready.
 
-    A random publish token is passed unless ``publish`` is false or the args name one."""
+    A random publish token is passed unless ``publish`` is false or the args name one.
+    ``limits``: resource limits for the server process alone, ``{resource.RLIMIT_NOFILE:
+    512}`` (soft and hard), set in the child before it runs the server."""
     token = token or secrets.token_urlsafe(16)
     argv = [sys.executable, "-m", "server", "--log-level", "info"]
     if "--port" not in args:
@@ -139,6 +146,7 @@ def start_server(
             **{k: v for k, v in os.environ.items() if k != "TOUCHLINE_PUBLISH_TOKEN"},
             **extra,
         },
+        preexec_fn=functools.partial(_set_limits, limits) if limits else None,
     )
     assert proc.stdout is not None
     output = LogPump(proc.stdout, f"the server (pid {proc.pid})")
@@ -151,12 +159,23 @@ def start_server(
     return srv
 
 
+def _set_limits(limits: dict[int, int]) -> None:
+    import resource
+
+    for which, value in limits.items():
+        resource.setrlimit(which, (value, value))
+
+
 @contextlib.contextmanager
 def run_server(
-    *args: str, token: str | None = None, env: dict | None = None, publish: bool = True
+    *args: str,
+    token: str | None = None,
+    env: dict | None = None,
+    publish: bool = True,
+    limits: dict[int, int] | None = None,
 ) -> Iterator[ServerProcess]:
     """:func:`start_server`, stopped (SIGTERM) when the block ends."""
-    srv = start_server(*args, token=token, env=env, publish=publish)
+    srv = start_server(*args, token=token, env=env, publish=publish, limits=limits)
     try:
         yield srv
     finally:
@@ -184,10 +203,16 @@ def server_fixture(
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Runs ``python -m server`` with ``args`` to its end, output captured: for --help,
-    --version, and starts that are meant to fail with an exit status and a message."""
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=timeout
-    )
+    --version, and starts that are meant to fail with an exit status and a message. Its data
+    folder is its own, so a store left in the user's by another server is never read."""
+    with tempfile.TemporaryDirectory(prefix="tl-data-") as data:
+        return subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "XDG_DATA_HOME": data},
+        )
 
 
 def subscribers(url: str) -> int:

@@ -40,7 +40,7 @@ from pydantic import BaseModel, Field
 
 from server.core.match_state import Conflict, apply_event
 from server.feeds.providers.base import Incident, IncidentKind, MatchSnapshot
-from server.wire import EventIn, Match, Score, Side, Status, Team
+from server.wire import EventIn, Match, Score, ScoreIn, Side, Status, Team
 
 SIDES: tuple[Side, Side] = ("home", "away")
 STATUS_AT: tuple[Status, ...] = (
@@ -493,7 +493,7 @@ def _totals(snap: MatchSnapshot, have: tuple[int, int]) -> EventIn:
     assert snap.penalties is not None
     home, away = snap.penalties
     side: Side = "away" if away != have[1] and home == have[0] else "home"
-    return EventIn(type="penalty_shootout", team=side, penalties=Score(home=home, away=away))
+    return EventIn(type="penalty_shootout", team=side, penalties=ScoreIn(home=home, away=away))
 
 
 def _moved(mem: Memory, position: int) -> Callable[[str], Memory]:
