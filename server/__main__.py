@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from server.argtypes import origin, positive
+from server.argtypes import non_negative, origin, positive
 from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED, PROVIDERS
 from server.http import auth_failures
 from server.runtime import allocator
@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay speed: match time runs this many times faster than real time "
         f"(1 = real time; default %(default)s, a 90-minute match in {90 / DEFAULTS.speed:g} "
         "minutes)",
+    )
+    p.add_argument(
+        "--head-start",
+        type=non_negative(float),
+        default=DEFAULTS.head_start,
+        metavar="MINUTES",
+        help="start the feed's first matchday this many match minutes after its first "
+        "kick-off, what came before published at once (default %(default)g)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
     real = p.add_argument_group(
@@ -482,7 +490,9 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             run_alone,
             broker,
             progress_key(feed),
-            functools.partial(replay, feed, broker, speed=args.speed, loop=args.loop),
+            functools.partial(
+                replay, feed, broker, speed=args.speed, loop=args.loop, head_start=args.head_start
+            ),
         )
     health = {}
     if provider is not None:

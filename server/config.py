@@ -22,6 +22,11 @@ NO_FEED = "none"
 #: viewer's command lines offer them without importing the providers.
 PROVIDERS = ("football-data", "espn")
 
+#: Match minutes into the demo's matchday at which the viewer's built-in server starts it
+#: (``--head-start``): with the demo's staggered kick-offs, a newcomer's first screen has one
+#: match finished, one at half time, two under way at different minutes and two to come.
+DEMO_HEAD_START = 120.0
+
 
 @dataclass(frozen=True)
 class Defaults:
@@ -32,6 +37,8 @@ class Defaults:
     feed: str = "demo"
     #: Match time runs this many times faster than real time: a 90-minute match in 3 minutes.
     speed: float = 30.0
+    #: Match minutes after its first kick-off at which the first matchday starts.
+    head_start: float = 0.0
     #: Seconds between heartbeat comments on an idle stream.
     heartbeat: float = 15.0
     #: Events kept for clients that resume with Last-Event-ID.

@@ -53,6 +53,7 @@ from desktop.core.notify_text import (
     event_title_body,
     fixture,
     summary_body,
+    summary_line,
     summary_title,
 )
 from desktop.core.state import SENDING_OFF, Scoreboard
@@ -91,6 +92,8 @@ class Notice:
     kind: NoticeKind
     match_id: str | None
     event_ids: tuple[str, ...] = ()
+    #: The notice as one line of a summary (``Arsenal 1–0 Chelsea: 23' Saka``).
+    line: str = ""
 
 
 @dataclass
@@ -224,7 +227,7 @@ class NoticeRules:
         if not self._allowed(kind, match, now) or muted:
             return []
         title, body = event_title_body(match, ev)
-        notice = Notice(title, body, kind, match.id, (ev.id,))
+        notice = Notice(title, body, kind, match.id, (ev.id,), summary_line(match, ev))
         while self._sent and (now - self._sent[0]).total_seconds() >= self.burst_window:
             self._sent.popleft()
         if catch_up or len(self._sent) >= self.burst_limit or self._held:
@@ -241,9 +244,9 @@ class NoticeRules:
         s = self.settings
         if self._muted_all(now):
             return False
-        if s.favourites_only and not s.is_favourite(match):
-            return False
-        return s.wants(kind)
+        if s.favourites_only and not (s.is_favourite(match) or s.has_team_choice(match)):
+            return False  # a team given kinds of its own is one the user cares about too
+        return s.wants(kind, match)
 
     # --- timer ----------------------------------------------------------------------------
 
@@ -267,7 +270,7 @@ class NoticeRules:
         return [
             Notice(
                 summary_title([n.kind for n in notices], any(h.catch_up for h in held)),
-                summary_body([n.title for n in notices]),
+                summary_body([n.line or n.title for n in notices]),
                 "summary",
                 matches.pop() if len(matches) == 1 else None,
                 tuple(i for n in notices for i in n.event_ids),

@@ -20,8 +20,8 @@ always appended at the end of ``board.matches`` (so its row is ``len(board.match
 ``removed`` means it is already gone, so a Qt model keeps its own list of row ids to find the
 row to remove. ``Change.fields`` names the :class:`~server.wire.Match` attributes that changed
 (``competition``, ``round``, ``home``, ``away``, ``kickoff``, ``status``, ``minute``,
-``added``, ``score``, ``penalties``, ``events``); it is every field for ``added`` and
-``removed``.
+``added``, ``score``, ``penalties``, ``events``, ``clock_rate``); it is every field for
+``added`` and ``removed``.
 
 A snapshot after a reconnect is diffed against what is shown: unchanged matches produce
 nothing, changed ones one ``updated`` with precisely the changed fields, so a view keeps its
@@ -56,6 +56,7 @@ MATCH_FIELDS: tuple[str, ...] = (
     "score",
     "penalties",
     "events",
+    "clock_rate",
 )
 ALL_FIELDS = frozenset(MATCH_FIELDS)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.server_address import server_address
 from desktop.platform.embedded import ProviderChoice
 from desktop.platform.settings import DataSource
 
@@ -167,9 +168,10 @@ class DataSourceBox(QGroupBox):
         """Why the choice cannot be saved yet (said under the box), or None."""
         kind = self.kind()
         if kind == "server":
-            url = self._normalised(self.url.text())
-            if not url:
-                return "Type the server's address."
+            try:
+                url = server_address(self.url.text())
+            except ValueError as exc:
+                return f"{str(exc)[0].upper()}{str(exc)[1:]}."
             if url != self._tested:
                 return "Test the connection first: only a server that answers is saved."
         if kind == "provider":
@@ -179,6 +181,12 @@ class DataSourceBox(QGroupBox):
             if name == "football-data" and not (self.entered_token() or name in self._saved_tokens):
                 return "football-data.org needs your token (free at football-data.org)."
         return None
+
+    def focus_choice(self) -> None:
+        """Puts the keyboard focus on what is chosen (a server: its address, to change it)."""
+        chosen = self.url if self.remote.isChecked() else self.kinds.checkedButton()
+        if chosen is not None:
+            chosen.setFocus()
 
     def show_problem(self) -> None:
         self.test_result.setText(self.problem() or "")
@@ -201,7 +209,7 @@ class DataSourceBox(QGroupBox):
     def _test(self) -> None:
         url = self._normalised(self.url.text())
         if not url:
-            self.test_result.setText("Type the server's address.")
+            self.show_problem()  # says what is wrong with the address
             return
         self.test_button.setEnabled(False)
         self.test_result.setText(f"Testing {url}…")
@@ -212,10 +220,11 @@ class DataSourceBox(QGroupBox):
 
     @staticmethod
     def _normalised(text: str) -> str:
-        value = text.strip().rstrip("/")
-        if value and "://" not in value:
-            value = "http://" + value
-        return value
+        """The address as it would be saved ("" when it is no usable address)."""
+        try:
+            return server_address(text)
+        except ValueError:
+            return ""
 
     def _sync(self, *_args: object) -> None:
         self.provider_box.setEnabled(self.live.isChecked())

@@ -1,4 +1,5 @@
-"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login.
+"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login,
+and the data source (desktop.ui.data_source: the demo, a live provider or a server).
 
 It edits a copy of :class:`~desktop.core.notify_settings.NoticeSettings` and reports the result; the
 app applies and persists it. It also says which notification backend is in use and which
@@ -66,12 +67,12 @@ class SettingsDialog(QDialog):
             box.setObjectName(f"notify_{kind}")
             notify_layout.addWidget(box)
             self.kind_boxes[kind] = box
-        self.favourites_only = QCheckBox("Only matches of my &favourite teams", notify)
+        self.favourites_only = QCheckBox("Only matches of the teams I &follow", notify)
         self.favourites_only.setChecked(settings.favourites_only)
         notify_layout.addWidget(self.favourites_only)
 
         reminder_row = QHBoxLayout()
-        self.reminder = QCheckBox("Remind me before my teams &kick off:", self)
+        self.reminder = QCheckBox("Remind me &before my teams kick off:", self)
         self.reminder.setChecked(settings.reminder_minutes is not None)
         self.reminder_minutes = QSpinBox(self)
         self.reminder_minutes.setRange(1, 180)
@@ -94,8 +95,8 @@ class SettingsDialog(QDialog):
 
         about = QFormLayout()
         self.backend_label = _plain(backend, self, "notifierBackend")
-        self.server_label = _plain(server, self, "serverInfo")
         about.addRow("Notifications:", self.backend_label)
+        self.server_label = _plain(server, self, "serverInfo")
         about.addRow("Server:", self.server_label)
 
         buttons = QDialogButtonBox(

@@ -152,11 +152,13 @@ class Broker:
         progress: tuple[str, str] | None = None,
         once: Once | None = None,
         new: bool = False,
+        clock_rate: float = 1.0,
     ) -> Match:
         """Creates a match (or resets one with the same id, for a replay's new match day).
 
         ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
-        raises idempotency.Replayed (or KeyReused) before anything is done."""
+        raises idempotency.Replayed (or KeyReused) before anything is done. ``clock_rate``:
+        how fast its clock runs (``Match.clock_rate``): a replay's speed, 1 for live matches."""
         async with self._lock:
             for _ in range(PUBLISH_TRIES):
                 self.replies.check(once)
@@ -170,6 +172,7 @@ class Broker:
                     home=spec.home,
                     away=spec.away,
                     kickoff=spec.kickoff or datetime.now(UTC),
+                    clock_rate=clock_rate,
                 )
                 data = match.model_dump_json()
                 if await self._commit("match_added", match, data, progress, once):
@@ -429,7 +432,9 @@ class Broker:
         self._wake()
 
     def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
-        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
+        match = self.matches.get(match_id)
+        teams = (match.home.name, match.away.name) if match else None
+        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data), teams)
 
     def _new_match_id(self, spec: MatchIn) -> str:
         codes = spec.home.code and spec.away.code
@@ -555,7 +560,9 @@ class Broker:
         frames = list(itertools.islice(reversed(self.log), self.seq - cursor))
         frames.reverse()
         pieces += [
-            f.classic() if classic else f.encoded for f in frames if not only or f.match_id in only
+            f.classic() if classic else f.encoded
+            for f in frames
+            if (not only or f.match_id in only) and (not classic or f.in_classic)
         ]
         return sum(map(len, pieces)), in_chunks(pieces)
 
@@ -583,8 +590,11 @@ class Broker:
                 if behind == 1 and log_:
                     frame = log_[-1]
                     cursor = frame.seq
-                    if not only or frame.match_id in only:
-                        yield frame.classic() if classic else frame.encoded
+                    if not classic:
+                        if not only or frame.match_id in only:
+                            yield frame.encoded
+                    elif frame.in_classic and (not only or frame.match_id in only):
+                        yield frame.classic()
                     continue
                 if behind > 0:
                     if not log_ or log_[0].seq > cursor + 1:
@@ -599,7 +609,8 @@ class Broker:
                     chunk = [
                         frame.classic() if classic else frame.encoded
                         for frame in pending
-                        if not only or frame.match_id in only
+                        if (not only or frame.match_id in only)
+                        and (not classic or frame.in_classic)
                     ]
                     # A backlog (a resume, a burst) goes out in few large writes, not one per
                     # event: the client reads it in far fewer pieces.

@@ -44,12 +44,13 @@ def test_the_broker_store_and_replay_default_to_the_config_defaults():
 
 def test_the_viewer_starts_its_built_in_server_with_the_config_defaults():
     from desktop.__main__ import build_parser as viewer_parser
+    from desktop.__main__ import run_options
     from desktop.app import Options
     from desktop.platform.embedded import EmbeddedServer
     from desktop.stream.client import StreamClient
 
-    args = viewer_parser().parse_args([])
-    assert (args.feed, args.speed) == (DEFAULTS.feed, DEFAULTS.speed)
+    options = run_options(viewer_parser().parse_args([]))
+    assert (options.feed, options.speed, options.built_in) == (DEFAULTS.feed, DEFAULTS.speed, False)
     assert (Options().feed, Options().speed) == (DEFAULTS.feed, DEFAULTS.speed)
     server = EmbeddedServer()
     assert (server.feed, server.speed) == (DEFAULTS.feed, DEFAULTS.speed)
