@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 
+from server.core import event_ids
 from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
 from server.core.idempotency import Once, Replies
 from server.core.match_state import Conflict, apply_event
@@ -53,16 +54,11 @@ class Broker:
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
-        return f"{self.epoch}-{seq}"
+        return event_ids.event_id(self.epoch, seq)
 
     def parse_id(self, event_id: str | None) -> int | None:
         """The sequence of an id from this epoch, or None (another epoch, garbage...)."""
-        if not event_id:
-            return None
-        epoch, _, seq = event_id.strip().rpartition("-")
-        if epoch != self.epoch or not seq.isdigit():
-            return None
-        return int(seq)
+        return event_ids.parse_id(self.epoch, event_id)
 
     @property
     def last_event_id(self) -> str | None:
