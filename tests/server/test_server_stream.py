@@ -145,6 +145,17 @@ def test_resume_with_id_ahead_of_the_server_sends_snapshot(srv):
         assert r.next().event == "snapshot"
 
 
+def test_resume_with_a_sequence_that_is_not_ascii_digits_sends_snapshot(srv):
+    # "²" is a digit to str.isdigit() but not to int(): this id once gave a 500.
+    new_match(srv)
+    epoch = httpx.get(f"{srv.url}/api/matches").json()["last_event_id"].rpartition("-")[0]
+    header = {"Last-Event-ID": f"{epoch}-".encode() + "²".encode("latin-1")}
+    with StreamReader(f"{srv.url}/live-scores", headers=header) as r:
+        assert r.next().event == "snapshot"
+    with StreamReader(f"{srv.url}/live-scores?last_event_id={epoch}-²") as r:
+        assert r.next().event == "snapshot"
+
+
 def test_resume_after_evicted_id_sends_snapshot(srv):
     # The module's server keeps 50 events: push the first id out of the history.
     match_id = new_match(srv)
