@@ -68,6 +68,30 @@ def test_kickoff_reads_as_a_time_a_weekday_or_a_date_in_local_time(
     assert display.kickoff_text(make(), now) == text
 
 
+@pytest.fixture
+def tz_london() -> Iterator[None]:
+    """Local time is London's: GMT, and BST (UTC+1) from the last Sunday of March."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/London"
+    time.tzset()
+    yield
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+def test_on_the_evening_before_the_clocks_change_tomorrows_kickoff_is_not_today(
+    tz_london: None,
+) -> None:
+    # Saturday 28 March 2026, 23:30 GMT; Sunday's kick-off is at 15:00 BST. Judged in the
+    # kick-off's offset (UTC+1) the evening is already Sunday, and the row said "15:00".
+    now = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    sunday = make(datetime(2026, 3, 29, 14, 0, tzinfo=UTC))
+    assert display.kickoff_text(sunday, now) == "Sun 15:00"
+
+
 def test_kickoff_without_now_is_judged_against_the_local_clock(tz_tokyo: None) -> None:
     soon = make(datetime.now(UTC) + timedelta(minutes=1))
     assert display.kickoff_text(soon) == f"{soon.kickoff.astimezone():%H:%M}"
@@ -223,6 +247,7 @@ def test_connection_states_have_words(kind: str, reason: str, text: str) -> None
 def test_connection_words_add_the_retry_when_one_is_planned() -> None:
     assert connection_text("offline", retry_in=12) == "Offline — retrying in 12 s"
     assert connection_text("offline", retry_in=None) == "Offline"
+    assert connection_text("failed") == "Cannot follow this server"
 
 
 def test_stale_banner_says_why_and_when_the_next_try_is() -> None:
