@@ -67,7 +67,6 @@ class EventStreamParser:
         if not text:
             return []
         if self._skip_lf:
-            self._skip_lf = False
             text = text[1:] if text[0] == "\n" else text
         # § "Lines must be separated by either a CRLF pair, a single LF, or a single CR."
         # A CR at the end of the chunk ends its line now; a LF that follows is skipped.
