@@ -12,13 +12,14 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from desktop.platform.notifiers import BACKENDS
 from server.argtypes import positive
+from server.config import BUNDLED_FEEDS, DEFAULTS
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
@@ -26,13 +27,6 @@ if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works w
     from desktop.app import TouchlineApp
 
 EMBEDDED = "embedded"
-
-
-def package_version() -> str:
-    try:
-        return version("touchline")
-    except PackageNotFoundError:  # a plain checkout without an install
-        return "unknown"
 
 
 def _server_url(text: str) -> str:
@@ -58,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Live football scores on your desktop, with goal notifications. "
         "Without a server it runs the built-in one with a demo match day.",
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    from server import __version__  # the package's, with the one fallback for a checkout
+
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--server",
@@ -73,14 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--feed",
-        default="demo",
-        metavar="PATH|demo|worldcup-2026",
+        default=DEFAULTS.feed,
+        metavar="|".join(("PATH", *BUNDLED_FEEDS)),
         help="what the built-in server replays (default %(default)s)",
     )
     p.add_argument(
         "--speed",
         type=positive(float),
-        default=30.0,
+        default=DEFAULTS.speed,
         help="replay speed of the built-in server; 1 = real time (default %(default)s)",
     )
     p.add_argument("--minimized", action="store_true", help="start in the system tray")
@@ -94,13 +90,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def skip_httpx_cli() -> None:
+    """Keeps httpx from importing its command-line tool; call it before httpx is first imported.
+
+    httpx imports that tool (click, rich, pygments) whenever those are installed: megabytes and
+    tens of milliseconds of the viewer's start for a tool it never runs. None in sys.modules
+    makes that import fail, which httpx handles (the tool is an optional extra). It changes the
+    whole process, so the program does it, not an import of ``desktop``.
+    """
+    # None is the import system's "blocked" entry; typeshed types sys.modules as modules only.
+    modules = cast(dict[str, ModuleType | None], sys.modules)
+    modules.setdefault("httpx._main", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    skip_httpx_cli()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    feed_given = args.feed != "demo" or args.speed != 30.0
+    feed_given = args.feed != DEFAULTS.feed or args.speed != DEFAULTS.speed
     # Imported late: --help and --version must not need Qt (or a display).
     from desktop.app import Options, TouchlineApp
     from desktop.platform.settings import Settings
@@ -136,7 +146,8 @@ def qt_application(argv: list[str]) -> QApplication:
 
     from desktop.ui import icons
 
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName("Touchline")
     app.setOrganizationName("touchline")
     app.setDesktopFileName("touchline")

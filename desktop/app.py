@@ -5,6 +5,10 @@ stream, the embedded server, D-Bus, settings files). ``await app.run()`` returns
 once a quit was requested (menu, Ctrl+Q, tray, closing the window without a tray, or a signal
 handled by the bootstrap calling :meth:`TouchlineApp.quit`), after stopping everything in
 order: stream, pending notifications, notifier, embedded server, then saving state.
+
+What the user changes while it runs (mutes from the tray, the banner or a notification,
+favourites from the scoreboard, the settings dialog) applies to the live notice rules at once
+and goes into the settings file's notifications, saved at the next sync.
 """
 
 from __future__ import annotations
@@ -16,29 +20,29 @@ import logging
 import os
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from desktop import bench_mark
-from desktop.app_controls import AppControls
-from desktop.core.notify_rules import Notice, NoticeRules, NoticeSettings
+from desktop.core import display
+from desktop.core.items import SnapshotItem, StreamItem, apply_item
+from desktop.core.notify_rules import Notice, NoticeRules
+from desktop.core.notify_settings import NoticeSettings
 from desktop.core.state import Scoreboard
+from desktop.core.status_words import STALE_STATES
+from desktop.platform import autostart
 from desktop.platform.embedded import EmbeddedServer
 from desktop.platform.notifiers import Capabilities, Notifier, pick, probe_session_bus
 from desktop.platform.settings import Settings
-from desktop.stream.client import (
-    SnapshotItem,
-    StreamClient,
-    StreamItem,
-    StreamState,
-    apply_item,
-    base_url,
-)
+from desktop.stream.client import StreamClient
+from desktop.stream.status import StreamState, base_url
+from desktop.ui import icons
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.tray import Tray, tooltip_is_rich
-from desktop.ui.window import STALE_STATES, MainWindow
+from desktop.ui.window import MainWindow
+from server.config import DEFAULTS
 from server.resources import asset
 from server.wire import Snapshot
 
@@ -50,17 +54,16 @@ SAVE_EVERY_S = 30
 @dataclass
 class Options:
     server: str | None = None  # None: the remembered server, else the embedded one
-    forget_server: bool = False
-    feed: str = "demo"
-    speed: float = 30.0
+    feed: str = DEFAULTS.feed
+    speed: float = DEFAULTS.speed
     minimized: bool = False
     notifier: str | None = None  # native / tray / banner; None = best available
     highlight_ms: int = 6000
 
 
-class TouchlineApp(QObject, AppControls):
-    """The composition root; mutes, favourites, the tray and the settings dialog are in
-    :class:`~desktop.app_controls.AppControls`."""
+class TouchlineApp(QObject):
+    """The composition root: creates every long-lived piece, wires them, starts and stops them,
+    and applies what the user changes (see the module docstring)."""
 
     def __init__(self, options: Options, settings: Settings | None = None) -> None:
         super().__init__()
@@ -86,11 +89,10 @@ class TouchlineApp(QObject, AppControls):
         self.server_url = base_url(remote) if remote else ""  # "" until the built-in one runs
         # The last board seen from that server is on screen at once (resumed after its id).
         self._resume = self._restore_board() if remote else None
-        self._stream_task: asyncio.Task | None = None
-        self._mark_snapshot = bench_mark.enabled()
-        self._tasks: set[asyncio.Task] = set()
+        self._stream_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._quit = asyncio.Event()
-        self._tooltip_dirty = True
+        self._tooltip_dirty = True  # the tray's tooltip is redrawn on the next tick
         self._ticks = 0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -157,7 +159,6 @@ class TouchlineApp(QObject, AppControls):
             self.window.showMinimized()
         else:
             self.window.show()
-        bench_mark.after_paint(self.window.view.viewport(), "window-painted")
 
     async def _shutdown(self) -> None:
         self._timer.stop()
@@ -202,7 +203,7 @@ class TouchlineApp(QObject, AppControls):
         if self.client is not None and self.embedded is None:
             snapshot = Snapshot(matches=list(self.board.matches.values()))
             self.settings.save_board(self.server_url, self.board.last_event_id, snapshot)
-        self.settings.notifications = self.rules.settings.to_dict()
+        self._keep_notice_settings()
         self.settings.notice_state = {"seen": self.rules.export_seen()}
         self.settings.sync()
 
@@ -211,9 +212,6 @@ class TouchlineApp(QObject, AppControls):
     def _on_item(self, item: StreamItem) -> None:
         apply_item(self.board, item)
         self.deliver(self.rules.on_item(item, self.board, datetime.now(UTC)))
-        if self._mark_snapshot and isinstance(item, SnapshotItem):
-            self._mark_snapshot = False
-            bench_mark.after_paint(self.window.view.viewport(), "snapshot-painted")
 
     def _on_state(self, state: StreamState) -> None:
         log.info("stream %s %s", state.kind, state.reason)
@@ -242,7 +240,7 @@ class TouchlineApp(QObject, AppControls):
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task) -> None:
+    def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("notification failed: %s", task.exception())
@@ -258,6 +256,97 @@ class TouchlineApp(QObject, AppControls):
         self._ticks += 1
         if self._ticks % SAVE_EVERY_S == 0:
             self.save_state()  # a crash must not make the next start notify everything again
+
+    # --- what the user changes: mutes, favourites, the settings dialog ------------------------
+
+    def _keep_notice_settings(self) -> None:
+        """The live rules' settings go into the settings file (written at the next sync)."""
+        self.settings.notifications = self.rules.settings.to_dict()
+
+    def set_muted_until(self, until: datetime | None) -> None:
+        self.rules.settings.mute_until = until
+        if self.tray is not None:
+            self.tray.set_muted_until(until)
+        self._tooltip_dirty = True
+        self._keep_notice_settings()
+
+    def mute(self, how: str) -> None:
+        """``hour``: for an hour; anything else: until tomorrow morning."""
+        now = datetime.now(UTC)
+        until = now + timedelta(hours=1) if how == "hour" else display.tomorrow_morning()
+        self.set_muted_until(until)
+
+    def set_match_muted(self, match_id: str, muted: bool) -> None:
+        if muted:
+            self.rules.settings.muted_matches.add(match_id)
+        else:
+            self.rules.settings.muted_matches.discard(match_id)
+        self._keep_notice_settings()
+
+    def _favourites_changed(self) -> None:
+        self.rules.settings.favourites = set(self.window.model.favourites())
+        self._keep_notice_settings()
+        self._tooltip_dirty = True
+
+    def open_settings(self) -> SettingsDialog:
+        server = f"{self.server_url} (built-in demo server)" if self.embedded else self.server_url
+        dialog = SettingsDialog(
+            self.rules.settings,
+            backend=self.notifier.description if self.notifier else "none",
+            server=server,
+            parent=self.window,
+        )
+        dialog.accepted.connect(lambda: self.apply_settings(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()  # window-modal without a nested event loop (qasync keeps running)
+        return dialog
+
+    def apply_settings(self, dialog: SettingsDialog) -> None:
+        # Only what the dialog edits: mutes and favourites may have changed while it was open.
+        chosen, current = dialog.result_settings(), self.rules.settings
+        current.kinds, current.favourites_only = chosen.kinds, chosen.favourites_only
+        current.reminder_minutes = chosen.reminder_minutes
+        self._keep_notice_settings()
+        wanted = dialog.wants_start_at_login()
+        if wanted is not None and wanted != autostart.is_enabled():
+            try:
+                autostart.set_enabled(wanted)
+            except OSError as exc:
+                self.window.statusBar().showMessage(f"Could not change start at login: {exc}", 8000)
+        self.settings.sync()
+
+    # --- tray ----------------------------------------------------------------------------------
+
+    def _make_tray(self, rich_tooltip: bool) -> None:
+        self.tray = Tray(icons.app_icon(), rich_tooltip=rich_tooltip, parent=self)
+        self.tray.toggleWindowRequested.connect(self._toggle_window)
+        self.tray.quitRequested.connect(self.quit)
+        self.tray.muteRequested.connect(self.mute)
+        self.tray.unmuteRequested.connect(lambda: self.set_muted_until(None))
+        self.window.visibilityChanged.connect(self.tray.set_window_visible)
+        self.window.tray_available = True
+        self.tray.set_muted_until(self.rules.settings.mute_until)
+        self.tray.show()
+
+    def _toggle_window(self) -> None:
+        if self.window.isVisible() and not self.window.isMinimized():
+            self.window.hide()
+        else:
+            self.window.show_and_raise()
+
+    def _board_changed(self, _change: object) -> None:
+        self._tooltip_dirty = True
+
+    def _refresh_tooltip(self) -> None:
+        self._tooltip_dirty = False
+        if self.tray is not None:
+            stale = self.client is not None and self.client.state.kind in STALE_STATES
+            self.tray.show_board(
+                self.board.matches.values(),
+                self.window.model.is_favourite_team,
+                stale=stale,
+                muted_until=self.rules.settings.mute_until,
+            )
 
     # --- window ------------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ import functools
 
 @functools.cache
 def _version() -> str:
-    # importlib.metadata takes ~50 ms to import: only when the version is asked for, so that
-    # the server's re-execution (server/runtime/allocator.py) happens before it.
+    # importlib.metadata is slow to import: only when the version is asked for, so that the
+    # server's re-execution (server/runtime/allocator.py) happens before it. The one
+    # version lookup of both programs (the viewer's --version uses it too).
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -24,20 +24,8 @@ Side = Literal["home", "away"]
 Status = Literal["scheduled", "live", "half_time", "extra_time", "penalties", "full_time"]
 CardKind = Literal["yellow", "second_yellow", "red"]
 
-#: Event types that belong to a match's timeline (``Match.events``).
-TIMELINE_TYPES = (
-    "kickoff",
-    "goal",
-    "goal_disallowed",
-    "card",
-    "substitution",
-    "half_time",
-    "second_half",
-    "extra_time",
-    "penalty_shootout",
-    "full_time",
-)
-#: ``clock`` only moves a live match's minute on; it is streamed but kept out of the timeline.
+#: What happened in a match. ``clock`` only moves a live match's minute on: it is streamed
+#: but kept out of the timeline (``Match.events``).
 EventType = Literal[
     "kickoff",
     "goal",
@@ -51,17 +39,41 @@ EventType = Literal[
     "full_time",
     "clock",
 ]
-#: Stream event names that are not match events.
-STREAM_ONLY_TYPES = ("snapshot", "match_added")
+#: Every event type, in the order above: derived, so a new type is added in one place.
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+#: The status a match is in after each event that sets it (``MatchEvent.status``); the
+#: other events leave it as it was, but a second half, which starts extra time when it comes
+#: after 90 minutes. The server's match rules and the viewer's classic adapter both use it.
+STATUS_AFTER: dict[EventType, Status] = {
+    "kickoff": "live",
+    "half_time": "half_time",
+    "extra_time": "extra_time",
+    "penalty_shootout": "penalties",
+    "full_time": "full_time",
+}
+#: A goal completed after it was published (its scorer, minute, penalty or own-goal flag came
+#: later, as they do from live data providers): streamed so a viewer can rewrite that goal in
+#: its timeline, never kept in the timeline itself (the goal there is rewritten in place). Kept
+#: apart from EventType so that viewers which predate it skip it as an unknown event name
+#: (the protocol asks clients to ignore those) and never meet it inside a snapshot.
+UpdateType = Literal["goal_update"]
 
 # Limits on free text: long enough for any real name, short enough to keep frames small.
 MAX_NAME = 80
 MAX_TEXT = 280
 MAX_ID = 64
+#: The most goals (or shoot-out kicks scored) a side can have. Far beyond any match played, and
+#: it keeps every number the server stores one it can print and read back (int() stops at
+#: 4,300 digits; pydantic's JSON parser far sooner).
+MAX_SCORE = 999
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-Minute = Annotated[int, Field(ge=0, le=130)]
-Added = Annotated[int, Field(ge=0, le=30)]
+# What publishers send is taken as it is (``strict``): pydantic's lax mode would read
+# ``"55"``, ``55.0`` and ``true`` as the minute 55, 55 and 1, and ``"yes"`` as true.
+Minute = Annotated[int, Field(ge=0, le=130, strict=True)]
+Added = Annotated[int, Field(ge=0, le=30, strict=True)]
+Goals = Annotated[int, Field(ge=0, le=MAX_SCORE, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 MatchId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -92,6 +104,20 @@ class Score(BaseModel):
         return f"{self.home}–{self.away}"
 
 
+class ScoreIn(Score):
+    """A score as publishers send it (a shoot-out's): whole numbers up to MAX_SCORE."""
+
+    home: Goals = 0
+    away: Goals = 0
+
+
+def _score(value: object) -> object:
+    """A shoot-out score may be given as a wire Score (a feed's): checked as a publisher's."""
+    if isinstance(value, Score) and not isinstance(value, ScoreIn):
+        return value.model_dump()
+    return value
+
+
 class MatchEvent(BaseModel):
     """One event of a match as streamed (its ``data:``) and as kept in ``Match.events``.
 
@@ -103,7 +129,7 @@ class MatchEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    type: EventType
+    type: EventType | UpdateType
     match: str
     minute: int | None = None
     added: int | None = None
@@ -122,6 +148,8 @@ class MatchEvent(BaseModel):
     scored: bool | None = None
     #: goal_disallowed: the id of the goal it takes back.
     cancels: str | None = None
+    #: goal_update: the id of the goal it completes.
+    updates: str | None = None
     #: When the server published it (UTC): lets a client tell catch-up from live.
     at: datetime | None = None
 
@@ -181,26 +209,21 @@ def plain_text(value: str) -> str:
     return value
 
 
-def _plain(min_length: int, max_length: int) -> object:
-    """A publisher's text field: length limits, plain text, and both stated in the OpenAPI
-    schema (the pattern there is only documentation; plain_text gives the message)."""
-    return Annotated[
-        str,
-        Field(min_length=min_length, max_length=max_length),
-        Field(json_schema_extra={"pattern": f"^[^{NOT_PLAIN}]*$"}),
-        AfterValidator(plain_text),
-    ]
-
-
-PlainName = _plain(1, MAX_NAME)
-PlainText = _plain(0, MAX_TEXT)
+# A publisher's text field: length limits, plain text, and both stated in the OpenAPI schema
+# (the pattern there is only documentation; plain_text gives the message). Written out as type
+# aliases, not built by a function, so a type checker sees each one as the str it is.
+_PLAIN_SCHEMA = Field(json_schema_extra={"pattern": f"^[^{NOT_PLAIN}]*$"})
+_IS_PLAIN = AfterValidator(plain_text)
+PlainName = Annotated[str, Field(min_length=1, max_length=MAX_NAME), _PLAIN_SCHEMA, _IS_PLAIN]
+PlainText = Annotated[str, Field(min_length=0, max_length=MAX_TEXT), _PLAIN_SCHEMA, _IS_PLAIN]
+PlainCode = Annotated[str, Field(min_length=1, max_length=8), _PLAIN_SCHEMA, _IS_PLAIN]
 
 
 class TeamIn(Team):
     """A team as publishers send it: a plain-text name and code."""
 
-    name: PlainName  # type: ignore[valid-type]
-    code: _plain(1, 8) | None = None  # type: ignore[valid-type]
+    name: PlainName
+    code: PlainCode | None = None
 
 
 def _team(value: object) -> object:
@@ -218,8 +241,8 @@ class MatchIn(BaseModel):
     id: (
         Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:-]+$")] | None
     ) = None
-    competition: PlainName = "Friendly"  # type: ignore[valid-type]
-    round: PlainName | None = None  # type: ignore[valid-type]
+    competition: PlainName = "Friendly"
+    round: PlainName | None = None
     home: TeamIn
     away: TeamIn
     kickoff: datetime | None = None
@@ -233,22 +256,24 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: EventType
+    type: EventType | UpdateType
     minute: Minute | None = None
     added: Added | None = None
     team: Side | None = None
-    player: PlainName | None = None  # type: ignore[valid-type]
-    text: PlainText | None = None  # type: ignore[valid-type]
-    penalty: bool = False
-    own_goal: bool = False
+    player: PlainName | None = None
+    text: PlainText | None = None
+    penalty: Flag = False
+    own_goal: Flag = False
     card: CardKind | None = None
-    player_in: PlainName | None = None  # type: ignore[valid-type]
-    player_out: PlainName | None = None  # type: ignore[valid-type]
-    scored: bool | None = None
+    player_in: PlainName | None = None
+    player_out: PlainName | None = None
+    scored: Flag | None = None
     #: penalty_shootout from a feed that only knows the final shoot-out score.
-    penalties: Score | None = None
+    penalties: ScoreIn | None = None
+    #: goal_disallowed: the id of the goal to take back (default: the side's latest standing).
+    cancels: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
+    #: goal_update: the id of the goal to complete; its player, minute, added, penalty and
+    #: own_goal become the update's (a player or minute left out stays as it was).
+    updates: Annotated[str, Field(min_length=1, max_length=MAX_ID)] | None = None
 
-
-def dump(model: BaseModel) -> str:
-    """One line of JSON with every key present: what goes into an SSE ``data:`` field."""
-    return model.model_dump_json()
+    _penalties = field_validator("penalties", mode="before")(lambda cls, v: _score(v))

@@ -25,19 +25,22 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
-from desktop.__main__ import qt_application
-from desktop.app import Options, TouchlineApp
+from desktop.__main__ import qt_application, skip_httpx_cli
 from desktop.core import display
+from desktop.core.items import EventItem, SnapshotItem
 from desktop.platform.settings import Settings
-from desktop.stream.client import EventItem, SnapshotItem
 from desktop.ui.cells import SCORE
 from desktop.ui.scoreboard_view import ScoreboardView
+
+if TYPE_CHECKING:
+    from desktop.app import TouchlineApp
 
 TICK_MS = 5
 #: Time spent in the scoreboard's paintEvent, and how many: [seconds, count].
@@ -281,6 +284,8 @@ def main() -> int:
     p.add_argument("--control", type=int, required=True)
     p.add_argument("--settings", required=True)
     a = p.parse_args()
+    skip_httpx_cli()  # as the viewer's main() does, before the app brings httpx in
+    from desktop.app import Options, TouchlineApp
     from desktop.platform import aio
 
     qapp = qt_application(sys.argv[:1])

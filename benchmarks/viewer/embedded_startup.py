@@ -19,6 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,8 +38,9 @@ async def _ticker(stop: asyncio.Event, worst: list[float]) -> None:
 
 
 async def _consume(url: str, seconds: float) -> int:
+    from desktop.core.items import apply_item
     from desktop.core.state import Scoreboard
-    from desktop.stream.client import StreamClient, apply_item
+    from desktop.stream.client import StreamClient
 
     board, count = Scoreboard(), [0]
 
@@ -80,16 +82,20 @@ async def run_once(mode: str) -> dict:
         server = EmbeddedServer(feed=FEED, speed=SPEED)
         url = await server.start()
     else:
-        from desktop.platform.embedded import free_port
+        from desktop.platform.embedded import written_port
 
-        port = free_port()
+        port_file = Path(tempfile.mkdtemp(prefix="tl-bench-")) / "port"
 
         def serve() -> None:
             from server.__main__ import main
 
-            main(["--port", str(port), *args])
+            main(["--port", "0", "--port-file", str(port_file), *args])
 
         threading.Thread(target=serve, daemon=True).start()  # uvicorn skips signals off-main
+        while (port := written_port(port_file)) is None:
+            await asyncio.sleep(0.02)
+        port_file.unlink()
+        port_file.parent.rmdir()
         url = f"http://127.0.0.1:{port}"
         await _wait_healthy(url)
     startup = time.perf_counter() - t0

@@ -1,8 +1,9 @@
 """The viewer as users start it (``python -m desktop``, i.e. ``touchline``), from outside.
 
 Cold start: from just before the process is spawned to the first paint of the scoreboard
-after the first snapshot from the stream (``TOUCHLINE_BENCH_MARK``, see
-:mod:`desktop.bench_mark`; both ends on ``time.monotonic()``). Each run gets fresh settings,
+after the first snapshot from the stream (the viewer runs under
+:mod:`benchmarks.viewer.run_marked`, which prints a mark at that paint; both ends on
+``time.monotonic()``). Each run gets fresh settings,
 so no saved scoreboard is shown first. RSS and CPU come from ``/proc``: CPU as the sum of
 every thread's ``schedstat`` run time (nanoseconds, where ``/proc/PID/stat`` counts 10 ms
 ticks), wakeups as voluntary context switches.
@@ -20,17 +21,18 @@ import threading
 import time
 from pathlib import Path
 
-from desktop.bench_mark import ENV as MARK
+from benchmarks.viewer.run_marked import MARK
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class ViewerProcess:
-    """``python -m desktop ARGS`` offscreen, with marks on and settings of its own."""
+    """``python -m desktop ARGS`` offscreen, with the benchmark's marks (through
+    :mod:`benchmarks.viewer.run_marked`) and settings of its own."""
 
     def __init__(self, *args: str) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="tl-viewer-")
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", MARK: "1",
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                "XDG_CONFIG_HOME": self._dir.name,
                "TOUCHLINE_SETTINGS": str(Path(self._dir.name) / "touchline.ini")}  # fmt: skip
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
@@ -39,7 +41,7 @@ class ViewerProcess:
         self._marked: queue.Queue[str] = queue.Queue()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "desktop", *args],
+            [sys.executable, "-m", "benchmarks.viewer.run_marked", *args],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True,
         )  # fmt: skip

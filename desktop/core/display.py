@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from desktop.core.state import format_minute, is_live
+from desktop.core.state import is_live
 from server.wire import Match
+from server.wire_text import format_minute
 
 
 def is_playing(match: Match) -> bool:

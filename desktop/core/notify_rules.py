@@ -40,10 +40,9 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from desktop.core.items import MatchAddedItem, SnapshotItem, StreamItem
-from desktop.core.notify_settings import EVENT_KINDS, NoticeSettings
+from desktop.core.notify_settings import EVENT_NOTICES, NoticeKind, NoticeSettings
 from desktop.core.notify_text import (
     competition_line,
     event_title_body,
@@ -51,24 +50,16 @@ from desktop.core.notify_text import (
     summary_body,
     summary_title,
 )
-from desktop.core.state import Scoreboard
+from desktop.core.state import SENDING_OFF, Scoreboard
 from server.wire import Match, MatchEvent
 
-__all__ = ["EVENT_KINDS", "Notice", "NoticeRules", "NoticeSettings", "content_key", "notice_kind"]
 
-NoticeKind = Literal[
-    "goal", "goal_disallowed", "red_card", "kickoff", "half_time", "full_time",
-    "reminder", "summary",
-]  # fmt: skip
-
-
-def notice_kind(ev: MatchEvent) -> str | None:
-    """The notice kind of an event, or None for events that never notify."""
+def notice_kind(ev: MatchEvent) -> NoticeKind | None:
+    """The notice kind of an event, or None for events that never notify: a card that sends
+    a player off is a ``red_card``; other events notify when ``EVENT_NOTICES`` names them."""
     if ev.type == "card":
-        return "red_card" if ev.card in ("red", "second_yellow") else None
-    if ev.type in ("goal", "goal_disallowed", "kickoff", "half_time", "full_time"):
-        return ev.type
-    return None
+        return "red_card" if ev.card in SENDING_OFF else None
+    return next((kind for kind in EVENT_NOTICES if kind == ev.type), None)
 
 
 def content_key(ev: MatchEvent) -> str:
@@ -191,12 +182,12 @@ class NoticeRules:
                     self._remember(ev)
             return []
         ev = item.event
-        match = board.matches.get(ev.match)
-        if match is None or notice_kind(ev) is None:
+        shown = board.matches.get(ev.match)
+        if shown is None or notice_kind(ev) is None:
             return []
         if not self._remember(ev):
             return []
-        return self._consider(ev, match, now, catch_up=self._is_catch_up(ev, now))
+        return self._consider(ev, shown, now, catch_up=self._is_catch_up(ev, now))
 
     def _is_catch_up(self, ev: MatchEvent, now: datetime) -> bool:
         if ev.at is None:
@@ -204,7 +195,9 @@ class NoticeRules:
         opened = self._opened_at or now
         return ev.at < opened - timedelta(seconds=self.catchup_tolerance)
 
-    def _consider(self, ev: MatchEvent, match: Match, now: datetime, catch_up: bool) -> list:
+    def _consider(
+        self, ev: MatchEvent, match: Match, now: datetime, catch_up: bool
+    ) -> list[Notice]:
         kind = notice_kind(ev)
         assert kind is not None
         muted = match.id in self.settings.muted_matches
@@ -213,7 +206,7 @@ class NoticeRules:
         if not self._allowed(kind, match, now) or muted:
             return []
         title, body = event_title_body(match, ev)
-        notice = Notice(title, body, kind, match.id, (ev.id,))  # type: ignore[arg-type]
+        notice = Notice(title, body, kind, match.id, (ev.id,))
         while self._sent and (now - self._sent[0]).total_seconds() >= self.burst_window:
             self._sent.popleft()
         if catch_up or len(self._sent) >= self.burst_limit or self._held:
@@ -226,7 +219,7 @@ class NoticeRules:
     def _muted_all(self, now: datetime) -> bool:
         return self.settings.mute_until is not None and now < self.settings.mute_until
 
-    def _allowed(self, kind: str, match: Match, now: datetime) -> bool:
+    def _allowed(self, kind: NoticeKind, match: Match, now: datetime) -> bool:
         s = self.settings
         if self._muted_all(now):
             return False

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from server.wire import Match
 
-#: The kinds a user can switch on (``goal_disallowed`` follows ``goal``).
-EVENT_KINDS = ("goal", "red_card", "kickoff", "half_time", "full_time")
+NoticeKind = Literal[
+    "goal", "goal_disallowed", "red_card", "kickoff", "half_time", "full_time",
+    "reminder", "summary",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventNotice:
+    """How the notices of one kind of match event are named and chosen."""
+
+    one: str  # its noun in a summary: "1 goal just now"
+    many: str  # "3 goals while you were offline"
+    label: str = ""  # its box in the settings dialog, "&" before the shortcut
+    follows: NoticeKind | None = None  # no box of its own: on when this kind is on
+
+
+#: The notices match events give, in the order summaries count them and the settings dialog
+#: lists them: one table, so a new notifiable event is named here once. Which event gives
+#: which kind is ``notify_rules.notice_kind``; a notice's words are ``notify_text``'s.
+EVENT_NOTICES: dict[NoticeKind, EventNotice] = {
+    "goal": EventNotice("goal", "goals", "&Goals (and disallowed goals)"),
+    "goal_disallowed": EventNotice("disallowed goal", "disallowed goals", follows="goal"),
+    "red_card": EventNotice("red card", "red cards", "&Red cards"),
+    "kickoff": EventNotice("kick-off", "kick-offs", "&Kick-off"),
+    "half_time": EventNotice("half time", "half times", "&Half time"),
+    "full_time": EventNotice("full time", "full times", "F&ull time"),
+}
+#: The kinds a user can switch on (the others follow one of them).
+EVENT_KINDS: tuple[NoticeKind, ...] = tuple(
+    kind for kind, notice in EVENT_NOTICES.items() if notice.follows is None
+)
 
 
 @dataclass
@@ -24,8 +53,11 @@ class NoticeSettings:
     #: Remind this many minutes before a favourite's kick-off; None = off.
     reminder_minutes: int | None = None
 
-    def wants(self, kind: str) -> bool:
-        return kind in self.kinds or (kind == "goal_disallowed" and "goal" in self.kinds)
+    def wants(self, kind: NoticeKind) -> bool:
+        if kind in self.kinds:
+            return True
+        notice = EVENT_NOTICES.get(kind)
+        return notice is not None and notice.follows in self.kinds
 
     def is_favourite(self, match: Match) -> bool:
         names = {n.casefold() for n in self.favourites}

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from desktop.core.state import format_minute
+from desktop.core.notify_settings import EVENT_NOTICES
 from server.wire import Match, MatchEvent
+from server.wire_text import format_minute
 
 
 def fixture(match: Match) -> str:
@@ -69,24 +70,13 @@ def event_title_body(match: Match, ev: MatchEvent) -> tuple[str, str]:
     return f"{fixture(match)}", ev.text
 
 
-_NOUNS = {
-    "goal": ("goal", "goals"),
-    "goal_disallowed": ("disallowed goal", "disallowed goals"),
-    "red_card": ("red card", "red cards"),
-    "kickoff": ("kick-off", "kick-offs"),
-    "half_time": ("half time", "half times"),
-    "full_time": ("full time", "full times"),
-}
-
-
 def summary_title(kinds: Sequence[str], catch_up: bool) -> str:
     """``3 goals while you were offline``; ``2 goals, 1 red card just now``."""
     counts = Counter(kinds)
     parts = []
-    for kind in _NOUNS:
+    for kind, notice in EVENT_NOTICES.items():
         if counts[kind]:
-            one, many = _NOUNS[kind]
-            parts.append(f"{counts[kind]} {one if counts[kind] == 1 else many}")
+            parts.append(f"{counts[kind]} {notice.one if counts[kind] == 1 else notice.many}")
     return ", ".join(parts) + (" while you were offline" if catch_up else " just now")
 
 

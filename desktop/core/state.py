@@ -97,13 +97,6 @@ def red_cards(match: Match) -> tuple[int, int]:
     return home, away
 
 
-def format_minute(minute: int | None, added: int | None = None) -> str:
-    """``67'``, ``90+3'``; empty when there is no minute."""
-    if minute is None:
-        return ""
-    return f"{minute}+{added}'" if added else f"{minute}'"
-
-
 def _diff(old: Match, new: Match) -> frozenset[str]:
     return frozenset(f for f in MATCH_FIELDS if getattr(old, f) != getattr(new, f))
 

@@ -18,8 +18,9 @@ or, for an app object that waits on its own quit flag and shuts down in order::
 
 What :func:`run` does, and why:
 
-* Creates the ``QEventLoop`` for ``app`` (a ``QApplication`` is created if none is given) and
-  runs ``main()`` as the *main task*. Its return value is the exit status (None → 0).
+* An ``asyncio.Runner`` makes the loop (``qasync_compat.QEventLoop``: qasync's, with the fix
+  Python 3.14 needs) for ``app`` (a ``QApplication`` is created if none is given) and runs
+  ``main()`` as the *main task*. Its return value is the exit status (None → 0).
 * Quitting = cancelling the main task (or, with ``on_quit=``, calling it and letting ``main``
   return by itself; see :func:`run`): :func:`request_quit` (use it for the tray's "Quit"),
   SIGINT and SIGTERM (``loop.add_signal_handler``; where that is unavailable, a plain handler
@@ -28,11 +29,12 @@ What :func:`run` does, and why:
   ``CancelledError`` at its current ``await`` and its ``finally`` blocks run with the loop
   alive; a requested quit then exits with status 0 (or the code given to ``request_quit``).
 * Then every task still pending is cancelled and awaited (at most ``shutdown_timeout`` s; no
-  "Task was destroyed but it is pending"), async generators are closed, and the default
-  executor is detached and shut down *without waiting* before ``loop.close()``: qasync's close
-  waits for it forever, and a ``getaddrinfo`` stuck in it hangs the exit (qasync #115). If a
-  worker is still stuck after the timeout, the process ends with ``os._exit(status)`` rather
-  than hang or abort on "QThread destroyed while running". Persist settings before returning.
+  "Task was destroyed but it is pending") and async generators are closed. The loop's default
+  executor (``getaddrinfo``, ``asyncio.to_thread``) is a thread pool of ours, so that its queued
+  jobs are dropped and its running ones awaited only until the same deadline: qasync's own is
+  waited for without limit when the loop closes, and a ``getaddrinfo`` stuck in it hung the
+  exit (qasync #115). If a job is still running then, the process ends with
+  ``os._exit(status)`` rather than hang on that thread. Persist settings before returning.
 * Not done here: ``app.setQuitOnLastWindowClosed(False)`` for a tray app is the app's call; with
   the default (True), closing the last window quits Qt, which :func:`run` treats as a quit.
 
@@ -42,25 +44,32 @@ Qt-free modules (state, stream, notify_rules, embedded) never import this one.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
-import qasync
-from PySide6.QtCore import QCoreApplication, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
+
+from desktop.platform.qasync_compat import QEventLoop
 
 log = logging.getLogger("touchline.aio")
 
 QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-class _Runner:
-    current: _Runner | None = None
+
+class _Session:
+    current: _Session | None = None
 
     def __init__(
         self,
@@ -69,7 +78,7 @@ class _Runner:
         quit_grace: float = 10.0,
     ) -> None:
         self.loop = loop
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[object] | None = None
         self.quit_code: int | None = None
         self.on_quit, self.quit_grace = on_quit, quit_grace
 
@@ -108,12 +117,47 @@ class _Runner:
         return int(result)
 
 
+class _Workers(concurrent.futures.Executor):
+    """The loop's default executor: a thread pool that remembers its unfinished jobs, so that the
+    exit can wait for them with a deadline (:meth:`finish`) instead of without one."""
+
+    def __init__(self) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="touchline-worker")
+        self._lock = threading.Lock()
+        self._unfinished: set[concurrent.futures.Future[Any]] = set()
+
+    def submit(
+        self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> concurrent.futures.Future[T]:
+        job = self._pool.submit(fn, *args, **kwargs)
+        with self._lock:
+            self._unfinished.add(job)
+        job.add_done_callback(self._forget)
+        return job
+
+    def _forget(self, job: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._unfinished.discard(job)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def finish(self, timeout: float) -> bool:
+        """Takes no more jobs, drops the queued ones and waits up to ``timeout`` s for the running
+        ones; False if one is still running (its thread would then hold up the exit)."""
+        self.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            unfinished = list(self._unfinished)
+        _, running = concurrent.futures.wait(unfinished, timeout)
+        return not running
+
+
 def request_quit(code: int = 0) -> None:
     """Asks the running app to quit (main task cancelled, cleanup awaited, exit ``code``)."""
-    runner = _Runner.current
-    if runner is None:
+    session = _Session.current
+    if session is None:
         raise RuntimeError("aio.run() is not running")
-    runner.request_quit(code)
+    session.request_quit(code)
 
 
 async def forever() -> None:
@@ -121,10 +165,10 @@ async def forever() -> None:
     await asyncio.get_running_loop().create_future()
 
 
-def _install_signals(loop: asyncio.AbstractEventLoop, runner: _Runner) -> Callable[[], None]:
+def _install_signals(loop: asyncio.AbstractEventLoop, session: _Session) -> Callable[[], None]:
     try:
         for sig in QUIT_SIGNALS:
-            loop.add_signal_handler(sig, runner.request_quit, 0)
+            loop.add_signal_handler(sig, session.request_quit, 0)
 
         def remove() -> None:
             for sig in QUIT_SIGNALS:
@@ -138,7 +182,7 @@ def _install_signals(loop: asyncio.AbstractEventLoop, runner: _Runner) -> Callab
         previous = {sig: signal.getsignal(sig) for sig in QUIT_SIGNALS}
         with contextlib.suppress(ValueError):
             for sig in QUIT_SIGNALS:
-                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(runner.request_quit, 0))
+                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(session.request_quit, 0))
         timer = QTimer()
         timer.timeout.connect(lambda: None)
         timer.start(200)
@@ -167,30 +211,32 @@ def run(
     waits on its own quit flag and shuts down in order); ``main`` is cancelled only if it has
     not returned ``quit_grace`` seconds later. Its return value is then the exit status.
     """
-    app = app or QApplication.instance() or QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    runner = _Runner(loop, on_quit, quit_grace)
-    _Runner.current = runner
-    remove_signals = _install_signals(loop, runner) if handle_signals else (lambda: None)
-    main_task = loop.create_task(runner.main(main), name="touchline-main")
+    qt_app = app or QApplication.instance() or QApplication(sys.argv)
+    workers = _Workers()
+
+    def new_loop() -> asyncio.AbstractEventLoop:
+        loop = QEventLoop(qt_app)
+        loop.set_default_executor(workers)
+        # The loop factory's job (asyncio.Runner sets only loops it makes itself): a Qt slot that
+        # starts a coroutine with asyncio.ensure_future outside a running loop finds it here.
+        asyncio.set_event_loop(loop)
+        return loop
+
+    runner = asyncio.Runner(loop_factory=new_loop)
+    loop = runner.get_loop()
+    session = _Session(loop, on_quit, quit_grace)
+    _Session.current = session
+    remove_signals = _install_signals(loop, session) if handle_signals else (lambda: None)
+    main_task = loop.create_task(session.main(main), name="touchline-main")
     code = 1
     try:
-        while not main_task.done():
-            try:
-                loop.run_until_complete(main_task)
-            except RuntimeError as exc:  # app.quit(): Qt left its loop before main finished
-                if main_task.done() or "stopped before" not in str(exc):
-                    raise
-                log.info("Qt quit; letting the main task finish")
-                runner.request_quit(0)
-        code = main_task.result()
+        code = _run_to_end(runner, main_task, session)
     except BaseException:
         log.exception("the main task failed")
     finally:
         remove_signals()
-        stuck = _shutdown(loop, shutdown_timeout)
-        _Runner.current = None
+        stuck = _shutdown(runner, workers, shutdown_timeout)
+        _Session.current = None
         asyncio.set_event_loop(None)
     if stuck:
         log.warning("an executor thread is stuck (e.g. in getaddrinfo); exiting hard")
@@ -201,27 +247,48 @@ def run(
     return code
 
 
-def _shutdown(loop: asyncio.AbstractEventLoop, timeout: float) -> bool:
-    """Cancels and awaits leftover tasks, closes the loop; True if executor threads are stuck."""
+def _run_to_end(runner: asyncio.Runner, main_task: asyncio.Task[int], session: _Session) -> int:
+    """Runs the loop until the main task is done, also if Qt leaves its loop first; its result."""
+    while True:
+        try:
+            return runner.run(_result_of(main_task))
+        except RuntimeError as exc:  # app.quit(): Qt left its loop before main finished
+            if main_task.done() or "stopped before" not in str(exc):
+                raise
+            log.info("Qt quit; letting the main task finish")
+            session.request_quit(0)
+
+
+async def _result_of(task: asyncio.Task[T]) -> T:
+    return await task
+
+
+def _shutdown(runner: asyncio.Runner, workers: _Workers, timeout: float) -> bool:
+    """Cancels and awaits leftover tasks, closes async generators, waits for the executor's jobs
+    and closes the loop, all within ``timeout`` s; True if an executor thread is stuck."""
     deadline = time.monotonic() + timeout
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    settled = runner.run(_settle(deadline))
+    if not workers.finish(max(0.0, deadline - time.monotonic())):
+        return True  # and the loop stays open: closing it would wait for that thread
+    if settled:
+        runner.close()
+    else:
+        runner.get_loop().close()  # Runner.close() would await the stubborn task without limit
+    return False
+
+
+async def _settle(deadline: float) -> bool:
+    """Cancels every other task and awaits them until ``deadline``, then closes async generators;
+    False if a task ignored its cancellation."""
+    pending = asyncio.all_tasks() - {asyncio.current_task()}
     for task in pending:
         task.cancel()
+    stubborn: set[asyncio.Task[object]] = set()
     if pending:
-        _, still = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
-        for task in still:
+        _, stubborn = await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+        for task in stubborn:
             log.warning("task %s ignored cancellation at exit", task.get_name())
     with contextlib.suppress(Exception):
         left = max(0.1, deadline - time.monotonic())
-        loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), left))
-    executor = getattr(loop, "_QEventLoop__default_executor", None)
-    stuck = False
-    if executor is not None:
-        loop.set_default_executor(None)  # so close() does not wait on it (qasync #115)
-        executor.shutdown(wait=False)
-        for worker in getattr(executor, "_QThreadExecutor__workers", []):
-            left_ms = max(0, int((deadline - time.monotonic()) * 1000))
-            # The base QThread.wait, with a timeout (qasync's override waits forever).
-            stuck |= not QThread.wait(worker, left_ms)
-    loop.close()
-    return stuck
+        await asyncio.wait_for(asyncio.get_running_loop().shutdown_asyncgens(), left)
+    return not stubborn

@@ -1,30 +1,19 @@
 """The bundled server, started by the viewer when no server is configured.
 
-    server = EmbeddedServer(feed="demo", speed=30.0)
-    url = await server.start()      # http://127.0.0.1:<free port>, once /healthz answers
+    server = EmbeddedServer()       # the server's defaults (server.config): the demo feed
+    url = await server.start()      # http://127.0.0.1:<port>, once /healthz answers
     ...
     await server.stop()             # SIGTERM, wait, SIGKILL fallback
 
-Child process, not a thread. Measured with ``benchmarks/viewer/embedded_startup.py`` on the shared
-2-core dev machine (medians; a fresh interpreter per run that has the stream client loaded,
-as the viewer has; PYTHONDONTWRITEBYTECODE=1 as set here). "Startup" is until ``/healthz``
-answers; "UI lateness" is the worst delay of a 10 ms asyncio ticker in the viewer's process
-while the server starts (standing in for the Qt loop: 16 ms is a dropped frame):
+The server picks a free port itself (``--port 0``) and says which in a file
+(``--port-file``), so no other program can take the port between a probe and the bind.
 
-=========================  ==================  =============================================
-                           no .pyc              after ``uv sync --compile-bytecode``
-=========================  ==================  =============================================
-child process (demo)       1.07–1.19 s, 3 ms    0.40 s, 2 ms
-thread (demo)              0.57–0.73 s, 9 ms    0.27 s, 16 ms
-child (worldcup-2026)      1.07 s, 3 ms         0.44 s, 2 ms
-thread (worldcup-2026)     0.73 s, 37 ms        0.34 s, 12 ms
-=========================  ==================  =============================================
-
-The thread starts 0.1–0.5 s sooner because the viewer already imported pydantic and httpx,
-but it imports FastAPI and parses the feed under the viewer's GIL, and that shows as UI
-stalls of one or two frames; while serving, both measured alike (15–30 ms, machine noise).
-A once-per-launch half second, shown as "connecting…" in a window that is already up, is the
-cheaper cost; the child also keeps a server crash out of the viewer and stops by signal.
+Child process, not a thread (``benchmarks/viewer/embedded_startup.py`` measures both; the
+figures are in docs/performance.md). A thread starts a little sooner, because the viewer
+already imported pydantic and httpx, but it imports FastAPI and parses the feed under the
+viewer's GIL, and that shows as UI stalls of a frame or two; while serving, both measure
+alike. A once-per-launch start-up, shown as "connecting…" in a window that is already up, is
+the cheaper cost; the child also keeps a server crash out of the viewer and stops by signal.
 
 No orphans: the child is
 ``python -m desktop.platform.embedded --watch-fd N -- <server args>``, a small
@@ -43,7 +32,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +40,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from server.config import DEFAULTS
+
 log = logging.getLogger("touchline.embedded")
 
 
@@ -59,19 +49,24 @@ class EmbeddedServerError(RuntimeError):
     """The bundled server did not come up; the message includes the end of its log."""
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+def written_port(path: Path) -> int | None:
+    """The port a server started with ``--port-file PATH`` wrote there (the number and a
+    newline, once it listens), or None while it has not."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    return int(text) if text.endswith("\n") else None
 
 
 class EmbeddedServer:
-    """Runs ``python -m server`` on a free loopback port for as long as the viewer lives."""
+    """Runs ``python -m server`` on a loopback port of its choosing for as long as the viewer
+    lives."""
 
     def __init__(
         self,
-        feed: str = "demo",
-        speed: float = 30.0,
+        feed: str = DEFAULTS.feed,
+        speed: float = DEFAULTS.speed,
         *,
         loop: bool = True,
         store: str | None = ":memory:",
@@ -94,13 +89,15 @@ class EmbeddedServer:
         self.url: str | None = None
         self._lifeline: int | None = None  # write end of the pipe the child watches
         self._log: IO[bytes] | None = None
+        self._port_file: Path | None = None  # where the child writes the port it got
 
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
 
-    def server_args(self, port: int) -> list[str]:
-        args = ["--host", "127.0.0.1", "--port", str(port), "--feed", self.feed]
+    def server_args(self, port_file: Path) -> list[str]:
+        args = ["--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
+        args += ["--feed", self.feed]
         args += ["--speed", f"{self.speed:g}", "--log-level", "warning"]
         if self.loop:
             args.append("--loop")
@@ -112,23 +109,21 @@ class EmbeddedServer:
 
     async def start(self) -> str:
         """Starts the server and returns its base URL once ``/healthz`` answers."""
-        for attempt in range(3):
-            port = free_port()
-            self._spawn(port)
-            try:
-                self.url = await self._wait_healthy(f"http://127.0.0.1:{port}")
-                log.info("embedded server (pid %s) at %s", self.pid, self.url)
-                return self.url
-            except EmbeddedServerError:
-                text = self._log_tail()
-                await self.stop()
-                # Someone took the port between our probe and the child's bind: try another.
-                if "cannot listen" in text and attempt < 2:
-                    continue
-                raise
-        raise AssertionError("unreachable")
+        deadline = time.monotonic() + self.startup_timeout
+        self._spawn()
+        try:
+            port = await self._wait_port(deadline)
+            self.url = await self._wait_healthy(f"http://127.0.0.1:{port}", deadline)
+        except EmbeddedServerError:
+            await self.stop()
+            raise
+        log.info("embedded server (pid %s) at %s", self.pid, self.url)
+        return self.url
 
-    def _spawn(self, port: int) -> None:
+    def _spawn(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="touchline-port-")
+        os.close(fd)  # empty until the server writes its port
+        self._port_file = Path(name)
         read_end, self._lifeline = os.pipe()
         if self.log_path is not None:
             self._log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the child
@@ -138,7 +133,7 @@ class EmbeddedServer:
         pdeathsig = "1" if threading.current_thread() is threading.main_thread() else "0"
         argv = [self.python, "-m", "desktop.platform.embedded", "--watch-fd", str(read_end)]
         argv += ["--parent-pid", str(os.getpid()), "--pdeathsig", pdeathsig]
-        argv += ["--", *self.server_args(port)]
+        argv += ["--", *self.server_args(self._port_file)]
         root = str(Path(__file__).resolve().parents[2])  # finds `desktop` from a checkout
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         try:
@@ -154,20 +149,33 @@ class EmbeddedServer:
         finally:
             os.close(read_end)
 
-    async def _wait_healthy(self, url: str) -> str:
+    async def _wait_port(self, deadline: float) -> int:
+        assert self._port_file is not None
+        while time.monotonic() < deadline:
+            self._fail_if_exited()
+            port = written_port(self._port_file)
+            if port is not None:
+                self._drop_port_file()  # read: nothing left behind should the viewer be killed
+                return port
+            await asyncio.sleep(0.02)
+        raise EmbeddedServerError(f"no port after {self.startup_timeout:g} s: {self._log_tail()}")
+
+    async def _wait_healthy(self, url: str, deadline: float) -> str:
         import httpx  # only the parent needs it; keeps the child's start lean
 
-        deadline = time.monotonic() + self.startup_timeout
         async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
             while time.monotonic() < deadline:
-                if self.proc is None or self.proc.poll() is not None:
-                    code = self.proc.returncode if self.proc else None
-                    raise EmbeddedServerError(f"server exited ({code}): {self._log_tail()}")
+                self._fail_if_exited()
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(url + "/healthz")).status_code == 200:
                         return url
                 await asyncio.sleep(0.05)
         raise EmbeddedServerError(f"no answer after {self.startup_timeout:g} s: {self._log_tail()}")
+
+    def _fail_if_exited(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            code = self.proc.returncode if self.proc else None
+            raise EmbeddedServerError(f"server exited ({code}): {self._log_tail()}")
 
     def _log_tail(self, size: int = 2000) -> str:
         if self._log is None:
@@ -208,6 +216,12 @@ class EmbeddedServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        self._drop_port_file()
+
+    def _drop_port_file(self) -> None:
+        if self._port_file is not None:
+            self._port_file.unlink(missing_ok=True)
+            self._port_file = None
 
 
 async def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -252,7 +266,7 @@ def _child_main(argv: list[str]) -> None:
     )
     from server.__main__ import main
 
-    main(server_args)
+    main(server_args, own_process=True)  # this child is the server's alone: its GC policy on
 
 
 if __name__ == "__main__":

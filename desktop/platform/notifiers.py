@@ -24,7 +24,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # imported where used: the command line (--help) must not need Qt or D-Bus
+    from dbus_fast.aio import MessageBus
+    from desktop_notifier import Button
+    from PySide6.QtWidgets import QSystemTrayIcon
 
 log = logging.getLogger("touchline.notify")
 
@@ -34,9 +39,19 @@ BACKENDS = ("native", "tray", "banner")
 
 
 class NoticeLike(Protocol):
-    title: str
-    body: str
-    match_id: str | None
+    # Read-only: a notifier only reads a notice (desktop.core.notify_rules.Notice is frozen).
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def match_id(self) -> str | None: ...
+
+
+class ShowsNotices(Protocol):
+    """What the banner backend shows notices on (desktop.ui.banner.NoticeBanner)."""
+
+    def show_notice(self, notice: NoticeLike) -> None: ...
 
 
 class Notifier(Protocol):
@@ -74,8 +89,15 @@ class Capabilities:
 
 
 async def _dbus_call(
-    bus: Any, dest: str, path: str, iface: str, member: str, sig: str = "", body: list | None = None
-) -> list:
+    bus: MessageBus,
+    dest: str,
+    path: str,
+    iface: str,
+    member: str,
+    sig: str = "",
+    body: list[Any] | None = None,
+) -> list[Any]:
+    """One D-Bus method call; its reply's values (their types are the signature's)."""
     from dbus_fast import Message, MessageType
 
     reply = await bus.call(
@@ -117,7 +139,7 @@ async def _probe() -> Capabilities:
         if not owned:  # a daemon started on demand counts too
             activatable = (await _dbus_call(bus, *dbus, "ListActivatableNames"))[0]
             owned = NOTIFICATIONS in activatable
-        name, caps = "", frozenset()
+        name, caps = "", frozenset[str]()
         if owned:
             try:
                 path = "/org/freedesktop/Notifications"
@@ -174,7 +196,7 @@ class NativeNotifier:
         from desktop_notifier import Button
 
         match_id = notice.match_id
-        buttons = ()
+        buttons: tuple[Button, ...] = ()
         if match_id and (self._caps.actions or not sys.platform.startswith("linux")):
             buttons = (Button(title="Mute match", on_pressed=lambda: self._on_mute(match_id)),)
         await self._dn.send(
@@ -200,7 +222,7 @@ class TrayNotifier:
 
     def __init__(
         self,
-        tray: Any,
+        tray: QSystemTrayIcon,
         on_open: OpenMatch,
         caps: Capabilities | None = None,
         timeout_ms: int = 10_000,
@@ -238,7 +260,7 @@ class BannerNotifier:
     name = "banner"
     description = "Banner in the Touchline window"
 
-    def __init__(self, banner: Any) -> None:
+    def __init__(self, banner: ShowsNotices) -> None:
         self._banner = banner
 
     async def notify(self, notice: NoticeLike) -> None:
@@ -251,8 +273,8 @@ class BannerNotifier:
 def pick(
     caps: Capabilities,
     *,
-    tray: Any | None,
-    banner: Any,
+    tray: QSystemTrayIcon | None,
+    banner: ShowsNotices,
     on_open: OpenMatch,
     on_mute: OpenMatch,
     prefer: str | None = None,

@@ -40,7 +40,8 @@ class Settings:
 
     # --- JSON values -------------------------------------------------------------------
 
-    def _get(self, key: str, default: Any) -> Any:
+    def _get(self, key: str, default: object) -> object:
+        """The JSON value stored at ``key`` (or ``default``): callers check its type."""
         raw = self.q.value(key)
         if raw is None:
             return default
@@ -50,7 +51,7 @@ class Settings:
             log.warning("ignoring unreadable setting %s=%r", key, raw)
             return default
 
-    def _set(self, key: str, value: Any) -> None:
+    def _set(self, key: str, value: object) -> None:
         if value is None:
             self.q.remove(key)
         else:

@@ -6,8 +6,9 @@ match ``"classic"`` ("Team A" v "Team B", competition "Live"):
 
 * the first message is a silent baseline (a snapshot), as a first snapshot is;
 * a side's score rising is a goal for that side (the message's text becomes the event text),
-  a score falling is a disallowed goal; otherwise the text is matched against the usual
-  phrases (kick-off, half time, full time, cards...) and anything else only moves the clock;
+  a score falling is a disallowed goal; otherwise the text is matched against the phrase
+  table the server's classic feed uses too (``server.wire_text.PHRASES``: kick-off, half
+  time, full time, cards...) and anything else only moves the clock;
 * ids are synthesized from content, ``classic-<hash>-<n>`` (n counts repeats of the same
   content within a connection), so a server that replays everything on each connection yields
   the same ids again and those messages are skipped;
@@ -21,95 +22,16 @@ cannot be told apart. Use ``?match=ID`` with Touchline's server.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem
-from server.wire import Match, MatchEvent, Score, Snapshot, Status, Team
+from server.wire import STATUS_AFTER, Match, MatchEvent, Score, Side, Snapshot, Status, Team
+from server.wire_text import FIXTURE, FIXTURE_TIME, Summary, classify, parse_summary
 
 MATCH_ID = "classic"
-PREFIX = "Match Summary:"
-_MINUTE = re.compile(r"^(\d{1,3})(?:\s*\+\s*(\d{1,2}))?\s*['’]?$")
-_CLOCK = re.compile(r"^(\d{1,3}):(\d{2})$")
-_SCORES = re.compile(r"^\s*(\d{1,3})\s*[:\-–]\s*(\d{1,3})\s*$")
-_FIXTURE = re.compile(r"^(?P<home>.+?) v (?P<away>.+?) \((?P<comp>.+)\)$")
-
-# Phrase → event type, tried in order (second yellow before yellow, etc.).
-_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.IGNORECASE), t)
-    for p, t in (
-        (r"\bkick[- ]?off\b", "kickoff"),
-        (r"\bhalf[- ]?time\b", "half_time"),
-        (r"\bsecond half\b", "second_half"),
-        (r"\bextra[- ]time\b", "extra_time"),
-        (r"\bfull[- ]?time\b|\bfinal whistle\b", "full_time"),
-        (r"\bshoot[- ]?out\b", "penalty_shootout"),
-        (r"\bsecond yellow\b", "card:second_yellow"),
-        (r"\bred card\b|\bsent off\b", "card:red"),
-        (r"\byellow card\b|\bbooked\b", "card:yellow"),
-        (r"\bsubstitution\b", "substitution"),
-    )
-)
-_STATUS_AFTER: dict[str, Status] = {
-    "kickoff": "live",
-    "half_time": "half_time",
-    "extra_time": "extra_time",
-    "full_time": "full_time",
-    "penalty_shootout": "penalties",
-}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One classic message, parsed."""
-
-    time: str
-    minute: int | None
-    added: int | None
-    home: int
-    away: int
-    text: str
-
-
-def parse_minute(time: str) -> tuple[int | None, int | None]:
-    """``67'`` → (67, None), ``90+3'`` → (90, 3), ``45:00`` (a mm:ss clock) → (45, None)."""
-    time = time.strip()
-    if m := _MINUTE.match(time):
-        return int(m[1]), int(m[2]) if m[2] else None
-    if m := _CLOCK.match(time):
-        return int(m[1]), None
-    return None, None
-
-
-def parse_summary(data: str) -> Summary:
-    """Parses ``Match Summary: {...}`` (the prefix is optional); ValueError if malformed."""
-    body = data.strip()
-    if body.startswith(PREFIX):
-        body = body[len(PREFIX) :]
-    try:
-        raw = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not a match summary: {data[:80]!r}") from exc
-    if not isinstance(raw, dict):
-        raise ValueError(f"not a match summary: {data[:80]!r}")
-    scores = _SCORES.match(str(raw.get("scores", "")))
-    if not scores:
-        raise ValueError(f"no readable scores in {data[:80]!r}")
-    time = str(raw.get("time") or "")
-    minute, added = parse_minute(time)
-    return Summary(time, minute, added, int(scores[1]), int(scores[2]), str(raw.get("event", "")))
-
-
-def classify(text: str) -> str:
-    """The event type a phrase names (``card:red`` for cards), or ``clock``."""
-    for pattern, kind in _PHRASES:
-        if pattern.search(text):
-            return kind
-    return "clock"
 
 
 class ClassicAdapter:
@@ -147,14 +69,13 @@ class ClassicAdapter:
         event_id = self._event_id(s)
         if not self._remember(event_id):
             return []
-        fixture = _FIXTURE.match(s.text) if s.time in ("", "00:00") else None
+        fixture = FIXTURE.match(s.text) if s.time in ("", FIXTURE_TIME) else None
         if fixture or self.match is None:
             first = self.match is None
             self.match = self._fresh(s, fixture)
             if not fixture:  # joined mid-match: take what the message says as the baseline
                 self.match.minute, self.match.added = s.minute, s.added
-                kind = classify(s.text).partition(":")[0]
-                self.match.status = _STATUS_AFTER.get(kind, "live")
+                self.match.status = STATUS_AFTER.get(classify(s.text)[0], "live")
             if first:
                 return [SnapshotItem(Snapshot(matches=[self.match.model_copy(deep=True)]), None)]
             return [MatchAddedItem(self.match.model_copy(deep=True), None)]
@@ -179,8 +100,8 @@ class ClassicAdapter:
         assert self.match is not None
         match = self.match
         d_home, d_away = s.home - match.score.home, s.away - match.score.away
-        kind, _, card = classify(s.text).partition(":")
-        team = None
+        kind, card = classify(s.text)
+        team: Side | None = None
         if d_home > 0 or d_away > 0:
             kind, team = "goal", "home" if d_home > 0 else "away"
         elif d_home < 0 or d_away < 0:
@@ -191,23 +112,23 @@ class ClassicAdapter:
         elif kind == "second_half":
             status = "extra_time" if (match.minute or 0) >= 90 else "live"
         else:
-            status = _STATUS_AFTER.get(kind, status)
+            status = STATUS_AFTER.get(kind, status)
         minute, added = (s.minute, s.added) if s.minute is not None else (match.minute, None)
         lowered = s.text.lower()
         return MatchEvent(
             id=event_id,
-            type=kind,  # type: ignore[arg-type]
+            type=kind,
             match=MATCH_ID,
             minute=minute,
             added=added,
-            team=team,  # type: ignore[arg-type]
+            team=team,
             text=s.text[:280],
             score=Score(home=s.home, away=s.away),
             status=status,
             penalties=match.penalties,
             penalty=kind == "goal" and "penalty" in lowered,
             own_goal=kind == "goal" and "own goal" in lowered,
-            card=card or None,  # type: ignore[arg-type]
+            card=card,
             at=self._now(),
         )
 

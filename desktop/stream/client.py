@@ -1,8 +1,8 @@
 """The live-score stream client: one long-lived SSE connection that survives anything.
 
 Plain asyncio + httpx, no Qt. The client parses frames into typed items (wire models) and
-hands them to ``on_item``; it never touches a :class:`~desktop.state.Scoreboard` itself
-(:func:`apply_item` is the glue). Usage::
+hands them to ``on_item``; it never touches a :class:`~desktop.core.state.Scoreboard` itself
+(:func:`desktop.core.items.apply_item` is the glue). Usage::
 
     client = StreamClient(url, on_item=lambda item: apply_item(board, item),
                           on_state=show_state, last_event_id=saved_id)
@@ -48,7 +48,7 @@ from collections.abc import Callable
 
 import httpx
 
-from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
+from desktop.core.items import StreamItem
 from desktop.stream.bursts import BurstRuns
 from desktop.stream.exchange import (
     Failed,
@@ -62,19 +62,8 @@ from desktop.stream.exchange import (
 )
 from desktop.stream.item_parser import ItemParser
 from desktop.stream.sse_parser import Dispatch, EventStreamParser
-from desktop.stream.status import StreamState, base_url, http_date, stream_url
-
-__all__ = [
-    "EventItem",
-    "MatchAddedItem",
-    "SnapshotItem",
-    "StreamClient",
-    "StreamItem",
-    "StreamState",
-    "apply_item",
-    "base_url",
-    "stream_url",
-]
+from desktop.stream.status import StateKind, StreamState, http_date, stream_url
+from server.config import DEFAULTS
 
 log = logging.getLogger("touchline.stream")
 
@@ -92,7 +81,7 @@ class StreamClient:
         on_state: Callable[[StreamState], None] | None = None,
         *,
         last_event_id: str | None = None,
-        heartbeat: float = 15.0,
+        heartbeat: float = DEFAULTS.heartbeat,
         connect_timeout: float = 10.0,
         max_delay: float = 30.0,
         offline_after: float = 20.0,
@@ -159,8 +148,9 @@ class StreamClient:
             await asyncio.gather(worker, stopper, return_exceptions=True)
         if self._stop.is_set() and self.state.kind not in ("stopped", "failed"):
             self._set_state(StreamState("stopped", "stopped by the viewer"))
-        if not worker.cancelled() and worker.exception() is not None:
-            raise worker.exception()  # type: ignore[misc]
+        error = None if worker.cancelled() else worker.exception()
+        if error is not None:
+            raise error
 
     async def _loop(self) -> None:
         timeout = httpx.Timeout(self.connect_timeout, read=None)
@@ -193,7 +183,8 @@ class StreamClient:
                         if self._delivered or now - started >= self.heartbeat:
                             self._attempt = 0
                     delay = max(self._backoff(), exc.retry_after)
-                    kind = "offline" if now - down_since >= self.offline_after else "reconnecting"
+                    offline = now - down_since >= self.offline_after
+                    kind: StateKind = "offline" if offline else "reconnecting"
                     self._set_state(StreamState(kind, exc.reason, now + delay, exc.status_code))
                     log.info("stream %s: %s; retrying in %.1f s", self.url, exc.reason, delay)
                 await self._sleep(self.state.retry_at or time.monotonic())
@@ -212,12 +203,13 @@ class StreamClient:
 
     async def _connect_once(self, client: httpx.AsyncClient) -> None:
         """One connection, until the server closes it (or it breaks: raises)."""
-        headers: dict[str, str | bytes] = {
-            "Accept": "text/event-stream",
-            "Cache-Control": "no-store",
+        # Bytes, all of them: the Last-Event-ID is UTF-8, which a str header value cannot be.
+        headers: dict[bytes, bytes] = {
+            b"Accept": b"text/event-stream",
+            b"Cache-Control": b"no-store",
         }
         if resume := last_event_id_header(self.last_event_id):
-            headers["Last-Event-ID"] = resume
+            headers[b"Last-Event-ID"] = resume
         loop = asyncio.get_running_loop()
         slack = min(WATCHDOG_SLACK, self.dead_after / 4)
         try:

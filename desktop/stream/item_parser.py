@@ -10,17 +10,16 @@ unknown event is logged and skipped, so the stream goes on.
 from __future__ import annotations
 
 import logging
-from typing import get_args
 
 from pydantic import ValidationError
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem
 from desktop.stream.classic import ClassicAdapter
-from server.wire import EventType, Match, MatchEvent, Snapshot
+from server.wire import EVENT_TYPES, Match, MatchEvent, Snapshot
 
 log = logging.getLogger("touchline.stream")
 
-MATCH_EVENT_TYPES = frozenset(get_args(EventType))
+MATCH_EVENT_TYPES = frozenset(EVENT_TYPES)
 
 
 class ItemParser:

@@ -8,7 +8,6 @@ because Qt renders tooltips as rich text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
@@ -74,7 +73,7 @@ def highlight_brush(strength: float) -> QBrush | None:
     )
 
 
-def group_cell(key: str, column: int, role: int, stale: bool) -> Any:
+def group_cell(key: str, column: int, role: int, stale: bool) -> object:
     if role == IsGroupRole:
         return True
     if column != 0:
@@ -149,7 +148,7 @@ def match_cell(
     is_favourite: Callable[[str], bool],
     stale: bool,
     strength: float,
-) -> Any:
+) -> object:
     """The value of one match cell for ``role``."""
     if role == R.DisplayRole:
         return display_text(m, column)

@@ -2,18 +2,18 @@
 
 ``QHeaderView.ResizeToContents`` recomputes a column on every ``dataChanged`` that touches it
 by asking the delegate for the size hint of every row, and each hint calls back into Python
-for every role: 18 ms per changed cell with 100 matches (``benchmarks.viewer.bench``), so a goal
-or a catch-up of 10,000 events froze the window. Here a column's width comes from its texts
-alone (``texts(column)`` gives each row's text and whether it is bold; the style measures
-each distinct text once), recomputed at most once per turn of the event loop however many
-cells changed in it.
+for every role, for every changed cell (``benchmarks.viewer.bench``; docs/performance.md), so
+a goal or a catch-up of thousands of events froze the window. Here a column's width comes
+from its texts alone (``texts(column)`` gives each row's text and whether it is bold; the
+style measures each distinct text once), recomputed at most once per turn of the event loop
+however many cells changed in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTreeView
 
@@ -54,13 +54,13 @@ class ColumnFit:
         for column in self._columns:
             view.header().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
 
-    def watch(self, model) -> None:
+    def watch(self, model: QAbstractItemModel) -> None:
         model.dataChanged.connect(self._data_changed)
         for name in _SIGNALS:
             getattr(model, name).connect(self.schedule)
         self.schedule()
 
-    def unwatch(self, model) -> None:
+    def unwatch(self, model: QAbstractItemModel) -> None:
         model.dataChanged.disconnect(self._data_changed)
         for name in _SIGNALS:
             getattr(model, name).disconnect(self.schedule)
@@ -73,7 +73,9 @@ class ColumnFit:
         if not self._timer.isActive():
             self._timer.start()
 
-    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles) -> None:
+    def _data_changed(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int]
+    ) -> None:
         if roles and not _WATCHED_ROLES.intersection(roles):
             return
         if any(top_left.column() <= c <= bottom_right.column() for c in self._columns):

@@ -12,38 +12,41 @@ meaningful while groups come and go around it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: What rows and groups are sorted by: tuples, compared item by item.
+SortKey = tuple[object, ...]
 
 
 @dataclass
 class Group:
     key: str
     uid: int
-    order: tuple
+    order: SortKey
     rows: list[str] = field(default_factory=list)
 
 
 class GroupedModel(QAbstractItemModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._groups: list[Group] = []
         self._by_uid: dict[int, Group] = {}
         self._where: dict[str, Group] = {}
-        self._keys: dict[str, tuple] = {}
+        self._keys: dict[str, SortKey] = {}
         self._next_uid = 1
 
     # --- what subclasses decide ----------------------------------------------------------
 
-    def placement(self, item_id: str) -> tuple[str, tuple]:
+    def placement(self, item_id: str) -> tuple[str, SortKey]:
         """``(group key, sort key)`` of an id."""
         raise NotImplementedError
 
-    def group_order(self, key: str) -> tuple:
+    def group_order(self, key: str) -> SortKey:
         """Where a group goes among the others (default: by name, ignoring case)."""
         return (key.casefold(),)
 
@@ -65,7 +68,7 @@ class GroupedModel(QAbstractItemModel):
     def ids(self) -> list[str]:
         return [item for group in self._groups for item in group.rows]
 
-    def rows_changed(self, item_ids: Iterable[str], last_column: int, roles: list) -> None:
+    def rows_changed(self, item_ids: Iterable[str], last_column: int, roles: Sequence[int]) -> None:
         """dataChanged for these ids' rows, all columns: one signal per group, spanning its
         first to last changed row (a burst redraws with a few wide signals, not many)."""
         spans: dict[int, tuple[int, int]] = {}
@@ -92,7 +95,7 @@ class GroupedModel(QAbstractItemModel):
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         # hasIndex() would call back into Python twice; views ask for indexes all the time
-        # (a repaint of the scoreboard: ~700 calls through the filter proxy).
+        # (a repaint of the scoreboard makes hundreds of calls through the filter proxy).
         if row < 0 or not 0 <= column < self.columnCount(parent):
             return QModelIndex()
         if not parent.isValid():
@@ -102,7 +105,15 @@ class GroupedModel(QAbstractItemModel):
         group = self._groups[parent.row()]
         return self.createIndex(row, column, group.uid) if row < len(group.rows) else QModelIndex()
 
-    def parent(self, index: AnyIndex) -> QModelIndex:  # type: ignore[override]
+    # Qt's parent() is two methods: QObject's (no argument: the model's owner) and the model's
+    # (an index's parent). A Python override replaces both, so it answers both.
+    @overload
+    def parent(self) -> QObject | None: ...
+    @overload
+    def parent(self, index: AnyIndex) -> QModelIndex: ...
+    def parent(self, index: AnyIndex | None = None) -> QModelIndex | QObject | None:
+        if index is None:
+            return super().parent()
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
         group = self._by_uid.get(index.internalId())

@@ -2,9 +2,9 @@
 
 One timer for all rows, running only while something glows. The glow fades in ``LEVELS``
 steps, and a row is reported only when its step changes (and a last time when it is back to
-normal, so a view repaints it plain): a smooth fade repainted every glowing row 12 times a
-second, and a goal arriving meanwhile waited for those repaints (``benchmarks.viewer.bench``:
-publish→scoreboard p99 19-22 ms with the glow repainting, 6-9 ms without).
+normal, so a view repaints it plain): a smooth fade repainted every glowing row many times a
+second, and a goal arriving meanwhile waited for those repaints (``benchmarks.viewer.bench``
+measures publish→scoreboard latency; docs/performance.md has the figures).
 """
 
 from __future__ import annotations

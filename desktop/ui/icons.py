@@ -203,7 +203,7 @@ def timeline_kind(
     if ev_type == "card":
         return card or "yellow"
     if ev_type == "penalty_shootout":
-        return {True: "penalty", False: "missed"}.get(scored, "whistle")
+        return "whistle" if scored is None else "penalty" if scored else "missed"
     if ev_type in ("goal_disallowed", "substitution"):
         return ev_type
     return "whistle"

@@ -12,8 +12,7 @@ tree and its signals are :class:`~desktop.grouped_model.GroupedModel`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -41,7 +40,7 @@ from desktop.ui.cells import (
     match_cell,
     match_cell_alignment,
 )
-from desktop.ui.grouped_model import AnyIndex, GroupedModel
+from desktop.ui.grouped_model import AnyIndex, GroupedModel, SortKey
 from desktop.ui.highlight import Highlights
 from desktop.ui.pacing import Pacer
 from server.wire import Match
@@ -188,7 +187,7 @@ class ScoreboardModel(GroupedModel):
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
@@ -200,7 +199,7 @@ class ScoreboardModel(GroupedModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # A repaint asks every visible cell for ~8 roles: the ones never set leave first.
         if role not in _ANSWERED or not index.isValid():
             return None
@@ -221,12 +220,12 @@ class ScoreboardModel(GroupedModel):
 
     # --- where a match goes --------------------------------------------------------------
 
-    def placement(self, match_id: str) -> tuple[str, tuple]:
+    def placement(self, match_id: str) -> tuple[str, SortKey]:
         m = self._board.matches[match_id]
         key = FAVOURITES_GROUP if self.plays_favourite(m) else m.competition
         return key, (m.kickoff, m.home.name.casefold(), m.id)
 
-    def group_order(self, key: str) -> tuple:
+    def group_order(self, key: str) -> SortKey:
         return (0, "") if key == FAVOURITES_GROUP else (1, key.casefold())
 
     def _insert(self, match_id: str, signal: bool = True) -> None:
@@ -279,7 +278,7 @@ class ScoreboardModel(GroupedModel):
         if pending:
             self.rows_changed(pending, len(COLUMNS) - 1, _BURST_ROLES)
 
-    def _cells_changed(self, match_id: str, columns: Iterable[int], roles: list) -> None:
+    def _cells_changed(self, match_id: str, columns: Iterable[int], roles: Sequence[int]) -> None:
         columns = list(columns)
         first, last = self.index_of(match_id, min(columns)), self.index_of(match_id, max(columns))
         if first.isValid():

@@ -4,11 +4,13 @@ proxy and delegate. Group rows span the width; everything is painted as plain te
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.cells import AWAY, CLOCK, FAV, HOME, SCORE, MatchIdRole, SearchRole
 from desktop.ui.column_fit import ColumnFit
+from desktop.ui.model import ScoreboardModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -91,7 +94,10 @@ class ScoreboardView(QTreeView):
         self.clicked.connect(self._clicked)
         self.activated.connect(self._activated)
 
-    def setModel(self, model) -> None:
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if model is None or not isinstance(source, ScoreboardModel):
+            raise TypeError("a ScoreboardView shows a ScoreboardModel or a proxy of one")
         old = self.model()
         if old is not None:
             old.rowsInserted.disconnect(self._rows_inserted)
@@ -111,7 +117,6 @@ class ScoreboardView(QTreeView):
         header.setSectionResizeMode(AWAY, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(FAV, 30)
         # Time and Score fit their texts (see desktop.ui.column_fit for why not ResizeToContents).
-        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
         self._fit = ColumnFit(self, (CLOCK, SCORE), source.column_texts)
         self._fit.watch(model)
         self._span_groups()
@@ -140,7 +145,8 @@ class ScoreboardView(QTreeView):
     # --- selection and actions ------------------------------------------------------------
 
     def current_match_id(self) -> str | None:
-        return self.currentIndex().data(MatchIdRole)
+        match_id = self.currentIndex().data(MatchIdRole)
+        return match_id if isinstance(match_id, str) else None
 
     def select_match(self, index: QModelIndex) -> None:
         """Selects the row of ``index`` (a view index) and scrolls to it."""
@@ -172,7 +178,7 @@ class ScoreboardView(QTreeView):
         if match_id:
             self.matchActivated.emit(match_id)
 
-    def _context_menu(self, pos) -> None:
+    def _context_menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)
         match_id = index.data(MatchIdRole) if index.isValid() else None
         if match_id:

@@ -1,6 +1,6 @@
 """The settings dialog: which notifications, favourites only, kick-off reminder, start at login.
 
-It edits a copy of :class:`~desktop.notify_rules.NoticeSettings` and reports the result; the
+It edits a copy of :class:`~desktop.core.notify_settings.NoticeSettings` and reports the result; the
 app applies and persists it. It also says which notification backend is in use and which
 server is followed, so "why did nothing pop up?" has an answer on screen.
 """
@@ -23,16 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.notify_rules import NoticeSettings
+from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings
 from desktop.platform import autostart
 
-KIND_LABELS = {
-    "goal": "&Goals (and disallowed goals)",
-    "red_card": "&Red cards",
-    "kickoff": "&Kick-off",
-    "half_time": "&Half time",
-    "full_time": "F&ull time",
-}
 DEFAULT_REMINDER = 15
 
 
@@ -62,8 +55,8 @@ class SettingsDialog(QDialog):
         notify = QGroupBox("Notify me about", self)
         notify_layout = QVBoxLayout(notify)
         self.kind_boxes: dict[str, QCheckBox] = {}
-        for kind, label in KIND_LABELS.items():
-            box = QCheckBox(label, notify)
+        for kind in EVENT_KINDS:
+            box = QCheckBox(EVENT_NOTICES[kind].label, notify)
             box.setChecked(kind in settings.kinds)
             box.setObjectName(f"notify_{kind}")
             notify_layout.addWidget(box)

@@ -8,7 +8,6 @@ what a reset is for.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -30,12 +29,13 @@ from PySide6.QtWidgets import (
 
 from desktop.core import display
 from desktop.core.plaintext import rich
-from desktop.core.state import Change, Scoreboard, format_minute
+from desktop.core.state import Change, Scoreboard
 from desktop.ui import icons
 from desktop.ui.cells import stale_brush
 from desktop.ui.column_fit import ColumnFit, icon_column_width
 from desktop.ui.pacing import Pacer
 from server.wire import Match, MatchEvent
+from server.wire_text import format_minute
 
 MINUTE, KIND, TEAM, PLAYER, TEXT = range(5)
 HEADERS = ("Min", "", "Team", "Player", "What happened")
@@ -81,13 +81,13 @@ class TimelineModel(QAbstractTableModel):
     def match_id(self) -> str | None:
         return self._match_id
 
-    def match(self) -> Match | None:
+    def shown_match(self) -> Match | None:
         return self._board.matches.get(self._match_id) if self._match_id else None
 
     def set_match(self, match_id: str | None) -> None:
         self.beginResetModel()
         self._match_id = match_id
-        m = self.match()
+        m = self.shown_match()
         self._events = list(m.events) if m else []
         self._cancelled = {e.cancels for e in self._events if e.cancels}
         self._pending.clear()
@@ -101,7 +101,7 @@ class TimelineModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -110,7 +110,7 @@ class TimelineModel(QAbstractTableModel):
             return HEADERS[section] or "Kind"
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._events):
             return None
         ev = self._events[index.row()]
@@ -143,7 +143,7 @@ class TimelineModel(QAbstractTableModel):
         if col == MINUTE:
             return format_minute(ev.minute, ev.added)
         if col == TEAM:
-            m = self.match()
+            m = self.shown_match()
             return getattr(m, ev.team).name if m and ev.team else ""
         if col == PLAYER:
             return player_text(ev)
@@ -175,7 +175,7 @@ class TimelineModel(QAbstractTableModel):
             self._follow(fields)
 
     def _follow(self, fields: frozenset[str]) -> None:
-        m = self.match()
+        m = self.shown_match()
         if m is None:  # the match is gone from the server
             self.set_match(None)
             return
@@ -256,5 +256,5 @@ class TimelinePane(QWidget):
         self.refresh_heading()
 
     def refresh_heading(self) -> None:
-        m = self.model.match()
+        m = self.model.shown_match()
         self.heading.setText(match_heading(m) if m else self.EMPTY)

@@ -146,5 +146,7 @@ class Tray(QObject):
 
     def close(self) -> None:
         self.icon.hide()
-        self.icon.setContextMenu(None)
+        # Qt takes a null menu (it detaches the platform's tray menu before ours is deleted);
+        # PySide6's stub (6.11) declares the argument a QMenu, not QMenu | None.
+        self.icon.setContextMenu(None)  # type: ignore[arg-type]
         self.menu.deleteLater()

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.server_label.setAccessibleName("Server")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.server_label)
-        self._state = ("connecting", "", None)
+        self._state: tuple[str, str, float | None] = ("connecting", "", None)
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_state)
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus():
             self.filter_edit.clear()
             self.view.setFocus()
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         source = self.proxy.mapToSource(current)
         self.timeline.show_match(self.model.match_id(source))
 
-    def _focus_timeline(self, *_args) -> None:
+    def _focus_timeline(self, *_args: object) -> None:
         if self.timeline.model.match_id:
             self.timeline.view.setFocus()
 
@@ -204,7 +204,12 @@ class MainWindow(QMainWindow):
         mute = menu.addAction("Unmute this match" if muted else "Mute this match")
         mute.triggered.connect(lambda: self.muteMatchRequested.emit(match_id, not muted))
         timeline = menu.addAction("Show timeline")
-        timeline.triggered.connect(lambda: (self.open_match(match_id), self._focus_timeline()))
+
+        def show_timeline() -> None:
+            self.open_match(match_id)
+            self._focus_timeline()
+
+        timeline.triggered.connect(show_timeline)
         return menu
 
     def _match_menu(self, match_id: str, pos: QPoint) -> None:
@@ -256,11 +261,11 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.visibilityChanged.emit(True)
 
-    def hideEvent(self, event) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:
         self.save_layout()
         super().hideEvent(event)
         self.visibilityChanged.emit(False)

@@ -13,11 +13,22 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from server.config import DEFAULTS
 from server.core import event_ids
-from server.core.frames import BACKLOG_FRAMES, PING, RETRY_HINT, Frame, encode, farewell
+from server.core.frames import (
+    BACKLOG_FRAMES,
+    PING,
+    RETRY_HINT,
+    Frame,
+    encode,
+    farewell,
+    framing,
+    in_chunks,
+)
 from server.core.idempotency import Once, Replies
 from server.core.match_state import Conflict, apply_event
 from server.store.base import Store, StoredEvent
@@ -31,8 +42,24 @@ class UnknownMatch(LookupError):
     pass
 
 
+#: What a publisher stores with an event (see Store.append): a (key, value) pair, or a function
+#: of the event as it is about to be committed, for a publisher that must remember the id the
+#: event gets (a live data provider, to complete or take back that goal later).
+Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
+
+
+@dataclass(slots=True)
+class _MatchJson:
+    """A match's JSON, kept for snapshots: each event's once (a timeline only grows), the
+    whole match's until the match changes. So a snapshot after a publish encodes one
+    match's head again, never a timeline."""
+
+    events: list[bytes] = field(default_factory=list)
+    whole: bytes | None = None
+
+
 class Broker:
-    def __init__(self, store: Store | None = None, *, history: int = 10_000) -> None:
+    def __init__(self, store: Store | None = None, *, history: int = DEFAULTS.history) -> None:
         self.store: Store = store or MemoryStore()
         self.history = history
         loaded = self.store.load(history)
@@ -50,7 +77,10 @@ class Broker:
         self.last_publish = 0.0  # monotonic time of the latest commit
         self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
         self.ending = False  # shutting down: every stream says goodbye and ends
-        self._snapshot_cache: tuple[int, bytes] = (-1, b"")  # (seq it covers, the frame)
+        self._json: dict[str, _MatchJson] = {}
+        #: (seq it covers, the unfiltered snapshot frame in pieces): shared by the streams
+        #: that open between two events.
+        self._snapshot_cache: tuple[int, tuple[bytes, ...]] = (-1, ())
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
@@ -93,12 +123,21 @@ class Broker:
             await self._commit("match_added", match, match.model_dump_json(), progress, once)
             return match
 
+    async def put_match(self, match: Match, *, progress: tuple[str, str] | None = None) -> Match:
+        """Adds or replaces a match with its whole state (score, status, clock, timeline), as
+        a live data provider first sees a match already under way: streamed as match_added,
+        which viewers take in silently, so the goals it already has never notify."""
+        async with self._lock:
+            match = match.model_copy(deep=True)
+            await self._commit("match_added", match, match.model_dump_json(), progress)
+            return match
+
     async def publish(
         self,
         match_id: str,
         ev: EventIn,
         *,
-        progress: tuple[str, str] | None = None,
+        progress: Progress | None = None,
         once: Once | None = None,
     ) -> MatchEvent:
         """Applies and streams one event. Raises UnknownMatch, Conflict or ValueError.
@@ -115,6 +154,8 @@ class Broker:
             match.events = list(current.events)
             out = apply_event(match, ev, self.event_id(self.seq + 1))
             out.at = datetime.now(UTC).replace(microsecond=0)
+            if callable(progress):
+                progress = progress(out)
             await self._commit(out.type, match, out.model_dump_json(), progress, once)
             return out
 
@@ -135,6 +176,11 @@ class Broker:
         self.seq = seq
         self.replies.add(reply, seq)
         self.matches[match.id] = match
+        cached = self._json.get(match.id)
+        if cached is not None:
+            cached.whole = None
+            if kind == "match_added":  # (re)added: a timeline of its own
+                del self._json[match.id]
         self.log.append(self._frame(seq, kind, match.id, data))
         self.last_publish = time.monotonic()
         self._wake()
@@ -173,6 +219,29 @@ class Broker:
         matches = [m for m in self.matches.values() if not only or m.id in only]
         return Snapshot(matches=matches)
 
+    def match_json(self, match: Match) -> bytes:
+        """``match.model_dump_json()``, from what was encoded before: each event once, and the
+        match's head again only after it changed."""
+        cached = self._json.get(match.id)
+        if cached is None:
+            cached = self._json[match.id] = _MatchJson()
+        events = match.events
+        if len(cached.events) > len(events):  # not ours (a copy): start afresh
+            cached.events.clear()
+        if len(cached.events) < len(events):
+            cached.events += [e.model_dump_json().encode() for e in events[len(cached.events) :]]
+            cached.whole = None
+        if cached.whole is None:
+            # The head without its events ends with "}": the events go in as its last key,
+            # where model_dump_json puts them (Match declares them last).
+            head = match.model_dump_json(exclude={"events"}).encode()
+            cached.whole = b"".join((head[:-1], b',"events":[', b",".join(cached.events), b"]}"))
+        return cached.whole
+
+    def matches_json(self, only: Collection[str] | None = None) -> list[bytes]:
+        """The JSON of every match (or of those in ``only``), in the order they were added."""
+        return [self.match_json(m) for m in self.matches.values() if not only or m.id in only]
+
     def resume_cursor(self, last_event_id: str | None) -> int | None:
         """Where a resuming client continues, or None when it needs a snapshot instead."""
         seq = self.parse_id(last_event_id)
@@ -184,8 +253,10 @@ class Broker:
 
     def open(
         self, last_event_id: str | None, only: Collection[str] | None
-    ) -> tuple[bytes | None, int]:
-        """The opening frame (a snapshot, unless resuming) and the cursor to stream from.
+    ) -> tuple[tuple[bytes, ...] | None, int]:
+        """The opening frame (a snapshot, unless resuming) in pieces, and the cursor to stream
+        from. The pieces joined are ``encode(id, "snapshot", snapshot(only) JSON)``; each
+        match's piece is shared by every stream that opens before that match changes.
 
         Runs without awaiting, so no event can slip between the snapshot and the cursor.
         """
@@ -193,36 +264,58 @@ class Broker:
         if cursor is not None:
             return None, cursor
         if not only and self._snapshot_cache[0] == self.seq:
-            # A crowd connecting between two events shares one encoded snapshot.
+            # A crowd connecting between two events shares one snapshot.
             return self._snapshot_cache[1], self.seq
-        data = self.snapshot(only).model_dump_json()
-        snap_id = self.last_event_id or f"{self.epoch}-0"
-        frame = encode(snap_id, "snapshot", data)
+        before, after = framing(self.last_event_id or f"{self.epoch}-0", "snapshot")
+        pieces = [before + b'{"matches":[']
+        for i, data in enumerate(self.matches_json(only)):
+            if i:
+                pieces.append(b",")
+            pieces.append(data)
+        pieces.append(b"]}" + after)
+        frame = tuple(pieces)
         if not only:
             self._snapshot_cache = (self.seq, frame)
         return frame, self.seq
 
     def subscribe(
         self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
-    ) -> AsyncIterator[bytes]:
-        """A stream's body: the retry hint and the snapshot (unless resuming) as one frame,
-        then every frame after it, live, until the subscriber goes away.
+    ) -> AsyncGenerator[bytes, None]:
+        """A stream's body: the retry hint and the snapshot (unless resuming), written in
+        pieces of at most WRITE_CHUNK bytes, then every frame after it, live, until the
+        subscriber goes away.
 
         The opening is decided now, not when the body is first read, so no event can slip
         between the snapshot and the cursor.
         """
         opening, cursor = self.open(last_event_id, only)
-        first = RETRY_HINT + opening if opening is not None and not classic else RETRY_HINT
+        first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
         return self._frames(first, cursor, only, classic)
 
+    def catch_up(
+        self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
+    ) -> tuple[int, Iterator[bytes]]:
+        """What a stream sends at once (the retry hint, the snapshot or the events after
+        ``last_event_id``) and nothing after it: a body of known length, for a client that
+        cannot take an endless one (HTTP/1.0). Its length, and its bytes in pieces."""
+        opening, cursor = self.open(last_event_id, only)
+        pieces = [RETRY_HINT, *opening] if opening is not None and not classic else [RETRY_HINT]
+        frames = list(itertools.islice(reversed(self.log), self.seq - cursor))
+        frames.reverse()
+        pieces += [
+            f.classic() if classic else f.encoded for f in frames if not only or f.match_id in only
+        ]
+        return sum(map(len, pieces)), in_chunks(pieces)
+
     async def _frames(
-        self, first: bytes, cursor: int, only: Collection[str] | None, classic: bool
-    ) -> AsyncIterator[bytes]:
+        self, first: Sequence[bytes], cursor: int, only: Collection[str] | None, classic: bool
+    ) -> AsyncGenerator[bytes, None]:
         # One generator per stream, no layer around it: every frame of a fan-out passes
         # through here once per subscriber, so the common case (one new event) is short.
         self.subscribers += 1
         try:
-            yield first
+            for piece in in_chunks(first):
+                yield piece
             beats, log_ = self.beats, self.log
             while True:
                 wakeup = self._wakeup
@@ -269,4 +362,4 @@ class Broker:
         await self.store.close()
 
 
-__all__ = ["Broker", "Conflict", "UnknownMatch"]
+__all__ = ["Broker", "Conflict", "Progress", "UnknownMatch"]

@@ -2,22 +2,31 @@
 frames a stream says on its own (the retry hint, pings, the farewell).
 
 Encoding is sse-starlette's (``ServerSentEvent``); the classic frame is the article's
-``Match Summary:`` line for ``onmessage`` clients.
+``Match Summary:`` line for ``onmessage`` clients (its text: server/wire_text.py).
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sse_starlette import ServerSentEvent
+
+from server.wire_text import FIXTURE_TIME, fixture_text, format_minute, summary_line
 
 RETRY_MS = 3000
 RETRY_HINT = f"retry: {RETRY_MS}\n\n".encode()  # the first bytes of every stream
 PING = b": ping\n\n"
 #: Frames joined into one write when a subscriber has a backlog.
 BACKLOG_FRAMES = 64
+#: The most a stream writes at once. An opening larger than this (a snapshot of many
+#: matches) goes out a piece at a time, each piece once the client has taken the one before
+#: (uvicorn waits for the transport to drain): a client that reads nothing makes the server
+#: hold a piece of it, never the whole.
+WRITE_CHUNK = 64 * 1024
 
 
 def farewell() -> bytes:
@@ -48,21 +57,52 @@ def encode(event_id: str, kind: str, data: str) -> bytes:
     return ServerSentEvent(data=data, event=kind, id=event_id).encode()
 
 
-def classic_frame(kind: str, data: dict) -> bytes:
-    """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had."""
+def framing(event_id: str, kind: str) -> tuple[bytes, bytes]:
+    """What comes before and after a one-line ``data`` in its frame, so that
+    ``encode(event_id, kind, data) == before + data + after``: a frame can then be written
+    from pieces of data encoded once (each match's JSON) without joining them first."""
+    before, _, after = encode(event_id, kind, "@").rpartition(b"@")
+    return before, after
+
+
+def in_chunks(pieces: Iterable[bytes], size: int = WRITE_CHUNK) -> Iterator[bytes]:
+    """``pieces`` as writes of ``size`` bytes (the last one shorter): small pieces joined,
+    large ones cut (through memoryviews, so a large piece is never copied whole). A piece that
+    is a write by itself is handed on as it is."""
+    held: list[bytes | memoryview] = []
+    room = size
+    for piece in pieces:
+        if not held and len(piece) == size:
+            yield piece
+            continue
+        view = memoryview(piece)
+        while len(view) > room:
+            held.append(view[:room])
+            yield b"".join(held)
+            held, room, view = [], size, view[room:]
+        if view:
+            held.append(view if len(held) or len(view) != len(piece) else piece)
+            room -= len(view)
+            if room == 0:
+                yield b"".join(held)
+                held, room = [], size
+    if held:
+        yield held[0] if len(held) == 1 and isinstance(held[0], bytes) else b"".join(held)
+
+
+def classic_frame(kind: str, data: dict[str, Any]) -> bytes:
+    """``Match Summary: {"time", "scores", "event"}`` as an unnamed event, as the article had
+    (the line's format is server/wire_text.py's, which the viewer reads it back with)."""
+    score = data["score"]
     if kind == "match_added":
-        summary = {
-            "time": "00:00",
-            "scores": f"{data['score']['home']}:{data['score']['away']}",
-            "event": f"{data['home']['name']} v {data['away']['name']} ({data['competition']})",
-        }
+        home, away = data["home"]["name"], data["away"]["name"]
+        line = summary_line(
+            FIXTURE_TIME,
+            score["home"],
+            score["away"],
+            fixture_text(home, away, data["competition"]),
+        )
     else:
-        minute, added = data.get("minute"), data.get("added")
-        clock = "" if minute is None else f"{minute}'" if not added else f"{minute}+{added}'"
-        summary = {
-            "time": clock,
-            "scores": f"{data['score']['home']}:{data['score']['away']}",
-            "event": data.get("text") or kind,
-        }
-    line = "Match Summary: " + json.dumps(summary, ensure_ascii=False)
+        clock = format_minute(data.get("minute"), data.get("added"))
+        line = summary_line(clock, score["home"], score["away"], data.get("text") or kind)
     return ServerSentEvent(data=line).encode()

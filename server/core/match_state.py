@@ -6,15 +6,28 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
-from server.wire import EventIn, Match, MatchEvent, Score, Status
+from server.wire import (
+    MAX_SCORE,
+    STATUS_AFTER,
+    EventIn,
+    EventType,
+    Match,
+    MatchEvent,
+    Score,
+    Side,
+    Status,
+    UpdateType,
+)
+from server.wire_text import format_minute
 
 
 class Conflict(ValueError):
     """The event contradicts the match (a goal after full time, a second kick-off...)."""
 
 
-# Which statuses each event type may arrive in.
-_ALLOWED: dict[str, tuple[Status, ...]] = {
+# Which statuses each event type may arrive in: every type has an entry
+# (tests/unit/test_wire.py checks it against server.wire.EVENT_TYPES).
+_ALLOWED: dict[EventType | UpdateType, tuple[Status, ...]] = {
     "kickoff": ("scheduled",),
     "goal": ("live", "extra_time"),
     "goal_disallowed": ("live", "half_time", "extra_time", "penalties", "full_time"),
@@ -26,6 +39,8 @@ _ALLOWED: dict[str, tuple[Status, ...]] = {
     "penalty_shootout": ("live", "extra_time", "penalties"),
     "full_time": ("live", "extra_time", "penalties", "half_time"),
     "clock": ("live", "extra_time"),
+    # A goal's detail may arrive after the whistle that followed it, even after full time.
+    "goal_update": ("live", "half_time", "extra_time", "penalties", "full_time"),
 }
 
 _CARD_WORDS = {"yellow": "Yellow card", "second_yellow": "Second yellow card", "red": "Red card"}
@@ -41,16 +56,38 @@ def validate_shape(ev: EventIn) -> None:
     """Checks that do not depend on the match; raises ValueError (a 422 for the API)."""
     if ev.type in ("goal", "goal_disallowed", "card", "substitution", "penalty_shootout"):
         _needs(ev, "team")
+    if ev.type == "goal_update":
+        _needs(ev, "updates")
     if ev.type == "card":
         _needs(ev, "card")
     if ev.type == "substitution":
         _needs(ev, "player_in", "player_out")
     if ev.type == "penalty_shootout" and ev.scored is None and ev.penalties is None:
         raise ValueError("a penalty_shootout event needs scored (true/false) or penalties")
-    if ev.type != "goal" and (ev.penalty or ev.own_goal):
+    if ev.type not in ("goal", "goal_update") and (ev.penalty or ev.own_goal):
         raise ValueError("penalty and own_goal only apply to goals")
+    if ev.type != "goal_disallowed" and ev.cancels is not None:
+        raise ValueError("cancels only applies to goal_disallowed events")
+    if ev.type != "goal_update" and ev.updates is not None:
+        raise ValueError("updates only applies to goal_update events")
     if ev.type != "card" and ev.card is not None:
         raise ValueError("card only applies to card events")
+
+
+def _side(ev: EventIn) -> Side:
+    """The side of an event that validate_shape requires one of."""
+    if ev.team is None:  # validate_shape has refused it already; this tells the type checker
+        raise ValueError(f"a {ev.type} event needs team")
+    return ev.team
+
+
+def _one_more(score: Score, side: Side, what: str) -> None:
+    """Counts one more for ``side``, up to MAX_SCORE: the server never keeps a number it
+    could not write and read back (ValueError, a 422 for the API)."""
+    now: int = getattr(score, side)
+    if now >= MAX_SCORE:
+        raise ValueError(f"{side} has {now} {what}: a side has at most {MAX_SCORE}")
+    setattr(score, side, now + 1)
 
 
 def default_text(match: Match, ev: MatchEvent) -> str:
@@ -62,6 +99,10 @@ def default_text(match: Match, ev: MatchEvent) -> str:
         return f"Goal! {who}{kind} for {side}, {match.home.name} {ev.score} {match.away.name}"
     if ev.type == "goal_disallowed":
         return f"Goal disallowed for {side} after review"
+    if ev.type == "goal_update":
+        kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
+        minute = f", {format_minute(ev.minute, ev.added)}" if ev.minute is not None else ""
+        return f"Goal for {side}: {who}{kind}{minute}"
     if ev.type == "card":
         return f"{_CARD_WORDS[ev.card or 'yellow']}: {who}"
     if ev.type == "substitution":
@@ -90,43 +131,46 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     if match.status not in _ALLOWED[ev.type]:
         raise Conflict(f"cannot apply {ev.type} to a match that is {match.status}")
 
+    if ev.type == "goal_update":
+        return _update_goal(match, ev, event_id)
+
     score = match.score.model_copy()
     penalties = match.penalties.model_copy() if match.penalties else None
-    status: Status = match.status
+    status: Status = STATUS_AFTER.get(ev.type, match.status)
     minute, added = ev.minute, ev.added
     cancels = None
 
     if ev.type == "kickoff":
-        status, minute = "live", minute or 0
+        minute = minute or 0
     elif ev.type == "goal":
-        setattr(score, ev.team, getattr(score, ev.team) + 1)
+        _one_more(score, _side(ev), "goals")
     elif ev.type == "goal_disallowed":
         # Takes back the side's latest goal that still stands (a VAR reversal).
         taken = {e.cancels for e in match.events if e.type == "goal_disallowed"}
         standing = [e for e in match.events if e.type == "goal" and e.team == ev.team]
         standing = [e for e in standing if e.id not in taken]
+        if ev.cancels is not None:  # a named goal (a provider knows which one VAR took back)
+            standing = [e for e in standing if e.id == ev.cancels]
+            if not standing:
+                raise Conflict(f"{ev.team} has no standing goal {ev.cancels!r} to disallow")
         if not standing:
             raise Conflict(f"{ev.team} has no goal to disallow")
         cancels = standing[-1].id
-        setattr(score, ev.team, getattr(score, ev.team) - 1)
-    elif ev.type == "half_time":
-        status = "half_time"
+        side = _side(ev)
+        setattr(score, side, getattr(score, side) - 1)
     elif ev.type == "second_half":
         # The break after 90 minutes leads into extra time, not a second "second half".
         after_ninety = (match.minute or 0) >= 90
         status = "extra_time" if after_ninety else "live"
         minute = minute or (106 if after_ninety else 46)
     elif ev.type == "extra_time":
-        status, minute = "extra_time", minute or 91
+        minute = minute or 91
     elif ev.type == "penalty_shootout":
-        status = "penalties"
         penalties = penalties or Score()
         if ev.penalties is not None:
-            penalties = ev.penalties.model_copy()
+            penalties = Score(home=ev.penalties.home, away=ev.penalties.away)
         elif ev.scored:
-            setattr(penalties, ev.team, getattr(penalties, ev.team) + 1)
-    elif ev.type == "full_time":
-        status = "full_time"
+            _one_more(penalties, _side(ev), "shoot-out goals")
 
     if minute is None:  # whistles without a minute keep the clock where it was
         minute, added = match.minute, match.added
@@ -157,4 +201,50 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
         match.minute, match.added = minute, added
     if ev.type != "clock":
         match.events.append(out)
+    return out
+
+
+def _update_goal(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
+    """A goal_update: rewrites goal ``ev.updates`` in the timeline with the detail that came
+    late, and returns the streamed update. Score, status and clock stay as they are: the goal
+    was counted when it was published."""
+    index = next(
+        (i for i, e in enumerate(match.events) if e.id == ev.updates and e.type == "goal"), None
+    )
+    if index is None:
+        raise Conflict(f"no goal {ev.updates!r} to update")
+    goal = match.events[index]
+    if ev.team is not None and ev.team != goal.team:
+        raise Conflict(f"goal {ev.updates!r} counts for {goal.team}, not {ev.team}")
+    player = ev.player if ev.player is not None else goal.player
+    minute, added = (ev.minute, ev.added) if ev.minute is not None else (goal.minute, goal.added)
+    detail = {
+        "player": player,
+        "minute": minute,
+        "added": added,
+        "penalty": ev.penalty,
+        "own_goal": ev.own_goal,
+    }
+    updated = goal.model_copy(update=detail)
+    if ev.text is None:
+        updated.text = default_text(match, updated)
+    out = MatchEvent(
+        id=event_id,
+        type="goal_update",
+        match=match.id,
+        minute=minute,
+        added=added,
+        team=goal.team,
+        player=player,
+        text=ev.text or "",
+        score=match.score.model_copy(),
+        status=match.status,
+        penalties=match.penalties.model_copy() if match.penalties else None,
+        penalty=ev.penalty,
+        own_goal=ev.own_goal,
+        updates=goal.id,
+    )
+    if not out.text:
+        out.text = default_text(match, out)
+    match.events[index] = updated
     return out

@@ -1,6 +1,6 @@
 """Feeds: files of matches and events that the server replays as if they were live.
 
-``load_feed(spec)`` reads a path, or a bundled feed by name (``demo``, ``worldcup-2026``),
+``load_feed(spec)`` reads a path, or a bundled feed by name (``server.config.BUNDLED_FEEDS``),
 detects its format and returns a :class:`Feed`; anything wrong raises :class:`FeedError`
 naming the file and the entry. Three formats:
 
@@ -20,20 +20,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from server.config import BUNDLED_FEEDS
 from server.feeds import classic, openfootball, touchline
 from server.feeds.errors import FeedError
 from server.feeds.model import Feed, FeedEvent
 from server.resources import asset
 
-__all__ = ["BUNDLED", "Feed", "FeedError", "FeedEvent", "load_feed"]
-
-#: Feeds shipped with the server, by the name ``--feed`` accepts.
-BUNDLED = ("demo", "worldcup-2026")
+__all__ = ["Feed", "FeedError", "FeedEvent", "load_feed"]
 
 
 def _locate(spec: str) -> tuple[Path, str]:
     """The file to read and how to name it in messages."""
-    if spec in BUNDLED:
+    if spec in BUNDLED_FEEDS:
         return asset("feeds", f"{spec}.json"), f"{spec}.json"
     return Path(spec), spec
 

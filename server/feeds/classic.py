@@ -19,7 +19,8 @@ changes and whistles survive):
 - ``scores`` is ``"home:away"``. Each point a side's score rises is a goal for that side
   carrying the entry's text; each point it falls is a ``goal_disallowed`` (a VAR reversal).
 - An entry that does not change the score gives its text to the whistle it mentions
-  ("kick-off", "half time", "full time"); any other such entry is dropped.
+  ("kick-off", "half time", "full time": the phrases of server/wire_text.py, which the
+  viewer reads classic streams with); any other such entry is dropped.
 - Kick-off at minute 0, half time at 45, the second half and full time at 90 (or at the
   last entry's stoppage minute) are always added.
 """
@@ -34,14 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, f
 
 from server.feeds.errors import FeedError, from_validation
 from server.feeds.model import Feed, FeedEvent, build_feed
-from server.wire import MAX_TEXT, EventIn, MatchIn, Team
+from server.wire import MAX_TEXT, EventIn, EventType, MatchIn, Side, TeamIn
+from server.wire_text import mentions
 
 COMPETITION = "Classic feed"
-_WHISTLES = {
-    "kickoff": re.compile(r"kick[- ]?off", re.IGNORECASE),
-    "half_time": re.compile(r"half[- ]?time", re.IGNORECASE),
-    "full_time": re.compile(r"full[- ]?time|final whistle", re.IGNORECASE),
-}
+#: The whistles an entry's text may be given to (the phrases are server.wire_text's, the
+#: table the viewer reads classic streams with).
+WHISTLES: tuple[EventType, ...] = ("kickoff", "half_time", "full_time")
 
 
 class Entry(BaseModel):
@@ -91,14 +91,15 @@ def parse(path: str, stem: str, data: object) -> Feed:
     match = MatchIn(
         id=match_id,
         competition=COMPETITION,
-        home=Team(name="Team A"),
-        away=Team(name="Team B"),
+        home=TeamIn(name="Team A"),
+        away=TeamIn(name="Team B"),
         kickoff=datetime.combine(datetime.now(UTC).date(), time(15, 0), tzinfo=UTC),
     )
     texts: dict[str, str] = {}
     first_half: list[tuple[str, EventIn]] = []
     second_half: list[tuple[str, EventIn]] = []
-    score, last, end_added = (0, 0), (0, 0), None
+    score: tuple[int, ...] = (0, 0)
+    last, end_added = (0, 0), None
     for i, entry in enumerate(entries):
         where = f"[{i}]"
         minute, added = _clock(entry)
@@ -108,15 +109,15 @@ def parse(path: str, stem: str, data: object) -> Feed:
             raise FeedError(path, f"{where}.time", f"{entry.time} is past the end (120:00)")
         last, end_added = (minute, added or 0), added or end_added
         new = tuple(int(x) for x in entry.scores.split(":"))
-        events = _changes(score, new, minute, added, entry.event or None)
+        changes = _changes(score, new, minute, added, entry.event or None)
         score = new
-        if not events:
-            for whistle, pattern in _WHISTLES.items():
-                if entry.event and pattern.search(entry.event) and whistle not in texts:
+        if not changes and entry.event:
+            for whistle, _ in mentions(entry.event):
+                if whistle in WHISTLES and whistle not in texts:
                     texts[whistle] = entry.event
                     break
         (first_half if minute <= 45 and added is None else second_half).extend(
-            (where, ev) for ev in events
+            (where, ev) for ev in changes
         )
     events = [
         ("[0]", EventIn(type="kickoff", minute=0, text=texts.get("kickoff"))),
@@ -142,13 +143,12 @@ def _changes(
 ) -> list[EventIn]:
     """Goals (and disallowed goals) that take the score from ``old`` to ``new``."""
     out: list[EventIn] = []
-    for side, before, after in (("home", old[0], new[0]), ("away", old[1], new[1])):
-        kind = "goal" if after > before else "goal_disallowed"
+    sides: tuple[tuple[Side, int, int], ...] = (("home", old[0], new[0]), ("away", old[1], new[1]))
+    for side, before, after in sides:
+        kind: EventType = "goal" if after > before else "goal_disallowed"
         for _ in range(abs(after - before)):
             # The entry's text describes the change; extra goals in one entry get the default.
-            out.append(
-                EventIn(type=kind, minute=minute, added=added, team=side, text=text)  # type: ignore[arg-type]
-            )
+            out.append(EventIn(type=kind, minute=minute, added=added, team=side, text=text))
             text = None
     # Disallowed goals first: "1:0" -> "0:1" is a reversal, then the other side scores.
     return sorted(out, key=lambda ev: ev.type != "goal_disallowed")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from server.feeds.errors import FeedError
 from server.feeds.timing import Timed, TimelineError, timeline
 from server.wire import EventIn, Match, MatchIn
+from server.wire_text import format_minute
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,4 @@ def build_feed(
 
 
 def _describe(ev: EventIn) -> str:
-    if ev.minute is None:
-        return ev.type
-    added = f"+{ev.added}" if ev.added else ""
-    return f"{ev.type} at {ev.minute}{added}'"
+    return ev.type if ev.minute is None else f"{ev.type} at {format_minute(ev.minute, ev.added)}"

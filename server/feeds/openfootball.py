@@ -33,7 +33,7 @@ from pydantic import (
 from server.feeds.errors import FeedError, from_validation
 from server.feeds.model import Feed, FeedEvent, build_feed
 from server.feeds.openfootball_match import Goal, Score, match_events
-from server.wire import MAX_NAME, MatchIn, Team
+from server.wire import MAX_NAME, MatchIn, TeamIn
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 _FLAT_SCORES = (
@@ -128,9 +128,9 @@ def _kickoff(path: str, where: str, day: date, text: str | None) -> datetime:
     return local.astimezone(UTC)
 
 
-def _team(t: OFTeam) -> Team:
+def _team(t: OFTeam) -> TeamIn:
     code = t.code if t.code and len(t.code) <= 8 else None
-    return Team(name=t.name, code=code)
+    return TeamIn(name=t.name, code=code)
 
 
 def parse(path: str, default_name: str, data: object) -> Feed:

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from server.feeds.errors import FeedError
 from server.feeds.timing import PERIODS
-from server.wire import MAX_NAME, EventIn, MatchIn
+from server.wire import MAX_NAME, EventIn, EventType, MatchIn, ScoreIn
 from server.wire import Score as WireScore
 
 Pair = tuple[NonNegativeInt, NonNegativeInt]
@@ -140,8 +140,8 @@ def match_events(
         ("home", "goals1", goals1),
         ("away", "goals2", goals2),
     )
-    for side, key, goals in lists:
-        for k, goal in enumerate(goals or []):
+    for side, key, given in lists:
+        for k, goal in enumerate(given or []):
             try:
                 period, minute, added = place(goal)
             except ValueError as exc:
@@ -150,10 +150,11 @@ def match_events(
     for side in listed:
         listed[side].sort(key=lambda g: g.order)
 
-    ft = dict(zip(("home", "away"), score.ft, strict=True))
+    sides: tuple[Side, Side] = ("home", "away")
+    ft = dict(zip(sides, score.ft, strict=True))
     in_et = {s: sum(1 for g in listed[s] if g.period >= 2) for s in listed}
     if score.et is not None:
-        final = dict(zip(("home", "away"), score.et, strict=True))
+        final = dict(zip(sides, score.et, strict=True))
         if any(final[s] < ft[s] for s in final):
             raise FeedError(path, f"{where}.score.et", "lower than the score after 90 minutes")
         normal = ft
@@ -165,7 +166,7 @@ def match_events(
     ht = score.ht if score.ht and all(score.ht[i] <= score.ft[i] for i in (0, 1)) else None
 
     goals: list[Scored] = []
-    for i, side in enumerate(("home", "away")):
+    for i, side in enumerate(sides):
         mine = listed[side]
         regular = [g for g in mine if g.period < 2 or not extra_time]
         extra = [g for g in mine if g.period >= 2 and extra_time]
@@ -219,11 +220,11 @@ def _events(
             )
             out.append((g.where or where, ev))
 
-    def whistle(kind: str, p: int | None = None, text: str | None = None) -> None:
+    def whistle(kind: EventType, p: int | None = None, text: str | None = None) -> None:
         minute = added = None
         if p is not None:
             minute, added = PERIODS[p][1], stoppage[p]
-        out.append((where, EventIn(type=kind, minute=minute, added=added, text=text)))  # type: ignore[arg-type]
+        out.append((where, EventIn(type=kind, minute=minute, added=added, text=text)))
 
     period(0)
     whistle("half_time", 0)
@@ -248,6 +249,16 @@ def _events(
     winner: Side = "home" if p.home > p.away else "away"
     name = getattr(match, winner).name
     text = f"Penalty shoot-out: {name} win {p}"
-    out.append((where, EventIn(type="penalty_shootout", team=winner, penalties=p, text=text)))
+    out.append(
+        (
+            where,
+            EventIn(
+                type="penalty_shootout",
+                team=winner,
+                penalties=ScoreIn(home=p.home, away=p.away),
+                text=text,
+            ),
+        )
+    )
     whistle("full_time", None, f"Full time, {result}, {name} win {p} on penalties")
     return out

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from server.config import DEFAULTS
 from server.feeds import Feed
 from server.wire import EventIn, Match, MatchEvent, MatchIn
 
@@ -120,7 +121,7 @@ async def replay(
     feed: Feed,
     publisher: Publisher,
     *,
-    speed: float = 30.0,
+    speed: float = DEFAULTS.speed,
     loop: bool = False,
     start_delay: float | None = None,
     gap: float | None = None,
@@ -193,7 +194,8 @@ def _parse_progress(value: str | None) -> tuple[int, int | None]:
     return int(day), int(done)
 
 
-async def _safely(call: Awaitable[object], what: str) -> None:
+async def _safely(call: Awaitable[object], what: object) -> None:
+    """Awaits ``call``, logging a refusal of ``what`` (a match id, an event) instead of raising."""
     try:
         await call
     except (ValueError, LookupError) as exc:  # Conflict, a bad event, an unknown match

@@ -58,13 +58,13 @@ file fail to load with a message naming the entry, e.g.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from server.feeds.errors import FeedError, from_validation
 from server.feeds.model import Feed, FeedEvent, build_feed
-from server.wire import MAX_NAME, EventIn, MatchId, MatchIn, Team
+from server.wire import MAX_NAME, EventIn, MatchId, MatchIn, Team, TeamIn
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
@@ -98,7 +98,8 @@ class TouchlineFile(BaseModel):
 
     name: Text | None = None
     matches: list[MatchSpec]
-    events: list[Any]
+    #: Each event is validated on its own, so that an error names its entry.
+    events: list[object]
 
 
 def looks_like(data: object) -> bool:
@@ -123,8 +124,9 @@ def parse(path: str, default_name: str, data: object) -> Feed:
                 id=m.id,
                 competition=m.competition or name,
                 round=m.round,
-                home=m.home,
-                away=m.away,
+                # Checked again as a publisher's team (plain text), as the API would.
+                home=TeamIn(name=m.home.name, code=m.home.code),
+                away=TeamIn(name=m.away.name, code=m.away.code),
                 kickoff=m.kickoff,
             ),
         )

@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
-from urllib.parse import parse_qs
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import __version__
+from server.config import DEFAULTS
 from server.core.broker import Broker, UnknownMatch
+from server.core.frames import in_chunks
 from server.core.idempotency import IdempotencyKey, Keys
 from server.core.idempotency import install as install_idempotency
 from server.core.match_state import Conflict
-from server.http.auth_failures import DEFAULT as AUTH_FAILURES
 from server.http.auth_failures import AuthFailureLimit, FailureBuckets
 from server.http.limits import (
+    MAX_DOWNLOADS,
     BodyLimit,
     StreamLimit,
     StreamSlots,
@@ -38,9 +41,16 @@ from server.http.limits import (
     token_digest,
     token_matches,
 )
-from server.http.live_stream import StreamHub, hide_send_timeouts
+from server.http.live_stream import (
+    LiveStream,
+    StreamHub,
+    StreamResponse,
+    answer_head,
+    hide_send_timeouts,
+)
+from server.http.stream_query import QueryRefused, StreamQuery, parse_query
 from server.resources import asset
-from server.runtime.gc_policy import GcPolicy
+from server.store.base import StoreUnavailable
 from server.wire import EventIn, Match, MatchIn
 
 log = logging.getLogger("touchline.server")
@@ -48,22 +58,18 @@ log = logging.getLogger("touchline.server")
 
 @dataclass
 class Settings:
+    """What ``create_app`` serves with; every default is server.config's (what each means is
+    said there and in ``touchline-server --help``)."""
+
     publish_token: str | None = None
-    heartbeat: float = 15.0
-    #: A send blocked this long means the client stopped reading: drop it, it will resume.
-    send_timeout: float = 30.0
-    history: int = 10_000
-    feed: Any = None  # a loaded server.feeds.Feed, replayed at start-up
-    speed: float = 30.0
-    loop: bool = False
-    max_streams: int = 10_000
-    max_body: int = 16 * 1024
-    #: Publishes a second per token, on average, and the burst a scorer may send at once
-    #: (a backlog flushed after a lost connection, a bulk import).
-    publish_rate: float = 20.0
-    publish_burst: int = 2000
-    #: Failed authentications an address may make at once, then one every so many seconds.
-    auth_failures: tuple[int, float] = AUTH_FAILURES
+    heartbeat: float = DEFAULTS.heartbeat
+    send_timeout: float = DEFAULTS.send_timeout
+    history: int = DEFAULTS.history
+    max_streams: int = DEFAULTS.max_streams
+    max_body: int = DEFAULTS.max_body
+    publish_rate: float = DEFAULTS.publish_rate
+    publish_burst: int = DEFAULTS.publish_burst
+    auth_failures: tuple[int, float] = DEFAULTS.auth_failures
     #: Origins allowed by CORS ("*" for any); empty = no CORS headers at all.
     cors_origins: list[str] = field(default_factory=list)
 
@@ -83,18 +89,18 @@ PAGE_HEADERS = {
 class PageHeaders:
     """PAGE_HEADERS on the page and its files (not on /docs: Swagger UI loads its script
     from a CDN). Plain ASGI: an ``@app.middleware("http")`` would pipe every stream frame
-    through an extra task and memory stream (measured: +21 KB per open stream, and a
-    publish to 1,000 streams 40 times slower)."""
+    through an extra task and memory stream, costing memory per open stream and making a
+    publish to a crowd many times slower (docs/performance.md)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not (path == "/" or path.startswith("/static/")):
             return await self.app(scope, receive, send)
 
-        async def send_with_headers(message: Any) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message).update(PAGE_HEADERS)
             await send(message)
@@ -106,21 +112,46 @@ def _problem(status: int, message: str, **headers: str) -> HTTPException:
     return HTTPException(status_code=status, detail=message, headers=headers or None)
 
 
+#: Seconds a publisher refused for a store that cannot write is asked to wait.
+STORE_RETRY_AFTER = 30
+
+
+def _unstored(exc: StoreUnavailable) -> HTTPException:
+    """503 for a publish the store could not keep (a full disk): the cause in the log, where
+    whoever runs the server looks; the publisher learns that nothing was kept."""
+    log.error("publish refused, the store cannot write: %s", exc)
+    return _problem(
+        503,
+        "the event could not be stored (the server's store cannot write; its log says why) "
+        f"and was not published; try again in {STORE_RETRY_AFTER} s",
+        **{"Retry-After": str(STORE_RETRY_AFTER)},
+    )
+
+
+class OpenStream(Protocol):
+    """``create_app``'s ``open_stream``: the stream a query asks for."""
+
+    def __call__(
+        self, query: StreamQuery, last_event_id_header: str | None, *, once: bool = False
+    ) -> LiveStream: ...
+
+
 class StreamFastPath:
     """Serves ``GET /live-scores`` in front of FastAPI: no router, no dependency injection,
     none of FastAPI's and Starlette's own middleware (error pages, telemetry, body limit).
 
-    A crowd of viewers connecting at once spends its time in that machinery (a quarter of
-    the server's connect cost at 10,000 streams: benchmarks/fanout/bench.py), and the stream needs
-    three optional parameters. It sits inside CORS and the stream limit, and hands anything
-    unusual (a ``format`` it does not know) to the documented FastAPI route, which answers
-    it the same way.
+    A crowd of viewers connecting at once spends much of its time in that machinery
+    (benchmarks/fanout/bench.py; docs/performance.md), and the stream needs three optional
+    parameters, read with the route's own model (server/http/stream_query.py). It sits inside
+    CORS and the stream limit, answers a query beyond the stream's limits (414, 400) and a
+    HEAD (the headers, nothing opened) itself, and hands anything the model refuses (a
+    ``format`` it does not know) to the documented FastAPI route, which answers it.
     """
 
-    def __init__(self, app: Any, open_stream: Any) -> None:
+    def __init__(self, app: ASGIApp, open_stream: OpenStream) -> None:
         self.app, self.open_stream = app, open_stream
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["path"] != "/live-scores"
@@ -134,34 +165,53 @@ class StreamFastPath:
             elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
                 # Nothing would read a body but the disconnect listener, which takes it all.
                 return await answer(send, 400, "a stream request has no body")
-        raw = scope["query_string"]
-        query = parse_qs(raw.decode("latin-1")) if raw else {}
-        fmt = query.get("format", [None])[-1]
-        if fmt not in (None, "classic"):
-            return await self.app(scope, receive, send)
-        last_id = header.decode("latin-1") if header else query.get("last_event_id", [None])[-1]
-        await self.open_stream(query.get("match"), fmt, last_id)(scope, receive, send)
+        try:
+            query = parse_query(scope["query_string"])
+        except QueryRefused as exc:
+            return await answer(send, exc.status, str(exc))
+        except ValidationError:
+            return await self.app(scope, receive, send)  # the route's 422 says what is wrong
+        if scope["method"] == "HEAD":  # what an uptime check asks: the headers, no snapshot
+            return await answer_head(send)
+        last_id = header.decode("latin-1") if header else None
+        once = scope.get("http_version") == "1.0"
+        await self.open_stream(query, last_id, once=once)(scope, receive, send)
 
 
-def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
+#: Something run for as long as the app is: a publisher (the feed replay, a data provider)
+#: or a service of the program's (the GC policy). Called once the app starts; cancel to stop.
+Background = Callable[[], Coroutine[Any, Any, None]]
+
+
+def create_app(
+    settings: Settings,
+    broker: Broker | None = None,
+    *,
+    background: Mapping[str, Background] | None = None,
+    on_stream_open: Callable[[], None] | None = None,
+    health: Mapping[str, Callable[[], object]] | None = None,
+) -> ASGIApp:
     """The server as uvicorn runs it: FastAPI for the API and the page, and in front of it
-    the limits and the stream's own fast path."""
+    the limits and the stream's own fast path.
+
+    ``background``: named coroutines the app's lifespan runs as tasks, started in order once
+    the app starts (after its own stream hub), cancelled and awaited in the same order when
+    it stops, before the store closes: the program's replay, stopped between two publishes (a
+    publish in flight completes or never started). ``on_stream_open`` is called as each stream
+    opens. ``health``: more sections for ``/healthz``, each read when it is asked (a data
+    provider's state). Nothing here changes the process (its GC, its signals): that is the program's
+    business (``server/__main__.py``), and whoever serves the app calls
+    ``broker.end_streams()`` as its shutdown begins, so each stream ends with a farewell.
+    """
     broker = broker or Broker(history=settings.history)
     hub = StreamHub(broker, heartbeat=settings.heartbeat, send_timeout=settings.send_timeout)
-    publish_rate = TokenBuckets(settings.publish_rate, settings.publish_burst)
-    gc_policy = GcPolicy(broker)
+    publish_rate = TokenBuckets(settings.publish_burst, tokens=settings.publish_rate)
+    runs = dict(background or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks = [
-            asyncio.create_task(gc_policy.run(), name="gc-policy"),
-            asyncio.create_task(hub.run(), name="stream-hub"),
-        ]
-        if settings.feed is not None:
-            from server.feeds.replay import replay
-
-            run = replay(settings.feed, broker, speed=settings.speed, loop=settings.loop)
-            tasks.append(asyncio.create_task(run, name="feed-replay"))
+        tasks = [asyncio.create_task(hub.run(), name="stream-hub")]
+        tasks += [asyncio.create_task(run(), name=name) for name, run in runs.items()]
         try:
             yield
         finally:
@@ -209,7 +259,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
         scheme, _, given = (authorization or "").partition(" ")
         # Constant-time compare (see limits.token_matches); the token itself is never logged.
         # Each 401 counts against the client's address (auth_failures.AuthFailureLimit).
-        if not (scheme == "Bearer" and token_matches(given, token)):
+        # The scheme's name is case-insensitive (RFC 9110, 11.1).
+        if not (scheme.lower() == "bearer" and token_matches(given.strip(" "), token)):
             raise _problem(
                 401,
                 "missing or wrong token: send 'Authorization: Bearer <token>'",
@@ -227,37 +278,49 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
             )
 
     def open_stream(
-        match: list[str] | None, format: str | None, last_event_id: str | None
-    ) -> EventSourceResponse:
-        only = frozenset(match) if match else None
-        gc_policy.arrived()
-        return hub.stream(broker.subscribe(last_event_id, only, classic=format == "classic"))
+        query: StreamQuery, last_event_id_header: str | None, *, once: bool = False
+    ) -> LiveStream:
+        """The stream asked for; ``once``: for an HTTP/1.0 client, which cannot take an
+        endless body (no chunked encoding): what there is now, with its length, then the
+        end; it comes back after the retry hint and resumes by id."""
+        if on_stream_open is not None:
+            on_stream_open()
+        resume = query.resume_from(last_event_id_header)
+        classic = query.format == "classic"
+        if once:
+            length, body = broker.catch_up(resume, query.only(), classic=classic)
+            return hub.once(body, length)
+        return hub.stream(broker.subscribe(resume, query.only(), classic=classic))
 
     @app.get("/live-scores", tags=["stream"], response_class=EventSourceResponse)
     async def live_scores(
-        match: Annotated[list[str] | None, Query(description="Only these matches")] = None,
-        format: Annotated[str | None, Query(pattern="^(classic)$")] = None,
-        last_event_id: Annotated[str | None, Query(description="For first connects")] = None,
+        query: Annotated[StreamQuery, Query()],
         last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    ) -> EventSourceResponse:
+    ) -> StreamResponse:
         """The live stream: a snapshot (or the events after Last-Event-ID), then live events.
 
         Served by StreamFastPath; this route documents it (and answers what it passes on)."""
-        return open_stream(match, format, last_event_id_header or last_event_id)
+        return StreamResponse(open_stream(query, last_event_id_header))
 
+    # Both from each match's JSON as the broker keeps it for snapshots (encoded once per
+    # change), never encoded afresh per request, so a client asking in a loop costs little;
+    # and written as a stream's snapshot is, as the client takes it (a client that reads
+    # nothing holds a piece, not every match), holding one of MAX_DOWNLOADS slots meanwhile.
     @app.get("/api/matches", tags=["matches"])
-    async def list_matches() -> dict[str, Any]:
-        return {
-            "matches": [m.model_dump(mode="json") for m in broker.matches.values()],
-            "last_event_id": broker.last_event_id,
-        }
+    async def list_matches() -> StreamResponse:
+        pieces = [b'{"matches":[']
+        for i, data in enumerate(broker.matches_json()):
+            pieces += (b",", data) if i else (data,)
+        pieces.append(b'],"last_event_id":%s}' % json.dumps(broker.last_event_id).encode())
+        return hub.download(in_chunks(pieces), sum(map(len, pieces)))
 
     @app.get("/api/matches/{match_id}", tags=["matches"], response_model=Match)
-    async def get_match(match_id: str) -> Match:
+    async def get_match(match_id: str) -> StreamResponse:
         found = broker.matches.get(match_id)
         if found is None:
             raise _problem(404, f"no match with id {match_id!r}")
-        return found
+        data = broker.match_json(found)
+        return hub.download(in_chunks([data]), len(data))
 
     @app.post(
         "/api/matches",
@@ -271,6 +334,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
             return await broker.add_match(body, new=True, once=keys.for_match(key, body))
         except Conflict as exc:  # the id is taken (checked under the broker's lock)
             raise _problem(409, str(exc)) from None
+        except StoreUnavailable as exc:
+            raise _unstored(exc) from None
 
     @app.post(
         "/api/matches/{match_id}/events",
@@ -287,6 +352,8 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
             raise _problem(409, str(exc)) from None
         except ValueError as exc:
             raise _problem(422, str(exc)) from None
+        except StoreUnavailable as exc:
+            raise _unstored(exc) from None
         return {"id": event.id}
 
     @app.get("/healthz", tags=["ops"])
@@ -297,6 +364,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
             "matches": len(broker.matches),
             "subscribers": broker.subscribers,
             "last_event_id": broker.last_event_id,
+            **{name: read() for name, read in (health or {}).items()},
         }
 
     web = asset("web")
@@ -314,6 +382,10 @@ def create_app(settings: Settings, broker: Broker | None = None) -> ASGIApp:
     inner = AuthFailureLimit(BodyLimit(app, max_body=settings.max_body), failures)
     entry: ASGIApp = StreamFastPath(PageHeaders(inner), open_stream)
     entry = StreamLimit(entry, slots=StreamSlots(settings.max_streams))
+    downloads = StreamSlots(MAX_DOWNLOADS)
+    entry = StreamLimit(
+        entry, downloads, "/api/matches", prefix=True, what="match downloads at once", option=""
+    )
     if settings.cors_origins:
         entry = CORSMiddleware(entry, **cors_options(settings.cors_origins))
     return entry

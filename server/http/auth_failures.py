@@ -3,6 +3,13 @@ tries, then one every few seconds, however fast it asks.
 
 The client address is the connection's, or what a trusted proxy put in X-Forwarded-For
 (uvicorn rewrites it before the app sees it: ``FORWARDED_ALLOW_IPS``, default 127.0.0.1).
+
+A request without a token made by a web page of another site is answered as any other but
+never counted: any page a scorer visits can make their browser send such requests (a
+``fetch(url, {method: "POST", mode: "no-cors"})``, a form), and counting them would let that
+page lock the scorer out. Without a token they can guess nothing. A browser says where a
+request comes from (``Sec-Fetch-Site``, ``Origin``), and cannot send a token to another site
+unless CORS lets the page (``--cors-origin``), and then it is counted like any other.
 """
 
 from __future__ import annotations
@@ -11,21 +18,17 @@ import argparse
 import ipaddress
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from urllib.parse import urlsplit
 
-from server.http.limits import ASGIApp, Scope, answer, retry_after
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.http.limits import TokenBuckets, answer, retry_after
 
 log = logging.getLogger("touchline.server")
 
-#: 10 failures at once, then one more every 6 s. A scorer who pastes a stale token or a
-#: script started with an old one fails a few times and stops; a guesser gets 10 tries a
-#: minute, 14,400 a day per address. A random token of 16+ characters (about 96 bits) is out
-#: of reach of that forever; ``s3cret`` is not, hence the start-up warning about short tokens.
-DEFAULT = (10, 6.0)
-#: Addresses remembered at most (~300 bytes each, so a few MB). Past it the address that
-#: failed or asked longest ago is forgotten first: by then it has most likely refilled anyway.
+#: Addresses remembered at most (a few hundred bytes each, so a few MB). Past it the address
+#: that failed or asked longest ago is forgotten first: by then it has most likely refilled.
 MAX_ADDRESSES = 10_000
 
 
@@ -61,8 +64,35 @@ def client_key(scope: Scope) -> str:
     return str(ip)
 
 
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
+def from_another_site(scope: Scope) -> bool:
+    """Whether a browser made this request for a page of another site: as its
+    ``Sec-Fetch-Site`` says (cross-site, same-site), or without it, as its ``Origin`` does
+    (``null``, or another host than the one asked). Tools send neither."""
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None:
+        return site.lower() in (b"cross-site", b"same-site")
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return False
+    host = _header(scope, b"host") or b""
+    try:
+        netloc = urlsplit(origin.decode("latin-1")).netloc
+    except ValueError:
+        return True
+    return netloc.lower() != host.decode("latin-1").lower()
+
+
 class FailureBuckets:
-    """A bucket of ``failures`` tries per address, given back one every ``refill`` seconds.
+    """A bucket of ``failures`` tries per address, given back one every ``refill`` seconds
+    (a :class:`~server.http.limits.TokenBuckets`).
 
     Only addresses that failed are kept, and one whose bucket is full again is dropped: it is
     the same as one never seen. Bounded by ``max_addresses``, least recently seen first out.
@@ -76,49 +106,22 @@ class FailureBuckets:
         max_addresses: int = MAX_ADDRESSES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.failures, self.refill, self.max_addresses, self.clock = (
-            failures,
-            refill,
-            max_addresses,
-            clock,
+        self.failures, self.refill = failures, refill
+        self._tries = TokenBuckets(
+            failures, per=refill, max_keys=max_addresses, forget_full=True, clock=clock
         )
-        #: address -> (tries left, when counted, whether its limit was logged)
-        self._left: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._left)
-
-    def _current(self, address: str, now: float) -> tuple[float, bool]:
-        entry = self._left.pop(address, None)
-        if entry is None:
-            return float(self.failures), False
-        left, stamp, logged = entry
-        left = min(float(self.failures), left + (now - stamp) / self.refill)
-        # A full bucket starts a new episode: its next limit is worth a log line again.
-        return left, logged and left < self.failures
-
-    def _keep(self, address: str, left: float, now: float, logged: bool) -> None:
-        if left < self.failures:
-            self._left[address] = (left, now, logged)  # (re)inserted last: most recent
-        while len(self._left) > self.max_addresses:
-            self._left.popitem(last=False)
+        return len(self._tries)
 
     def wait(self, address: str) -> float:
         """Seconds until ``address`` may try again: 0 while it has a try left."""
-        now = self.clock()
-        left, logged = self._current(address, now)
-        self._keep(address, left, now, logged)
-        return 0.0 if left >= 1 else (1 - left) * self.refill
+        return self._tries.wait(address)
 
     def failed(self, address: str) -> bool:
         """Counts one failure; true only when it spent the address's last try and that has
         not been logged yet in this episode (so a caller logs once per address)."""
-        now = self.clock()
-        left, logged = self._current(address, now)
-        left = max(0.0, left - 1)
-        newly = left < 1 and not logged
-        self._keep(address, left, now, logged or newly)
-        return newly
+        return self._tries.spend(address)
 
 
 class AuthFailureLimit:
@@ -129,7 +132,7 @@ class AuthFailureLimit:
     def __init__(self, app: ASGIApp, buckets: FailureBuckets, prefix: str = "/api/") -> None:
         self.app, self.buckets, self.prefix = app, buckets, prefix
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] != "POST"
@@ -149,7 +152,10 @@ class AuthFailureLimit:
                 **{"Retry-After": after},
             )
 
-        async def count_401(message: dict[str, Any]) -> None:
+        if _header(scope, b"authorization") is None and from_another_site(scope):
+            return await self.app(scope, receive, send)  # a page's request: never counted
+
+        async def count_401(message: Message) -> None:
             start = message["type"] == "http.response.start"
             if start and message["status"] == 401 and self.buckets.failed(address):
                 # The address alone: never a header, a token or a body.

@@ -1,13 +1,14 @@
 """Memory that goes back to the system once a crowd of streams has left.
 
-A stream holds ~19 KB while it is open. When 10,000 close, CPython frees their objects, but
+Every open stream holds memory. When a crowd of them closes, CPython frees their objects, but
 its small-object allocator (pymalloc) hands an arena (1 MiB) back only when every object in
 it is gone, and a few hundred long-lived objects made while the crowd connected are scattered
-over dozens of arenas: RSS stayed ~110 MB above a fresh server's, ~65 MB even after glibc's
+over dozens of arenas: RSS stayed far above a fresh server's, even after glibc's
 ``malloc_trim``. With ``PYTHONMALLOC=malloc`` every object comes from glibc's malloc, whose
-``malloc_trim(0)`` releases each free 4 KiB page wherever it lies: RSS falls back to within
-~7 MB of a fresh server's (the rest is sets and dicts kept at their largest size), at no
-cost measured in delivery latency or CPU (benchmarks/fanout/bench.py).
+``malloc_trim(0)`` releases each free 4 KiB page wherever it lies: RSS falls back close to a
+fresh server's (the rest is sets and dicts kept at their largest size), at no cost measured
+in delivery latency or CPU (benchmarks/fanout/bench.py; the figures are in
+docs/performance.md).
 
 The allocator is chosen before the interpreter starts, so ``touchline-server`` (and
 ``python -m server``, not ``main()`` called in-process) re-executes itself once with

@@ -2,7 +2,7 @@
 
 Each open stream keeps about a hundred GC-tracked objects (request scope, protocol, tasks).
 With 10,000 streams a full collection walks millions of objects and stops the loop for
-1-2 s, and CPython triggers one whenever the long-lived population grows by a quarter: while
+seconds, and CPython triggers one whenever the long-lived population grows by a quarter: while
 crowds connect, and at a random moment while a goal is being fanned out. That pause, not the
 fan-out loop, set the p99 delivery latency (benchmarks/fanout/bench.py --gc).
 
@@ -30,9 +30,10 @@ log = logging.getLogger("touchline.gc")
 THRESHOLD0 = 50_000
 #: Fewer streams gone than this are not worth a full collection (unless overdue).
 MIN_LEFT = 50
-#: While a crowd connects, freeze after this many new streams: a stream's state is ~100
-#: GC-tracked objects, so the young generation never reaches THRESHOLD0 and is never walked
-#: (a young collection walks ~50,000 objects that are all alive: 7% of a crowd's connect time).
+#: While a crowd connects, freeze after this many new streams: a stream's state is about a
+#: hundred GC-tracked objects, so the young generation never reaches THRESHOLD0 and is never
+#: walked (a young collection would walk THRESHOLD0 objects that are all alive, a share of a
+#: crowd's connect time worth saving: docs/performance.md).
 FREEZE_EVERY = 200
 
 
@@ -68,8 +69,8 @@ class GcPolicy:
         gc.freeze()
         # Fewer, larger young collections: a crowd connecting allocates millions of objects,
         # nearly all freed by reference counting; at the default 700 the collector ran
-        # dozens of times a second through them (and through gen 2 thirty times, 3 s of the
-        # 8.5 s it took 10,000 streams to connect).
+        # dozens of times a second through them, and through gen 2 often enough to take a
+        # good part of a crowd's connect time (docs/performance.md).
         gc.set_threshold(THRESHOLD0, 50, 50)
 
     def arrived(self) -> None:

@@ -30,7 +30,7 @@ class StoredReply:
     """The answer to a publish made with an ``Idempotency-Key``, kept to answer its retries
     (see server/core/idempotency.py); ``seq`` is the event it published."""
 
-    scope: str  # whose key, and where: the token's digest and the route
+    scope: str  # where the key was used: the route, with its match (idempotency.Keys)
     key: str
     fingerprint: str  # the request's body, hashed: a retry must match it
     status: int
@@ -50,6 +50,12 @@ class Loaded:
     replies: list[StoredReply] = field(default_factory=list)
 
 
+class StoreUnavailable(Exception):
+    """A write the store could not make, for a reason outside the request: a full disk, an
+    I/O error, a store that went away. Nothing of it was kept; the message says why, and the
+    same write may work later (the API answers 503)."""
+
+
 class Store(Protocol):
     def load(self, keep: int) -> Loaded:
         """The epoch, the last sequence number, every match, up to ``keep`` recent events and
@@ -63,7 +69,8 @@ class Store(Protocol):
         progress: tuple[str, str] | None = None,
         reply: StoredReply | None = None,
     ) -> None:
-        """Persists one event and the match state after it, before it is streamed.
+        """Persists one event and the match state after it, before it is streamed. Raises
+        StoreUnavailable when it cannot (then nothing of it was kept).
 
         ``progress`` (key, value) is stored in the same transaction: a publisher such as the
         feed replay records how far it got, so after a crash it neither skips nor repeats.

@@ -2,14 +2,19 @@
 
 Every event is committed (and fsynced: ``synchronous=FULL``) before the broker streams it or
 answers 201, so what a client or scorer has seen survives a crash of the process (``kill -9``)
-and a power loss on a disk that honours fsync. ``NORMAL`` would be 20x cheaper per commit
-(0.02 ms against 0.43 ms here) but, in WAL mode, can lose the last commits on power loss.
+and a power loss on a disk that honours fsync. ``NORMAL`` would be much cheaper per commit
+(docs/performance.md) but, in WAL mode, can lose the last commits on power loss.
 
 Writes run on one dedicated thread, so an fsync never stalls the event loop that streams.
 The epoch is created with the file and kept, so ids survive restarts and clients resume
 exactly. The event log is trimmed to the newest ``keep`` events; older ones live on only in
-the match state (each match row holds its whole timeline). The answers to keyed publishes
-(``Idempotency-Key``) are written with their events and trimmed with them.
+the match state: a row per match (its score, status, teams...) and a row per event of its
+timeline, so a publish writes the match's head and its new event, never the whole timeline
+again (a publish costs the same at the 6,000th event as at the first). The answers to keyed
+publishes (``Idempotency-Key``) are written with their events and trimmed with them.
+
+A write that fails (a full disk) is rolled back and raised as StoreUnavailable with SQLite's
+own reason; nothing of it is kept.
 """
 
 from __future__ import annotations
@@ -20,13 +25,18 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from server.store.base import Loaded, StoredEvent, StoredReply, new_epoch
+from pydantic import ValidationError
+
+from server.config import DEFAULTS
+from server.store.base import Loaded, StoredEvent, StoredReply, StoreUnavailable, new_epoch
 from server.wire import Match
 
 #: Changes only when a server of another version could not read or write the file. New
 #: tables that older servers can ignore (``idempotency_keys``) are added by ``_SCHEMA``'s
 #: CREATE IF NOT EXISTS when a store is opened: existing stores keep working both ways.
-SCHEMA_VERSION = 1
+#: 2: a match's row holds its head, its timeline is in ``timeline`` (1: the row held it all;
+#: such a store is carried over when opened, and an older server then refuses it).
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x546C6E31  # "Tln1": tells our files from any other SQLite database
 #: Trim the log every this many appends rather than on every one.
 TRIM_EVERY = 500
@@ -35,6 +45,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS matches (
     id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS timeline (
+    match_id TEXT NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (match_id, n)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, match_id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -50,10 +63,12 @@ class StoreError(Exception):
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path, *, keep: int = 10_000) -> None:
+    def __init__(self, path: str | Path, *, keep: int = DEFAULTS.history) -> None:
         self.path = str(path)
         self.keep = keep
         self._appends = 0
+        #: match id -> events of its timeline stored (written by the store's thread alone)
+        self._stored: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         try:
             self._db = self._executor.submit(self._open).result()
@@ -79,7 +94,7 @@ class SqliteStore:
             has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if has_tables and app_id != APPLICATION_ID:
                 raise StoreError(f"{self.path}: not a Touchline store (another SQLite database)")
-            if app_id == APPLICATION_ID and version != SCHEMA_VERSION:
+            if app_id == APPLICATION_ID and version not in (1, SCHEMA_VERSION):
                 raise StoreError(
                     f"{self.path}: written by an incompatible version of Touchline "
                     f"(store version {version}, this server reads {SCHEMA_VERSION}); "
@@ -94,6 +109,8 @@ class SqliteStore:
             db.execute("BEGIN IMMEDIATE")  # fails here, clearly, on a read-only file
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
+            if app_id == APPLICATION_ID and version == 1:
+                self._carry_over(db)
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (new_epoch(),))
@@ -106,6 +123,33 @@ class SqliteStore:
             db.close()
             raise
         return db
+
+    def _carry_over(self, db: sqlite3.Connection) -> None:
+        """Schema 1 to 2, in the opening transaction: each match row's timeline moves to
+        ``timeline``, the row keeps the head."""
+        rows = db.execute("SELECT id, data FROM matches").fetchall()
+        for match_id, data in rows:
+            match = self._read(match_id, data)
+            events = [e.model_dump_json() for e in match.events]
+            db.execute(
+                "UPDATE matches SET data = ? WHERE id = ?",
+                (match.model_dump_json(exclude={"events"}), match_id),
+            )
+            db.executemany(
+                "INSERT INTO timeline VALUES (?, ?, ?)",
+                [(match_id, n, e) for n, e in enumerate(events)],
+            )
+
+    def _read(self, match_id: str, data: str) -> Match:
+        try:
+            return Match.model_validate_json(data)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            raise StoreError(
+                f"{self.path}: match {match_id!r} cannot be read ({where}: {problem['msg']}); "
+                "the store is damaged: use another --store path or remove the file"
+            ) from None
 
     def _explain(self, exc: sqlite3.Error) -> str:
         text = str(exc)
@@ -123,10 +167,16 @@ class SqliteStore:
         epoch = db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
         row = db.execute("SELECT value FROM meta WHERE key = 'last_seq'").fetchone()
         last_seq = int(row[0]) if row else 0
-        matches = [
-            Match.model_validate_json(data)
-            for (data,) in db.execute("SELECT data FROM matches ORDER BY position")
-        ]
+        timelines: dict[str, list[str]] = {}
+        for match_id, data in db.execute("SELECT match_id, data FROM timeline ORDER BY 1, n"):
+            timelines.setdefault(match_id, []).append(data)
+        matches = []
+        for match_id, head in db.execute("SELECT id, data FROM matches ORDER BY position"):
+            events = timelines.get(match_id, [])
+            # The head is the match's JSON without its events: they go back in as its last key.
+            whole = "".join((head[:-1], ',"events":[', ",".join(events), "]}"))
+            matches.append(self._read(match_id, whole))
+            self._stored[match_id] = len(events)
         recent = [
             StoredEvent(*row)
             for row in db.execute(
@@ -156,22 +206,29 @@ class SqliteStore:
         progress: tuple[str, str] | None = None,
         reply: StoredReply | None = None,
     ) -> None:
-        data = match.model_dump_json()
+        # A timeline only grows, so what is new is what is past the events stored; one
+        # shorter than that is a match added again (a replay's new match day): written anew.
+        head = match.model_dump_json(exclude={"events"})
+        stored = self._stored.get(match.id, 0)
+        start = stored if len(match.events) >= stored else 0
+        new = [e.model_dump_json() for e in match.events[start:]]
         await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._write, event, match.id, data, progress, reply
+            self._executor, self._write, event, match.id, head, start, new, progress, reply
         )
 
     def _write(
         self,
         event: StoredEvent,
         match_id: str,
-        data: str,
+        head: str,
+        start: int,
+        new: list[str],
         progress: tuple[str, str] | None,
         reply: StoredReply | None,
     ) -> None:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
+            db.execute("BEGIN IMMEDIATE")
             db.execute(
                 "INSERT INTO events VALUES (?, ?, ?, ?)",
                 (event.seq, event.kind, event.match_id, event.data),
@@ -179,7 +236,13 @@ class SqliteStore:
             db.execute(
                 "INSERT INTO matches VALUES (?, (SELECT count(*) FROM matches), ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                (match_id, data),
+                (match_id, head),
+            )
+            if start == 0:
+                db.execute("DELETE FROM timeline WHERE match_id = ?", (match_id,))
+            db.executemany(
+                "INSERT INTO timeline VALUES (?, ?, ?)",
+                [(match_id, start + i, data) for i, data in enumerate(new)],
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_seq', ?)", (str(event.seq),))
             if progress is not None:
@@ -203,9 +266,17 @@ class SqliteStore:
                 db.execute("DELETE FROM events WHERE seq <= ?", (event.seq - self.keep,))
                 db.execute("DELETE FROM idempotency_keys WHERE seq <= ?", (event.seq - self.keep,))
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite may have rolled back already (a full disk does): rolling back again
+            # would fail with "cannot rollback" and hide the reason.
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                code = getattr(exc, "sqlite_errorname", None)  # Python 3.11+
+                raise StoreUnavailable(f"{self.path}: {exc}{f' ({code})' if code else ''}") from exc
             raise
+        self._stored[match_id] = start + len(new)
 
     async def close(self) -> None:
         def _close() -> None:

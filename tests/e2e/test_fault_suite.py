@@ -15,21 +15,16 @@ import httpx
 from desktop.core.items import EventItem, SnapshotItem, StreamItem, apply_item
 from desktop.core.notify_rules import Notice, NoticeRules
 from desktop.core.state import Change, Scoreboard
-from desktop.stream.client import StreamClient, StreamState
-from tests.support.serverproc import ServerProcess, run_server, start_server
+from desktop.stream.client import StreamClient
+from desktop.stream.status import StreamState
+from tests.support.serverproc import run_server, start_server
 from tests.support.stream_fixtures import (
     CuttableProxy,
     Follower,
     Publisher,
     board_json,
-    free_port,
-    until,
 )
-
-
-def port_of(srv: ServerProcess) -> int:
-    return int(srv.url.rsplit(":", 1)[1])
-
+from tests.support.wait import wait_until_async
 
 # --- a connection cut or frozen under a viewer ----------------------------------------------
 
@@ -38,10 +33,10 @@ async def test_connection_cut_mid_event_discards_the_partial_frame_and_resumes()
     with run_server("--feed", "none") as srv:
         scorer = Publisher(srv.url, srv.token)
         await scorer.match("m")
-        async with CuttableProxy(port_of(srv)) as proxy, Follower(proxy.url) as f:
-            await until(lambda: "m" in f.board.matches, what="the snapshot")
+        async with CuttableProxy(srv.port) as proxy, Follower(proxy.url) as f:
+            await wait_until_async(lambda: "m" in f.board.matches, what="the snapshot")
             kick = await scorer.event("m", type="kickoff")
-            await until(lambda: f.client.last_event_id == kick, what="the kick-off")
+            await wait_until_async(lambda: f.client.last_event_id == kick, what="the kick-off")
             # The goal's frame is "id: ...\r\nevent: goal\r\ndata: {...}\r\n\r\n": the proxy
             # forwards its id and event lines and half its data line, then closes.
             proxy.cut_mid_frame(b"event: goal\r\n")
@@ -49,7 +44,7 @@ async def test_connection_cut_mid_event_discards_the_partial_frame_and_resumes()
             await asyncio.wait_for(proxy.cut_done.wait(), 5)
             assert proxy.partial.startswith(f"id: {goal}\r\nevent: goal\r\ndata: ".encode())
             assert not proxy.partial.endswith(b"\n")
-            await until(lambda: f.client.last_event_id == goal, what="the goal, resumed")
+            await wait_until_async(lambda: f.client.last_event_id == goal, what="the goal, resumed")
             # The partial frame's id line never counted: the resume asks from the kick-off.
             assert proxy.header(1, "last-event-id") == kick
             delivered = [i.event.id for i in f.items if isinstance(i, EventItem)]
@@ -67,14 +62,16 @@ async def test_half_open_connection_is_noticed_by_the_watchdog_and_resumed() -> 
         scorer = Publisher(srv.url, srv.token)
         await scorer.match("m")
         async with (
-            CuttableProxy(port_of(srv)) as proxy,
+            CuttableProxy(srv.port) as proxy,
             Follower(proxy.url, heartbeat=0.2) as f,
         ):
             kick = await scorer.event("m", type="kickoff")
-            await until(lambda: f.client.last_event_id == kick, what="the kick-off")
+            await wait_until_async(lambda: f.client.last_event_id == kick, what="the kick-off")
             proxy.freeze()
             goal = await scorer.event("m", type="goal", team="away", minute=3, player="Palmer")
-            await until(lambda: f.client.last_event_id == goal, what="the goal after the silence")
+            await wait_until_async(
+                lambda: f.client.last_event_id == goal, what="the goal after the silence"
+            )
             assert len(proxy.requests) == 2
             assert proxy.header(1, "last-event-id") == kick
             reconnect = next(s for s in f.states if s.kind == "reconnecting")
@@ -115,7 +112,7 @@ class NotifiedViewer:
         self.notices += self.rules.on_item(item, self.board, datetime.now(UTC))
 
     async def _ticker(self) -> None:
-        while True:
+        while True:  # the timer the app runs the rules' tick on
             await asyncio.sleep(0.2)
             self.notices += self.rules.tick(self.board, datetime.now(UTC))
 
@@ -182,11 +179,11 @@ class Publishing:
                     )
                 except httpx.ConnectError:
                     self.refused += 1
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05)  # a scorer's retry interval
                     continue
                 except httpx.TransportError:
                     self.unknown += 1
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05)  # a scorer's retry interval
                     continue
                 if r.status_code == 201:
                     self.acked.append(r.json()["id"])
@@ -196,15 +193,14 @@ class Publishing:
                 break
             if self._stop.is_set():
                 return
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02)  # the scorer's pace
 
     def stop(self) -> None:
         self._stop.set()
 
 
 async def test_kill_9_and_restart_loses_nothing_and_repeats_nothing(tmp_path) -> None:
-    port = free_port()
-    args = ("--feed", "none", "--store", str(tmp_path / "x.sqlite3"), "--port", str(port))
+    args = ("--feed", "none", "--store", str(tmp_path / "x.sqlite3"))
     srv = start_server(*args)
     token = srv.token
     scorer = Publisher(srv.url, token)
@@ -217,23 +213,31 @@ async def test_kill_9_and_restart_loses_nothing_and_repeats_nothing(tmp_path) ->
             await scorer.event(match_id, type="kickoff")
         for v in viewers:
             v.start()
-        await until(lambda: all(v.items for v in viewers), what="every viewer's snapshot")
+        await wait_until_async(
+            lambda: all(v.items for v in viewers), what="every viewer's snapshot"
+        )
         publisher = asyncio.create_task(publishing.run())
-        await until(lambda: len(publishing.acked) >= 12, what="publishes before the kill")
+        await wait_until_async(
+            lambda: len(publishing.acked) >= 12, what="publishes before the kill"
+        )
 
         await asyncio.to_thread(srv.kill)
         before_kill = len(publishing.acked)
-        await until(lambda: publishing.refused >= 3, what="the scorer finding the server down")
-        await until(
+        await wait_until_async(
+            lambda: publishing.refused >= 3, what="the scorer finding the server down"
+        )
+        await wait_until_async(
             lambda: all(v.client.state.kind != "live" for v in viewers), what="viewers cut off"
         )
-        srv = await asyncio.to_thread(start_server, *args, token=token)
-        await until(lambda: len(publishing.acked) >= before_kill + 12, what="publishes after")
+        srv = await asyncio.to_thread(start_server, *args, "--port", str(srv.port), token=token)
+        await wait_until_async(
+            lambda: len(publishing.acked) >= before_kill + 12, what="publishes after"
+        )
         publishing.stop()
         await publisher
 
         server = await scorer.server_state()
-        await until(
+        await wait_until_async(
             lambda: all(v.client.last_event_id == server["last_event_id"] for v in viewers),
             timeout=15,
             what="every viewer caught up",

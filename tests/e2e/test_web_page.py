@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.support.serverproc import ServerProcess, run_server, start_server
+from tests.support.serverproc import ServerProcess, server_fixture, start_server
 
 WEB = Path(__file__).resolve().parents[2] / "assets" / "web"
 CHROMIUM = "/usr/bin/chromium"
@@ -53,17 +52,9 @@ def browser(chromium_path: str) -> Iterator[Browser]:
         browser.close()
 
 
-def fresh_data_dir(path: Path) -> dict[str, str]:
-    """Environment for a server whose saved state (if it keeps any) starts empty in ``path``."""
-    return {"XDG_DATA_HOME": str(path)}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    # One empty server for the module; every test uses its own match ids.
-    env = fresh_data_dir(tmp_path_factory.mktemp("web-server"))
-    with run_server("--feed", "none", env=env) as srv:
-        yield srv
+# One empty server for the module (each test server starts on a data folder of its own);
+# every test uses its own match ids.
+server = server_fixture("--feed", "none")
 
 
 @dataclass
@@ -115,46 +106,28 @@ def open_page(web: Watched, srv: ServerProcess) -> None:
     expect(web.page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
 
 
-# --- publishing through the real API ----------------------------------------------------------
-
-
-def add_match(srv: ServerProcess, **body: object) -> str:
-    r = httpx.post(srv.url + "/api/matches", json=body, headers=srv.headers(), timeout=5)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def publish(srv: ServerProcess, match_id: str, **event: object) -> None:
-    url = f"{srv.url}/api/matches/{match_id}/events"
-    r = httpx.post(url, json=event, headers=srv.headers(), timeout=5)
-    assert r.status_code == 201, r.text
-
-
 # --- tests ------------------------------------------------------------------------------------
 
 
 def test_snapshot_is_shown_grouped_by_competition(server: ServerProcess, web: Watched) -> None:
-    live = add_match(
-        server,
+    live = server.add_match(
         id="snap-live",
         competition="Snapshot Cup",
         home={"name": "Mexico", "code": "MEX"},
         away="South Africa",
         kickoff="2026-06-11T19:00:00Z",
     )
-    publish(server, live, type="kickoff")
-    publish(server, live, type="goal", minute=9, team="home", player="Julián Quiñones")
-    publish(server, live, type="clock", minute=45, added=2)
-    add_match(
-        server,
+    server.publish(live, type="kickoff")
+    server.publish(live, type="goal", minute=9, team="home", player="Julián Quiñones")
+    server.publish(live, type="clock", minute=45, added=2)
+    server.add_match(
         id="snap-later",
         competition="Snapshot Cup",
         home="South Korea",
         away="Czech Republic",
         kickoff="2026-06-12T02:00:00Z",
     )
-    add_match(
-        server,
+    server.add_match(
         id="snap-other",
         competition="Another League",
         home="Brazil",
@@ -184,43 +157,43 @@ def test_snapshot_is_shown_grouped_by_competition(server: ServerProcess, web: Wa
 
 def test_published_match_and_goal_appear_live(server: ServerProcess, web: Watched) -> None:
     open_page(web, server)
-    match_id = add_match(server, id="live-1", competition="Live Cup", home="Spain", away="Japan")
+    match_id = server.add_match(id="live-1", competition="Live Cup", home="Spain", away="Japan")
     row = web.row(match_id)
     expect(row.locator(".home .team-name")).to_have_text("Spain", timeout=WAIT_MS)
 
-    publish(server, match_id, type="kickoff")
+    server.publish(match_id, type="kickoff")
     expect(row.locator(".status")).to_have_text("0'")
-    publish(server, match_id, type="goal", minute=23, team="away", player="Kaoru Mitoma")
+    server.publish(match_id, type="goal", minute=23, team="away", player="Kaoru Mitoma")
     expect(row.locator(".score")).to_have_text("0–1")
     expect(row.locator(".status")).to_have_text("23'")
     expect(row).to_have_class(re.compile(r"\bflash-goal\b"))
     expect(web.page.locator("#announcer")).to_have_text(re.compile(r"^Goal for Japan: Spain 0–1"))
-    publish(server, match_id, type="card", minute=40, team="home", card="red", player="Rodri")
+    server.publish(match_id, type="card", minute=40, team="home", card="red", player="Rodri")
     expect(row.locator(".home .red-card")).to_have_count(1)
     expect(row.locator(".home .red-cards")).to_have_attribute("aria-label", "1 red card")
     web.assert_clean()
 
 
 def test_status_column_follows_the_match_to_penalties(server: ServerProcess, web: Watched) -> None:
-    match_id = add_match(server, id="status-1", competition="Status Cup", home="A", away="B")
+    match_id = server.add_match(id="status-1", competition="Status Cup", home="A", away="B")
     open_page(web, server)
     row = web.row(match_id)
     status, score = row.locator(".status"), row.locator(".score")
 
-    publish(server, match_id, type="kickoff")
-    publish(server, match_id, type="clock", minute=45, added=2)
+    server.publish(match_id, type="kickoff")
+    server.publish(match_id, type="clock", minute=45, added=2)
     expect(status).to_have_text("45+2'")
-    publish(server, match_id, type="half_time")
+    server.publish(match_id, type="half_time")
     expect(status).to_have_text("HT")
-    publish(server, match_id, type="second_half")
+    server.publish(match_id, type="second_half")
     expect(status).to_have_text("46'")
-    publish(server, match_id, type="extra_time")
+    server.publish(match_id, type="extra_time")
     expect(row.locator(".status-main")).to_have_text("91'")
     expect(row.locator(".status-sub")).to_have_text("ET")
-    publish(server, match_id, type="penalty_shootout", team="home", scored=True, player="X")
+    server.publish(match_id, type="penalty_shootout", team="home", scored=True, player="X")
     expect(status).to_have_text("Pens")
     expect(score.locator(".score-pens")).to_have_text("(1–0)")
-    publish(server, match_id, type="full_time")
+    server.publish(match_id, type="full_time")
     expect(row.locator(".status-main")).to_have_text("FT")
     expect(row.locator(".status-sub")).to_have_text("Pens")
     expect(score.locator(".score-main")).to_have_text("0–0")
@@ -228,9 +201,9 @@ def test_status_column_follows_the_match_to_penalties(server: ServerProcess, web
 
 
 def test_clicking_a_match_shows_its_timeline(server: ServerProcess, web: Watched) -> None:
-    match_id = add_match(server, id="tl-1", competition="Timeline Cup", home="C", away="D")
-    publish(server, match_id, type="kickoff")
-    publish(server, match_id, type="goal", minute=12, team="home", player="Scorer One")
+    match_id = server.add_match(id="tl-1", competition="Timeline Cup", home="C", away="D")
+    server.publish(match_id, type="kickoff")
+    server.publish(match_id, type="goal", minute=12, team="home", player="Scorer One")
     open_page(web, server)
     row = web.row(match_id)
     timeline = web.page.locator(f"#timeline-{match_id} .timeline")
@@ -245,7 +218,7 @@ def test_clicking_a_match_shows_its_timeline(server: ServerProcess, web: Watched
     expect(goal.locator(".tl-text")).to_contain_text("Goal!")
 
     # An open timeline keeps up with the stream, and a VAR reversal strikes the goal out.
-    publish(server, match_id, type="goal_disallowed", minute=14, team="home")
+    server.publish(match_id, type="goal_disallowed", minute=14, team="home")
     expect(timeline.locator("li")).to_have_count(3)
     expect(goal).to_have_class(re.compile(r"\btl-cancelled\b"))
     expect(row.locator(".score")).to_have_text("0–0")
@@ -262,9 +235,9 @@ def test_clicking_a_match_shows_its_timeline(server: ServerProcess, web: Watched
 
 def test_feed_text_is_shown_as_text_never_as_html(server: ServerProcess, web: Watched) -> None:
     player = '<b onmouseover="alert(2)">Bold</b>'
-    match_id = add_match(server, id="xss-1", competition=f"{XSS} Cup", home=XSS, away="Fair Play")
-    publish(server, match_id, type="kickoff", text="<script>alert(3)</script>")
-    publish(server, match_id, type="goal", minute=5, team="home", player=player)
+    match_id = server.add_match(id="xss-1", competition=f"{XSS} Cup", home=XSS, away="Fair Play")
+    server.publish(match_id, type="kickoff", text="<script>alert(3)</script>")
+    server.publish(match_id, type="goal", minute=5, team="home", player=player)
     open_page(web, server)
     row = web.row(match_id)
     row.click()
@@ -290,7 +263,7 @@ def test_feed_text_is_shown_as_text_never_as_html(server: ServerProcess, web: Wa
 def test_unusual_names_are_shown_exactly_as_published(
     server: ServerProcess, web: Watched, name: str
 ) -> None:
-    match_id = add_match(server, competition="Odd Names Cup", home=name, away="Plain FC")
+    match_id = server.add_match(competition="Odd Names Cup", home=name, away="Plain FC")
     open_page(web, server)
     cell = web.row(match_id).locator(".home .team-name")
     expect(cell).to_have_text(name)
@@ -317,11 +290,10 @@ def test_page_enforces_a_policy_that_refuses_inline_script(
     assert web.page.evaluate("window.inlineRan === undefined")
 
 
-def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched, tmp_path: Path) -> None:
-    srv = start_server("--feed", "none", env=fresh_data_dir(tmp_path / "first"))
-    port = srv.url.rsplit(":", 1)[1]
+def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched) -> None:
+    srv = start_server("--feed", "none")  # on an empty data folder of its own
     try:
-        add_match(srv, id="conn-1", competition="Conn Cup", home="E", away="F")
+        srv.add_match(id="conn-1", competition="Conn Cup", home="E", away="F")
         open_page(web, srv)
         stale = web.page.locator("#stale")
         expect(stale).to_be_hidden()
@@ -335,8 +307,8 @@ def test_lost_connection_warns_and_recovers_with_fresh_scores(web: Watched, tmp_
         expect(stale).to_contain_text("may be out of date")
 
         # A new server on the same port knows other matches: the page takes its snapshot.
-        srv = start_server("--feed", "none", "--port", port, env=fresh_data_dir(tmp_path / "2"))
-        add_match(srv, id="conn-2", competition="Conn Cup", home="G", away="H")
+        srv = start_server("--feed", "none", "--port", str(srv.port))
+        srv.add_match(id="conn-2", competition="Conn Cup", home="G", away="H")
         expect(web.page.locator("#connection")).to_have_attribute(
             "data-state", "live", timeout=WAIT_MS
         )
@@ -359,13 +331,13 @@ def test_page_loads_and_updates_without_console_errors(
     server: ServerProcess, browser: Browser, options: dict
 ) -> None:
     # Every part (scripts, style, icon) loads and a stream of updates raises nothing.
-    match_id = add_match(server, competition="Busy Cup", home="I", away="J")
+    match_id = server.add_match(competition="Busy Cup", home="I", away="J")
     with watching(browser, **options) as web:
         open_page(web, server)
-        publish(server, match_id, type="kickoff")
+        server.publish(match_id, type="kickoff")
         web.row(match_id).click()
-        publish(server, match_id, type="goal", minute=3, team="home", player="K")
-        publish(server, match_id, type="clock", minute=4)
+        server.publish(match_id, type="goal", minute=3, team="home", player="K")
+        server.publish(match_id, type="clock", minute=4)
         expect(web.row(match_id).locator(".status")).to_have_text("4'", timeout=WAIT_MS)
         expect(web.page.locator(f"#timeline-{match_id} li")).to_have_count(2)
         web.assert_clean()

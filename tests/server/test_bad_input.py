@@ -16,8 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.wire import MAX_NAME, EventType
-from tests.support.serverproc import run_server
+from server.wire import EVENT_TYPES, MAX_NAME
+from tests.support.serverproc import server_fixture
 from tests.support.sse_reader import StreamReader
 
 #: Every operation of the API but the stream, which never ends (and is fuzzed by nothing).
@@ -36,14 +36,11 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none") as server:
-        yield server
+srv = server_fixture("--feed", "none")
 
 
 @pytest.fixture(scope="module")
-def api(srv):
+def api(srv):  # for the whole module, as the module's live match is
     with httpx.Client(base_url=srv.url, headers=srv.headers(), timeout=10) as client:
         yield client
 
@@ -120,7 +117,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=12,
 )
-anything = json_values | st.sampled_from(EventType.__args__) | st.sampled_from(["home", "away"])
+anything = json_values | st.sampled_from(EVENT_TYPES) | st.sampled_from(["home", "away"])
 event_like = st.fixed_dictionaries(
     {},
     optional={

@@ -8,19 +8,9 @@ import httpx
 import pytest
 
 from tests.support.keyed_publish import GOAL, REPLAYED, key, marker, new_live_match, streamed_after
-from tests.support.serverproc import run_server
+from tests.support.serverproc import run_server, server_fixture
 
-
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none") as server:
-        yield server
-
-
-@pytest.fixture
-def api(srv):
-    with httpx.Client(base_url=srv.url, headers=srv.headers(), timeout=10) as client:
-        yield client
+srv = server_fixture("--feed", "none")
 
 
 def test_retry_with_the_same_key_returns_the_same_id_and_the_stream_carries_the_event_once(

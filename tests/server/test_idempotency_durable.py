@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sqlite3
-import time
 
 import httpx
 
 from server.store.sqlite import SqliteStore
 from tests.support.keyed_publish import GOAL, REPLAYED, key, marker, new_live_match, streamed_after
+from tests.support.rawhttp import raw_request
 from tests.support.serverproc import run_server, start_server
+from tests.support.wait import wait_until
 
 
 def test_key_is_forgotten_once_its_event_leaves_the_history():
@@ -61,19 +61,6 @@ def test_two_concurrent_identical_requests_publish_once(tmp_path):
     assert match["score"] == {"home": 1, "away": 0}
 
 
-def send_without_reading(
-    url: str, path: str, headers: dict[str, str], body: bytes
-) -> socket.socket:
-    """Sends a POST and never reads its answer: the scorer's lost 201."""
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    sock = socket.create_connection((host, int(port)))
-    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    head += f"Content-Length: {len(body)}\r\n\r\n"
-    sock.sendall(head.encode() + body)
-    return sock
-
-
 def test_key_survives_kill_9_after_the_commit_and_the_retry_gets_the_original_id(tmp_path):
     store = str(tmp_path / "live.sqlite3")
     first = start_server("--feed", "none", "--store", store)
@@ -82,13 +69,14 @@ def test_key_survives_kill_9_after_the_commit_and_the_retry_gets_the_original_id
         with httpx.Client(base_url=first.url, headers=first.headers()) as api:
             match_id, kickoff = new_live_match(api)
             path = f"/api/matches/{match_id}/events"
-            auth = {**first.headers(), **headers}
-            lost = send_without_reading(first.url, path, auth, json.dumps(GOAL).encode())
+            body = json.dumps(GOAL).encode()
+            head = f"POST {path} HTTP/1.1\nHost: x\nContent-Type: application/json\n"
+            head += "".join(f"{k}: {v}\n" for k, v in {**first.headers(), **headers}.items())
+            head += f"Content-Length: {len(body)}\n"
+            lost = raw_request(first.url, head, body)  # its answer never read: a lost 201
             # Committed (the goal is in the match) but its answer never read: then the crash.
-            deadline = time.monotonic() + 10
-            while not api.get(f"/api/matches/{match_id}").json()["score"]["home"]:
-                assert time.monotonic() < deadline, "the goal was never stored"
-                time.sleep(0.01)
+            stored = f"/api/matches/{match_id}"
+            wait_until(lambda: api.get(stored).json()["score"]["home"], 10, "the goal stored")
     finally:
         first.kill()
     lost.close()

@@ -7,24 +7,17 @@ from __future__ import annotations
 import resource
 import socket
 import struct
-import subprocess
-import sys
 import time
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from server.http.limits import TokenBuckets
 from server.wire import MAX_NAME, MAX_TEXT
-from tests.server.test_server_clients import open_raw_stream, subscribers, wait_for
-from tests.support.serverproc import run_server
-
-
-def raw_request(url: str, head: str, body: bytes = b"") -> socket.socket:
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
-    sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
-    return sock
+from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream, raw_request
+from tests.support.serverproc import run_cli, run_server, server_fixture, subscribers
+from tests.support.wait import wait_until
 
 
 def read_response(sock: socket.socket) -> tuple[int, bytes]:
@@ -45,7 +38,7 @@ def read_response(sock: socket.socket) -> tuple[int, bytes]:
 def test_stream_beyond_max_streams_is_503_with_retry_after_and_slots_free_when_clients_leave():
     with run_server("--feed", "none", "--max-streams", "3") as srv:
         held = [open_raw_stream(srv.url) for _ in range(3)]
-        wait_for(lambda: subscribers(srv.url) == 3, 5, "3 subscribers")
+        wait_until(lambda: subscribers(srv.url) == 3, 5, "3 subscribers")
 
         refused = httpx.get(f"{srv.url}/live-scores", timeout=5)
         assert refused.status_code == 503
@@ -60,7 +53,7 @@ def test_stream_beyond_max_streams_is_503_with_retry_after_and_slots_free_when_c
         reset = held.pop()  # and so does an abortive one (a crashed client)
         reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         reset.close()
-        wait_for(lambda: subscribers(srv.url) == 1, 5, "two slots freed")
+        wait_until(lambda: subscribers(srv.url) == 1, 5, "two slots freed")
         held += [open_raw_stream(srv.url), open_raw_stream(srv.url)]  # asserts 200 each
         assert httpx.get(f"{srv.url}/live-scores", timeout=5).status_code == 503
         for sock in held:
@@ -73,22 +66,23 @@ def test_max_streams_beyond_the_open_file_limit_is_lowered_to_fit_with_a_warning
     with run_server("--feed", "none", "--max-streams", str(hard * 2)) as srv:
         pass
     assert f"--max-streams {hard * 2} does not fit the open-file limit" in srv.log
-    assert f"Limits: {hard - 256} streams" in srv.log
+    # 256 descriptors are kept for the API, and --max-pending's (1,000) for waiting connections.
+    assert f"Limits: {hard - 256 - 1000} streams, 1000 connections not being served" in srv.log
+
+
+def test_under_a_small_open_file_limit_streams_and_waiting_connections_share_what_there_is():
+    with run_server("--feed", "none", limits={resource.RLIMIT_NOFILE: 1024}) as srv:
+        pass
+    # 1,024 less 256 for the API: a quarter for connections not being served, the rest streams.
+    assert "--max-streams 10000 does not fit the open-file limit 1024: lowered to 576" in srv.log
+    assert "--max-pending 1000 does not fit the open-file limit 1024: lowered to 192" in srv.log
+    assert "Limits: 576 streams, 192 connections not being served" in srv.log
 
 
 # --- body size -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none", "--max-body", "2000") as server:
-        yield server
-
-
-@pytest.fixture
-def api(srv):
-    with httpx.Client(base_url=srv.url, headers=srv.headers()) as client:
-        yield client
+srv = server_fixture("--feed", "none", "--max-body", "2000")
 
 
 def test_body_over_max_body_is_413_with_a_message_and_publishes_nothing(srv, api):
@@ -129,10 +123,6 @@ def test_chunked_body_is_refused_once_past_the_limit_while_still_arriving(srv):
 
 
 def test_endless_chunked_body_never_piles_up_in_server_memory():
-    def rss_kb(pid: int) -> int:
-        with open(f"/proc/{pid}/status") as status:
-            return int(next(x for x in status if x.startswith("VmRSS:")).split()[1])
-
     def forty_megabytes():
         piece = b"x" * 65536
         for _ in range(640):
@@ -192,6 +182,60 @@ def _rate_limited(small) -> None:
     api.close()
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_gives_its_burst_then_one_token_per_interval():
+    clock = Clock()
+    buckets = TokenBuckets(3, tokens=2, clock=clock)  # the publish rate: 2 a second
+    assert [buckets.take("t") for _ in range(3)] == [0, 0, 0]
+    assert buckets.take("t") == 0.5  # nothing taken: the next token is half a second away
+    clock.now += 0.25
+    assert buckets.take("t") == 0.25
+    clock.now += 0.25
+    assert buckets.take("t") == 0 and buckets.take("t") == 0.5
+    clock.now += 60  # refills up to the burst, never beyond
+    assert [buckets.take("t") for _ in range(4)] == [0, 0, 0, 0.5]
+    assert buckets.take("other") == 0  # every key has its own bucket
+
+
+def test_a_bucket_refilling_one_every_few_seconds_waits_exactly():
+    clock = Clock()
+    buckets = TokenBuckets(2, per=6.0, clock=clock)  # failed authentications: one every 6 s
+    assert buckets.wait("a") == 0 and len(buckets) == 1  # wait() takes nothing
+    assert buckets.take("a") == buckets.take("a") == 0
+    assert buckets.wait("a") == 6.0
+    clock.now += 4.5
+    assert buckets.wait("a") == 1.5
+
+
+def test_the_buckets_are_bounded_and_forget_the_least_recently_used_key():
+    buckets = TokenBuckets(1, max_keys=3, clock=Clock())
+    for key in "abcd":
+        buckets.take(key)
+    assert len(buckets) == 3
+    assert buckets.take("b") > 0  # still known: empty
+    assert buckets.take("a") == 0  # forgotten first: a full bucket again
+
+
+def test_spending_reports_running_dry_once_until_the_bucket_is_full_again():
+    clock = Clock()
+    buckets = TokenBuckets(2, per=6.0, forget_full=True, clock=clock)
+    assert [buckets.spend("a") for _ in range(3)] == [False, True, False]
+    clock.now += 3.0
+    assert buckets.wait("a") == 3.0
+    assert buckets.spend("a") is False  # spending while dry empties it, half a try included
+    assert buckets.wait("a") == 6.0
+    clock.now += 12.0  # full again: forgotten, and running dry is news again
+    assert buckets.wait("a") == 0 and len(buckets) == 0
+    assert [buckets.spend("a") for _ in range(2)] == [False, True]
+
+
 # --- lengths ---------------------------------------------------------------------------------
 
 
@@ -238,11 +282,6 @@ def test_over_long_event_texts_are_422_and_the_longest_allowed_goes_through(
 
 def test_cli_refuses_limits_that_are_not_positive_numbers():
     for args in (["--max-streams", "0"], ["--max-body", "-1"], ["--publish-rate", "fast"]):
-        run = subprocess.run(
-            [sys.executable, "-m", "server", "--feed", "none", *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        run = run_cli("--feed", "none", *args)
         assert run.returncode == 2, args
         assert args[0] in run.stderr

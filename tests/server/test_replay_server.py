@@ -4,14 +4,12 @@ stops the server before it starts, with the feed's message."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.support.serverproc import run_server
+from tests.support.serverproc import run_cli, run_server
+from tests.support.wait import wait_until
 
 FIXTURES = Path(__file__).parents[1] / "feeds"
 
@@ -20,13 +18,16 @@ def test_server_replays_an_openfootball_feed_to_the_real_final_scores() -> None:
     path = FIXTURES / "worldcup2022-excerpt.json"
     source = json.loads(path.read_text(encoding="utf-8"))["matches"]
     with run_server("--feed", str(path), "--speed", "100000") as srv:
-        deadline = time.monotonic() + 30
-        while True:
-            matches = httpx.get(srv.url + "/api/matches", timeout=5).json()["matches"]
-            if len(matches) == len(source) and all(m["status"] == "full_time" for m in matches):
-                break
-            assert time.monotonic() < deadline, matches
-            time.sleep(0.05)
+
+        def board() -> list[dict]:
+            return httpx.get(srv.url + "/api/matches", timeout=5).json()["matches"]
+
+        def finished() -> list[dict] | None:
+            matches = board()
+            done = len(matches) == len(source) and all(m["status"] == "full_time" for m in matches)
+            return matches if done else None
+
+        matches = wait_until(finished, 30, lambda: f"every match at full time: {board()}")
     by_teams = {(m["home"]["name"], m["away"]["name"]): m for m in matches}
     for raw in source:
         match = by_teams[(raw["team1"], raw["team2"])]
@@ -45,12 +46,7 @@ def test_malformed_feed_stops_the_server_with_exit_2_and_the_feeds_message(
     path.write_text(
         json.dumps({"matches": [], "events": [{"match": "ars-chx", "type": "kickoff"}]})
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "server", "--feed", str(path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_cli("--feed", str(path), "--port", "0")
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1] == (
         f"touchline-server: error: {path}: events[0]: unknown match 'ars-chx'"

@@ -4,25 +4,19 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import inspect
-import re
 import secrets
 import statistics
-import subprocess
-import sys
-import tempfile
 import textwrap
 import time
-from collections.abc import Callable, Iterator
-from typing import IO
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 import server.http.app
 from server.http.limits import token_matches
-from tests.support.serverproc import run_server
+from tests.support.serverproc import run_cli, run_server, server_fixture
 from tests.support.sse_reader import StreamReader
 
 PREFLIGHT = {
@@ -54,17 +48,9 @@ def test_without_cors_origin_no_response_carries_cors_headers():
     assert not any(k.startswith("access-control-") for k in stream.response_headers)
 
 
-@pytest.fixture(scope="module")
-def cors_srv():
-    with run_server(
-        "--feed",
-        "none",
-        "--cors-origin",
-        "https://a.example",
-        "--cors-origin",
-        "HTTP://B.test:8080/",
-    ) as server:
-        yield server
+cors_srv = server_fixture(
+    "--feed", "none", "--cors-origin", "https://a.example", "--cors-origin", "HTTP://B.test:8080/"
+)
 
 
 def test_preflight_from_a_configured_origin_may_publish_with_a_bearer_token(cors_srv):
@@ -127,12 +113,7 @@ def test_star_origin_allows_any_site_but_never_with_credentials():
     "value", ["scores.example", "ftp://a.example", "https://a.example/page", "https://"]
 )
 def test_cors_origin_that_is_not_an_origin_is_refused_at_start(value):
-    run = subprocess.run(
-        [sys.executable, "-m", "server", "--feed", "none", "--cors-origin", value],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_cli("--feed", "none", "--cors-origin", value)
     assert run.returncode == 2
     assert "not an origin" in run.stderr and "--cors-origin" in run.stderr
 
@@ -140,36 +121,14 @@ def test_cors_origin_that_is_not_an_origin_is_refused_at_start(value):
 # --- tokens in logs --------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def debug_server(*args: str) -> Iterator[tuple[str, list[str]]]:
-    """The real server at --log-level debug with stdout (uvicorn's access log goes there) and
-    stderr both captured: yields its URL and, once it stopped, the lines it wrote."""
-    argv = [sys.executable, "-m", "server", "--port", "0", "--log-level", "debug", *args]
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, text=True)
-        lines: list[str] = []
-        try:
-            deadline = time.monotonic() + 20
-            while not (found := re.search(r"listening on (http://\S+)", _read(out))):
-                assert proc.poll() is None and time.monotonic() < deadline, _read(out)
-                time.sleep(0.05)
-            yield found.group(1), lines
-        finally:
-            proc.terminate()
-            proc.wait(10)
-            lines += _read(out).splitlines()
-
-
-def _read(out: IO[str]) -> str:
-    out.seek(0)
-    return out.read()
-
-
 def test_tokens_never_appear_in_the_log_even_at_debug_level():
     token = "right-" + secrets.token_urlsafe(24)
     wrong = "wrong-" + secrets.token_urlsafe(24)
     args = ("--feed", "none", "--store", ":memory:", f"--publish-token={token}")
-    with debug_server(*args, "--publish-rate", "0.1", "--publish-burst", "4") as (url, lines):
+    # At debug level, with stdout (uvicorn's access log) in the log as well as stderr.
+    limits = ("--publish-rate", "0.1", "--publish-burst", "4")
+    with run_server(*args, *limits, "--log-level", "debug") as srv:
+        url = srv.url
         right_h = {"Authorization": f"Bearer {token}"}
         answers = []
         with httpx.Client(base_url=url) as c:
@@ -191,7 +150,7 @@ def test_tokens_never_appear_in_the_log_even_at_debug_level():
             with StreamReader(f"{url}/live-scores", headers=right_h) as stream:
                 stream.next()
     assert answers == [201, 401, 401, 401, 422, 409, 201, 429, 429, 404]
-    log = "\n".join(lines)
+    log = srv.log  # all of it: the server has stopped
     # Debug really was on: the access log (kept only at debug level) has every request,
     # the refused ones included.
     assert '"POST /api/matches/a-b/events HTTP/1.1" 401' in log

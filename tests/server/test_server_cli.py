@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import socket
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import httpx
@@ -12,13 +16,8 @@ import pytest
 
 from server import __version__
 from server.runtime import allocator
-from tests.support.serverproc import run_server
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], capture_output=True, text=True, timeout=60
-    )
+from server.runtime.gc_policy import THRESHOLD0
+from tests.support.serverproc import run_cli, run_server
 
 
 def test_help_lists_every_option():
@@ -27,6 +26,7 @@ def test_help_lists_every_option():
     for option in (
         "--host",
         "--port",
+        "--port-file",
         "--feed",
         "--speed",
         "--loop",
@@ -51,6 +51,19 @@ def test_busy_port_is_a_clear_error_with_exit_2():
     assert out.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_port_file_names_the_port_it_listens_on(tmp_path):
+    port_file = tmp_path / "port"
+    with run_server("--feed", "none", "--port-file", str(port_file)) as srv:
+        assert port_file.read_text() == f"{srv.url.rsplit(':', 1)[1]}\n"
+        assert httpx.get(srv.url + "/healthz", trust_env=False).status_code == 200
+
+
+def test_unwritable_port_file_is_a_clear_error_with_exit_2(tmp_path):
+    out = run_cli("--feed", "none", "--port", "0", "--port-file", str(tmp_path / "no" / "port"))
+    assert out.returncode == 2
+    assert "cannot write --port-file" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_bad_speed_is_refused_with_exit_2():
@@ -124,3 +137,64 @@ def test_main_called_in_process_never_reexecutes(monkeypatch):
     with pytest.raises(SystemExit) as stop:
         entry.main()  # no arguments: as a host program would call it
     assert stop.value.code == 0
+
+
+# Runs the server in this process as argv[1] says ("run" or "main"), prints the collector's
+# settings as JSON once it serves and a running policy would have started, then stops it.
+GC_PROBE = textwrap.dedent(
+    """
+    import gc, json, logging, os, signal, sys, threading, time, urllib.request
+    import server.__main__ as entry
+
+    before = {"thresholds": gc.get_threshold(), "frozen": gc.get_freeze_count()}
+    urls = []
+
+    class Listening(logging.Handler):
+        def emit(self, record):
+            if record.getMessage().startswith("Touchline server"):
+                urls.append(record.args[-1])
+
+    logging.getLogger("touchline.server").addHandler(Listening())
+
+    def probe():
+        deadline = time.monotonic() + 20
+        while not urls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        urllib.request.urlopen(urls[0] + "/healthz", timeout=10).read()
+        time.sleep(1.5)  # a running policy has started and had its first look by now
+        after = {"thresholds": gc.get_threshold(), "frozen": gc.get_freeze_count()}
+        print(json.dumps({"before": before, "after": after}), flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=probe, daemon=True).start()
+    sys.argv = ["touchline-server", "--feed", "none", "--store", ":memory:", "--port", "0"]
+    entry.run() if CALL == "run" else entry.main()
+    """
+)
+
+
+def gc_settings_under(call: str) -> dict:
+    script = GC_PROBE.replace("CALL", repr(call))
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONMALLOC": "pymalloc"},  # no re-execution: one process to ask
+    )
+    assert out.returncode == -signal.SIGTERM, out.stderr  # uvicorn ends by re-raising it
+    return json.loads(out.stdout)
+
+
+def test_the_program_applies_the_gc_policy():
+    # run() is the program (touchline-server, python -m server): its process is the server's
+    # alone, so the GC policy freezes what start-up made and retunes the collector.
+    seen = gc_settings_under("run")
+    assert seen["after"]["thresholds"] == [THRESHOLD0, 50, 50]
+    assert seen["after"]["frozen"] > seen["before"]["frozen"]
+
+
+def test_main_called_in_process_leaves_the_collector_alone():
+    # A host calling main() in its own process keeps its collector as it was.
+    seen = gc_settings_under("main")
+    assert seen["after"] == seen["before"]

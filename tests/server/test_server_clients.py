@@ -2,80 +2,47 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import struct
 import time
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
-from tests.support.serverproc import run_server
+from tests.support.keyed_publish import new_live_match
+from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream, raw_request, read_until
+from tests.support.serverproc import run_server, subscribers
 from tests.support.sse_reader import StreamReader
-
-
-def open_raw_stream(url: str, rcvbuf: int | None = None) -> socket.socket:
-    """A bare TCP subscriber that reads the response headers and then does as the test says."""
-    parts = urlsplit(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.connect((parts.hostname, parts.port))
-    sock.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    assert head.startswith(b"HTTP/1.1 200"), head
-    return sock
-
-
-def subscribers(url: str) -> int:
-    return httpx.get(f"{url}/healthz").json()["subscribers"]
-
-
-def wait_for(predicate, timeout: float, what: str) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s: {what}")
-
-
-def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        line = next(x for x in status if x.startswith("VmRSS:"))
-    return int(line.split()[1])
-
-
-def live_match(srv) -> tuple[httpx.Client, str]:
-    """A publishing client and a match it has kicked off."""
-    api = httpx.Client(base_url=srv.url, headers=srv.headers())
-    match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
-    api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
-    return api, match_id
+from tests.support.wait import wait_until
 
 
 def test_vanished_clients_are_removed_promptly():
     with run_server("--feed", "none") as srv:
         closed = [open_raw_stream(srv.url) for _ in range(5)]
         reset = [open_raw_stream(srv.url) for _ in range(5)]
-        wait_for(lambda: subscribers(srv.url) == 10, 10, "10 subscribers counted")
+        wait_until(lambda: subscribers(srv.url) == 10, 10, "10 subscribers counted")
         for sock in closed:
             sock.close()
         for sock in reset:  # an abortive close (RST), as a crashed client gives
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
-        took = wait_for(lambda: subscribers(srv.url) == 0, 10, "subscribers back to 0")
+        started = time.monotonic()
+        wait_until(lambda: subscribers(srv.url) == 0, 10, "subscribers back to 0")
+        took = time.monotonic() - started
     assert took < 5
 
 
 def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_unaffected():
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api, match_id = live_match(srv)
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id, _ = new_live_match(api)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         with StreamReader(f"{srv.url}/live-scores?match={match_id}") as healthy:
             healthy.next()  # snapshot
-            wait_for(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            wait_until(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
             baseline = rss_kb(srv.proc.pid)
             published = []
             text = "x" * 280
@@ -84,7 +51,9 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
                 published.append(api.post(f"/api/matches/{match_id}/events", json=event).json())
             got = [healthy.next().id for _ in published]
             growth = rss_kb(srv.proc.pid) - baseline
-            took = wait_for(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+            started = time.monotonic()
+            wait_until(lambda: subscribers(srv.url) == 1, 10, "the stalled client dropped")
+            took = time.monotonic() - started
         stalled.close()
         api.close()
     assert got == [p["id"] for p in published]
@@ -92,6 +61,44 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
     assert growth < 20_000, f"server RSS grew by {growth} KB"
     assert took < 10
     assert "dropped a client that stopped reading" in srv.log
+    assert "Traceback" not in srv.log
+
+
+def test_at_shutdown_a_client_that_cannot_take_its_farewell_is_dropped_after_a_second():
+    # As shutdown begins, the program ends every stream (Broker.end_streams): the others
+    # get their farewell at once; one stuck in a send (its client stopped reading) gets a
+    # second, not --send-timeout, then is dropped. (Its connection, with unsent data, is
+    # closed by uvicorn when its graceful timeout of 3 s ends.)
+    with run_server("--feed", "none") as srv:
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id, _ = new_live_match(api)
+        stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
+        with StreamReader(f"{srv.url}/live-scores?match={match_id}", keep_empty=True) as healthy:
+            healthy.until("snapshot")
+            wait_until(lambda: subscribers(srv.url) == 2, 5, "both subscribers counted")
+            event = {"type": "clock", "minute": 1, "text": "x" * 280}
+            published = [
+                api.post(f"/api/matches/{match_id}/events", json=event).json()["id"]
+                for _ in range(1000)  # ~700 KB: far more than the stalled client's buffers
+            ]
+            got = [healthy.next().id for _ in published]
+            api.close()
+            started = time.monotonic()
+            srv.proc.send_signal(signal.SIGTERM)
+            srv.proc.wait(10)
+            took = time.monotonic() - started
+            tail = []
+            with pytest.raises(AssertionError, match="stream ended: None"):  # a proper end
+                while True:
+                    tail.append(healthy.next())
+        stalled.close()
+    assert got == published
+    # Then only the farewell: a comment and a jittered retry.
+    assert [e.data for e in tail] == [""] * len(tail)
+    assert [e.retry for e in tail if e.retry is not None] == [tail[-1].retry]
+    assert 1000 <= tail[-1].retry <= 5000
+    assert "dropped a client that stopped reading for 1s" in srv.log
+    assert took < 5, f"shutdown took {took:.1f}s"
     assert "Traceback" not in srv.log
 
 
@@ -112,7 +119,8 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
     # socket) until it reads: TCP_USER_TIMEOUT (--send-timeout + 5 s) ends that, so the
     # stream limit bounds open files too.
     with run_server("--feed", "none", "--send-timeout", "1", "--history", "500") as srv:
-        api, match_id = live_match(srv)
+        api = httpx.Client(base_url=srv.url, headers=srv.headers())
+        match_id, _ = new_live_match(api)
         stalled = open_raw_stream(srv.url, rcvbuf=4096)  # connects, then never reads
         server_port, client_port = urlsplit(srv.url).port, stalled.getsockname()[1]
         minute = 0
@@ -122,23 +130,18 @@ def test_a_dropped_client_that_never_reads_has_its_socket_closed_soon_after():
             api.post(f"/api/matches/{match_id}/events", json=event)
         api.close()
         assert subscribers(srv.url) == 0, "the stalled client was never dropped"
-        took = wait_for(
-            lambda: not server_side_open(server_port, client_port), 20, "its socket closed"
-        )
+        started = time.monotonic()
+        wait_until(lambda: not server_side_open(server_port, client_port), 20, "its socket closed")
+        took = time.monotonic() - started
         stalled.close()
     assert took < 15
 
 
 def test_a_stream_request_with_a_body_is_refused_with_400_before_reading_it():
     with run_server("--feed", "none") as srv:
-        parts = urlsplit(srv.url)
-        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
-            sock.sendall(
-                f"GET /live-scores HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                "Content-Length: 1000000000\r\n\r\n".encode()
-                + b"x" * 65536
-            )
-            head = sock.recv(4096)
+        request = "GET /live-scores HTTP/1.1\nHost: x\nContent-Length: 1000000000\n"
+        with raw_request(srv.url, request, b"x" * 65536) as sock:
+            head = read_until(sock, b"a stream request has no body")
         assert subscribers(srv.url) == 0
     assert head.startswith(b"HTTP/1.1 400"), head
     assert b"a stream request has no body" in head

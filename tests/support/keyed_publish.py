@@ -1,4 +1,5 @@
-"""Publishing with an Idempotency-Key against a real server: the tests' shared steps."""
+"""Publishing through the API of a real server, with an Idempotency-Key or without: the steps
+tests share (a live match, a marker event, what the stream sent after an id)."""
 
 from __future__ import annotations
 

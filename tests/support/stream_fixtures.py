@@ -1,6 +1,6 @@
 """Helpers for the stream client tests: a tiny scripted HTTP server, a cuttable TCP proxy,
-a scorer publishing through the real API, and a polling wait. Real sockets throughout;
-nothing is mocked."""
+a scorer publishing through the real API, and a viewer's stream client following a board.
+Real sockets throughout; nothing is mocked."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import httpx
 
 from desktop.core.items import StreamItem, apply_item
 from desktop.core.state import Scoreboard
-from desktop.stream.client import StreamClient, StreamState
+from desktop.stream.client import StreamClient
+from desktop.stream.status import StreamState
 
 Script = Callable[[asyncio.StreamWriter, int], Awaitable[None]]
 
@@ -54,17 +55,10 @@ def board_json(board: Scoreboard) -> list[dict]:
 
 
 def free_port() -> int:
+    """A port nothing listens on (servers take port 0 and say which port they got)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        await asyncio.sleep(0.02)
 
 
 def sse_head(status: str = "200 OK", ctype: str = "text/event-stream") -> bytes:

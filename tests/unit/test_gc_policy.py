@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import socket
 import weakref
 from dataclasses import dataclass
 
+import httpx
 import pytest
+import uvicorn
 
+from server.http.app import Settings, create_app
 from server.runtime.gc_policy import FREEZE_EVERY, THRESHOLD0, GcPolicy
 
 
@@ -107,3 +112,31 @@ def test_a_crowd_connecting_is_frozen_every_few_hundred_streams_so_no_young_coll
         gc.callbacks.remove(seen)
     assert len(crowd) * 100 > 10 * THRESHOLD0  # enough to have set off ten collections
     assert collections == []
+
+
+async def test_the_app_served_in_someone_elses_process_leaves_its_gc_alone():
+    # Only the program (server/__main__.py run()) starts the policy: an app a host builds and
+    # serves in its own process must not have its collector frozen and retuned under it.
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    sock = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    config = uvicorn.Config(create_app(Settings()), lifespan="on", log_config=None)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with httpx.AsyncClient(base_url=url, trust_env=False) as client:
+            for _ in range(100):
+                if server.started:
+                    break
+                await asyncio.sleep(0.05)
+            assert (await client.get("/healthz")).json()["status"] == "ok"
+            async with client.stream("GET", "/live-scores") as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                assert (await anext(stream.aiter_bytes())).startswith(b"retry: ")
+            await asyncio.sleep(1.5)  # a running policy would have looked at the crowd by now
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 10)
+        sock.close()
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == frozen

@@ -133,7 +133,7 @@ async def test_identical_publish_waiting_on_the_lock_gets_the_first_answer(tmp_p
     first = asyncio.create_task(broker.publish("m", goal, once=keys.for_event("k", "m", goal)))
     await store.writing.wait()  # the first holds the lock, its write not committed yet
     second = asyncio.create_task(broker.publish("m", goal, once=keys.for_event("k", "m", goal)))
-    for _ in range(3):
+    for _ in range(3):  # turns of the loop: the second goes as far as it can
         await asyncio.sleep(0)
     assert not second.done()  # waiting for the lock, not refused, not published
     store.gate.set()

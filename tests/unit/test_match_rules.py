@@ -414,6 +414,7 @@ def test_the_streamed_event_carries_everything_the_publisher_sent() -> None:
         "player_out": None,
         "scored": None,
         "cancels": None,
+        "updates": None,
         "at": None,
     }
     sub = game.play("substitution", team="home", player_in="Havertz", player_out="Jesus")

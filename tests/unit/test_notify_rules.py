@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem, apply_item
-from desktop.core.notify_rules import Notice, NoticeRules, NoticeSettings
+from desktop.core.notify_rules import Notice, NoticeRules, notice_kind
+from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeKind, NoticeSettings
+from desktop.core.notify_text import summary_title
 from desktop.core.state import Scoreboard
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, MatchEvent, Snapshot, Team
@@ -298,3 +301,45 @@ def test_full_time_after_shootout_names_the_winner() -> None:
     w.live("m", "penalty_shootout", team="away", scored=True)
     [n] = w.live("m", "full_time")
     assert (n.title, n.body) == ("Full time: Arsenal 0–0 Chelsea", "Chelsea win 1–0 on pens")
+
+
+def test_the_notice_table_names_every_event_notice_once() -> None:
+    # One table (notify_settings.EVENT_NOTICES): the kinds a user switches on, their labels
+    # and their nouns in summaries all come from it.
+    notice_kinds = set(get_args(NoticeKind))
+    assert set(EVENT_NOTICES) <= notice_kinds
+    assert tuple(k for k, n in EVENT_NOTICES.items() if n.follows is None) == EVENT_KINDS
+    for kind, notice in EVENT_NOTICES.items():
+        assert notice.one and notice.many
+        if notice.follows is None:
+            assert "&" in notice.label, kind  # a box with a keyboard shortcut
+        else:
+            assert notice.follows in EVENT_KINDS and not notice.label
+
+
+def test_every_event_that_notifies_gives_a_kind_of_the_table() -> None:
+    match = make_match()
+    kinds = {}
+    for type_, extra in [
+        ("kickoff", {}),
+        ("goal", {"team": "home"}),
+        ("goal_disallowed", {"team": "home"}),
+        ("card", {"team": "home", "card": "yellow"}),
+        ("card", {"team": "home", "card": "red"}),
+        ("substitution", {"team": "home", "player_in": "In", "player_out": "Out"}),
+        ("clock", {"minute": 30}),
+        ("half_time", {}),
+        ("second_half", {}),
+        ("full_time", {}),
+    ]:
+        ev = apply_event(match, EventIn(type=type_, **extra), f"e-{len(kinds)}")
+        kinds[type_, extra.get("card")] = notice_kind(ev)
+    assert set(kinds.values()) - {None} == set(EVENT_NOTICES)
+    assert kinds["card", "yellow"] is kinds["substitution", None] is kinds["clock", None] is None
+
+
+def test_summaries_count_each_kind_with_its_noun_in_table_order() -> None:
+    kinds = ["red_card", "goal", "goal", "goal_disallowed", "reminder"]
+    assert summary_title(kinds, catch_up=False) == (
+        "2 goals, 1 disallowed goal, 1 red card just now"
+    )

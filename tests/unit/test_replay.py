@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from server.feeds.model import scratch_match
 from server.feeds.replay import plan, replay
 from server.resources import asset
 from server.wire import EventIn, Match, MatchEvent, MatchIn
+from tests.support.wait import wait_until_async
 
 FIXTURES = Path(__file__).parents[1] / "feeds"
 
@@ -67,13 +67,6 @@ class Recorder:
 
     def of(self, kind: str, match: str | None = None) -> list[Record]:
         return [r for r in self.log if r.kind == kind and match in (None, r.match)]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
 
 
 def one_match_feed(tmp_path: Path, *kickoffs: str) -> Feed:
@@ -192,7 +185,9 @@ async def test_loop_starts_a_new_matchday_that_resets_every_match(tmp_path: Path
         replay(feed, recorder, speed=100_000, loop=True, start_delay=0, gap=0, pause=0.01)
     )
     try:
-        await until(lambda: len(recorder.of("full_time")) >= 2)
+        await wait_until_async(
+            lambda: len(recorder.of("full_time")) >= 2, what="two full times", interval=0.005
+        )
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -208,12 +203,12 @@ async def test_loop_starts_a_new_matchday_that_resets_every_match(tmp_path: Path
 async def test_cancelling_the_replay_stops_it_at_once() -> None:
     recorder = Recorder()
     task = asyncio.create_task(replay(load_feed("demo"), recorder, speed=30, start_delay=0))
-    await until(lambda: bool(recorder.of("kickoff")))
+    await wait_until_async(lambda: recorder.of("kickoff"), what="a kick-off", interval=0.005)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=1)
     seen = len(recorder.log)
-    for _ in range(20):
+    for _ in range(20):  # turns of the loop in which a replay still running would go on
         await asyncio.sleep(0)
     assert task.cancelled() and len(recorder.log) == seen
 
@@ -264,7 +259,9 @@ async def test_replay_interrupted_then_restarted_resumes_without_repeating_or_sk
 
     recorder = Recorder()  # keeps its matches and progress, as a durable store does
     task = asyncio.create_task(replay(feed, recorder, speed=3_000, start_delay=0, gap=0))
-    await until(lambda: len(recorder.of("goal")) >= 3)
+    await wait_until_async(
+        lambda: len(recorder.of("goal")) >= 3, what="three goals", interval=0.005
+    )
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

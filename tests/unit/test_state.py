@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from desktop.core.state import ALL_FIELDS, Change, Scoreboard, format_minute, is_live, red_cards
+from desktop.core.state import ALL_FIELDS, Change, Scoreboard, is_live, red_cards
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, MatchEvent, Snapshot, Team
+from server.wire_text import format_minute
 
 
 def make_match(match_id: str = "m1", home: str = "Arsenal", away: str = "Chelsea") -> Match:

@@ -35,6 +35,13 @@ APP = textwrap.dedent(
             print("background cancelled", flush=True)
             raise
 
+    async def stubborn():
+        while True:
+            try:
+                await asyncio.sleep(100)
+            except asyncio.CancelledError:
+                print("stubborn ignored cancellation", flush=True)
+
     quit_flag = None
 
     async def graceful():
@@ -56,6 +63,15 @@ APP = textwrap.dedent(
             QTimer.singleShot(50, lambda: aio.request_quit(5))
         if case == "qtquit":
             QTimer.singleShot(50, app.quit)
+        if case == "executor":
+            loop = asyncio.get_running_loop()
+            await loop.getaddrinfo("localhost", 80)
+            await asyncio.to_thread(time.sleep, 0.05)
+            print("worker done", flush=True)
+            return 4
+        if case == "stubborn":
+            asyncio.get_running_loop().create_task(stubborn(), name="stubborn")
+            QTimer.singleShot(50, lambda: aio.request_quit(6))
         if case == "stuck":
             asyncio.get_running_loop().run_in_executor(None, time.sleep, 60)
             QTimer.singleShot(200, lambda: aio.request_quit(0))
@@ -120,6 +136,22 @@ def test_qt_quit_still_lets_main_clean_up() -> None:
     code, out, err = finish(launch("qtquit"))
     assert code == 0, err
     assert "cleaned up" in out and "background cancelled" in out
+
+
+def test_finished_executor_jobs_let_the_exit_close_normally() -> None:
+    code, out, err = finish(launch("executor"))
+    assert code == 4, err
+    assert "worker done" in out and "background cancelled" in out
+    assert "exiting hard" not in err and "Traceback" not in err
+
+
+def test_a_task_that_ignores_cancellation_does_not_hang_the_exit() -> None:
+    started = time.monotonic()
+    code, out, err = finish(launch("stubborn"))
+    assert code == 6, err
+    assert "stubborn ignored cancellation" in out and "cleaned up" in out
+    assert "task stubborn ignored cancellation at exit" in err
+    assert time.monotonic() - started < 15
 
 
 def test_stuck_executor_thread_does_not_hang_the_exit() -> None:

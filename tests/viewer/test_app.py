@@ -6,25 +6,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 
 from desktop.app import Options, TouchlineApp
 from desktop.platform import autostart
+from desktop.platform.qasync_compat import QEventLoop
 from desktop.platform.settings import Settings
 from desktop.ui.cells import HOME, SCORE
-from tests.support.serverproc import run_server, start_server
+from tests.support.serverproc import server_fixture, start_server
+from tests.support.wait import wait_until_async
 
 
 @pytest.fixture
 def qloop(qapp):
-    """A qasync loop on the test's QApplication; closed and unset afterwards."""
+    """A qasync loop (the app's own kind) on the test's QApplication; closed and unset after."""
     qapp.setQuitOnLastWindowClosed(False)  # as the app's own bootstrap does
-    loop = qasync.QEventLoop(qapp)
+    loop = QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     loop.close()
@@ -39,10 +39,7 @@ def no_session_bus(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
 
 
-@pytest.fixture
-def server():
-    with run_server("--feed", "none", "--store", ":memory:") as srv:
-        yield srv
+server = server_fixture("--feed", "none", "--store", ":memory:", scope="function")
 
 
 @pytest.fixture
@@ -53,14 +50,6 @@ def make_app(qtbot, no_session_bus, tmp_path):
         return app
 
     return make
-
-
-async def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.02)
 
 
 def drive(
@@ -75,7 +64,9 @@ def drive(
     async def main() -> int:
         running = asyncio.ensure_future(app.run())
         try:
-            await until(lambda: app.client and app.client.state.kind == "live", what="live")
+            await wait_until_async(
+                lambda: app.client and app.client.state.kind == "live", what="live"
+            )
             await asyncio.wait_for(scenario(running), timeout)
         finally:
             app.quit()
@@ -101,16 +92,16 @@ def test_published_goal_changes_the_row_and_reaches_the_banner(qloop, server, ma
         async with publisher(server) as http:
             match = {"id": "e2e", "competition": "Test Cup", "home": "<b>X</b>", "away": "Away FC"}
             assert (await http.post("/api/matches", json=match)).status_code == 201
-            await until(lambda: model.index_of("e2e").isValid(), what="row")
+            await wait_until_async(lambda: model.index_of("e2e").isValid(), what="row")
             assert model.index_of("e2e", HOME).data() == "<b>X</b>"
             for event in (
                 {"type": "kickoff"},
                 {"type": "goal", "team": "home", "minute": 5, "player": "<img src=x>"},
             ):
                 assert (await http.post("/api/matches/e2e/events", json=event)).status_code == 201
-        await until(lambda: model.index_of("e2e", SCORE).data() == "1 – 0", what="score")
+        await wait_until_async(lambda: model.index_of("e2e", SCORE).data() == "1 – 0", what="score")
         assert model.highlighted() == {"e2e"}
-        await until(lambda: banner.history, what="notification")
+        await wait_until_async(lambda: banner.history, what="notification")
         assert banner.history == [("GOAL! <b>X</b> 1–0 Away FC", "5' <img src=x>")]
         assert banner.isVisible() and banner.match_id == "e2e"
 
@@ -136,7 +127,7 @@ def test_restart_resumes_without_notifying_again(qloop, server, make_app, tmp_pa
             await http.post("/api/matches/r1/events", json={"type": "kickoff"})
             goal = {"type": "goal", "team": "away", "minute": 9}
             await http.post("/api/matches/r1/events", json=goal)
-        await until(lambda: first.window.notice_banner.history, what="first notice")
+        await wait_until_async(lambda: first.window.notice_banner.history, what="first notice")
 
     drive(qloop, first, before)
     again = make_app(server.url, Settings(path))
@@ -147,8 +138,10 @@ def test_restart_resumes_without_notifying_again(qloop, server, make_app, tmp_pa
     async def after(_running) -> None:
         async with publisher(server) as http:
             await http.post("/api/matches/r1/events", json={"type": "goal", "team": "home"})
-        await until(lambda: model.index_of("r1", SCORE).data() == "1 – 1")
-        await until(lambda: again.window.notice_banner.history, what="the new goal's notice")
+        await wait_until_async(lambda: model.index_of("r1", SCORE).data() == "1 – 1")
+        await wait_until_async(
+            lambda: again.window.notice_banner.history, what="the new goal's notice"
+        )
         await asyncio.sleep(1.5)  # anything held back as catch-up would be out by now
 
     drive(qloop, again, after)
@@ -164,15 +157,15 @@ def test_muting_a_match_from_the_banner_silences_it_until_full_time(qloop, serve
             await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
             await http.post("/api/matches/m/events", json={"type": "kickoff"})
             await http.post("/api/matches/m/events", json={"type": "goal", "team": "home"})
-            await until(lambda: len(banner.history) == 1, what="first goal")
+            await wait_until_async(lambda: len(banner.history) == 1, what="first goal")
             banner.mute_button.click()
             assert app.rules.settings.muted_matches == {"m"}
             await http.post("/api/matches/m/events", json={"type": "goal", "team": "home"})
-            await until(lambda: app.window.model.index_of("m", SCORE).data() == "2 – 0")
+            await wait_until_async(lambda: app.window.model.index_of("m", SCORE).data() == "2 – 0")
             await asyncio.sleep(1.5)  # anything held would be released by now
             assert len(banner.history) == 1
             await http.post("/api/matches/m/events", json={"type": "full_time"})
-            await until(lambda: app.board.matches["m"].status == "full_time")
+            await wait_until_async(lambda: app.board.matches["m"].status == "full_time")
         assert app.rules.settings.muted_matches == set()  # a match's mute ends at full time
 
     drive(qloop, app, scenario)
@@ -187,11 +180,11 @@ def test_quit_from_the_window_stops_the_stream_and_returns_zero(
     async def scenario(running) -> None:
         if how == "ctrl+q":
             app.window.activateWindow()
-            await until(app.window.isActiveWindow)
+            await wait_until_async(app.window.isActiveWindow)
             qtbot.keyClick(app.window.view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
         else:
             app.window.close()  # no tray here: closing the window quits
-        await until(running.done, what="the app to finish")
+        await wait_until_async(running.done, what="the app to finish")
 
     assert drive(qloop, app, scenario, timeout=20) == 0
     assert app.client.state.kind == "stopped"
@@ -201,7 +194,7 @@ def test_quit_from_the_window_stops_the_stream_and_returns_zero(
 
 def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, make_app):
     srv = start_server("--feed", "none", "--store", ":memory:")
-    port = urlsplit(srv.url).port
+    port = srv.port
     app = make_app(srv.url)
     window = app.window
 
@@ -209,10 +202,10 @@ def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, m
         nonlocal srv
         async with publisher(srv) as http:
             await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
-        await until(lambda: window.model.index_of("m").isValid())
+        await wait_until_async(lambda: window.model.index_of("m").isValid())
         await asyncio.to_thread(srv.stop)
 
-        await until(lambda: window.model.stale, what="stale board")
+        await wait_until_async(lambda: window.model.stale, what="stale board")
         assert window.status_label.text().startswith("Reconnecting — retrying")
         assert window.stale_banner.isVisible()
         assert "Scores may be out of date" in window.stale_banner.label.text()
@@ -220,7 +213,9 @@ def test_server_going_away_greys_the_board_and_says_so_until_it_is_back(qloop, m
 
         srv = await asyncio.to_thread(start_server, "--feed", "none", "--port", str(port))
         window.stale_banner.retry_button.click()  # "Retry now" skips the wait
-        await until(lambda: app.client.state.kind == "live", timeout=20, what="back live")
+        await wait_until_async(
+            lambda: app.client.state.kind == "live", timeout=20, what="back live"
+        )
         assert window.status_label.text() == "Live"
         assert not window.model.stale and not window.stale_banner.isVisible()
 
@@ -242,7 +237,7 @@ def test_kickoff_reminder_for_a_favourite_arrives_from_the_timer(qloop, server, 
         async with publisher(server) as http:
             match = {"id": "gha", "home": "Ghana", "away": "Panama", "kickoff": kickoff.isoformat()}
             assert (await http.post("/api/matches", json=match)).status_code == 201
-        await until(lambda: banner.history, what="reminder")
+        await wait_until_async(lambda: banner.history, what="reminder")
 
     drive(qloop, app, scenario)
     assert banner.history[0][0] == "Kick-off in 10 min: Ghana v Panama"

@@ -8,14 +8,17 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.support.logpump import LogPump
+from tests.support.procfs import alive
 from tests.support.serverproc import run_server
+from tests.support.wait import wait_until
 
+ROOT = Path(__file__).resolve().parents[2]
 TOUCHLINE = str(Path(sys.executable).with_name("touchline"))
 BAD_SIGNS = ("Task was destroyed", "Traceback", "Fatal Python error", "was never awaited")
 
@@ -38,28 +41,15 @@ class Viewer:
             text=True,
             env=env,
         )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
+        assert self.proc.stderr is not None
+        self.output = LogPump(self.proc.stderr, "the viewer")
 
     @property
     def log(self) -> str:
-        return "\n".join(self.lines)
+        return self.output.log
 
-    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if found := re.search(pattern, line):
-                    return found
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"no {pattern!r} in the viewer's log:\n{self.log}")
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        return self.output.wait_for_line(pattern, timeout)
 
     def stop(self, sig: int, timeout: float = 20.0) -> int:
         self.proc.send_signal(sig)
@@ -71,16 +61,8 @@ class Viewer:
             raise AssertionError(
                 f"viewer still running {timeout} s after {sig}:\n{self.log}"
             ) from None
-        self._reader.join(5)
+        self.output.close()
         return code
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[1][0] != "Z"  # a zombie is not running
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.slow
@@ -96,10 +78,7 @@ def test_signal_quits_cleanly_and_stops_the_built_in_server(tmp_path, sig):
     assert code == 0, viewer.log
     for sign in BAD_SIGNS:
         assert sign not in viewer.log
-    deadline = time.monotonic() + 5
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(pid), "the built-in server outlived the viewer"
+    wait_until(lambda: not alive(pid), 5, "the built-in server to end with the viewer")
 
 
 @pytest.mark.slow
@@ -133,6 +112,31 @@ def test_help_and_version_need_no_display(tmp_path):
         assert option in out.stdout
 
 
+MAIN_UNTIL_THE_WINDOW = textwrap.dedent(
+    """
+    import sys
+    import desktop
+    assert "httpx._main" not in sys.modules, "importing desktop changed the process"
+    import desktop.__main__ as viewer
+    viewer.run_app = lambda factory: 0  # main() up to where the window would open
+    assert viewer.main([]) == 0
+    print(sorted({"httpx", "click", "rich", "pygments"} & set(sys.modules)))
+    """
+)
+
+
+def test_main_keeps_httpx_from_loading_its_command_line_tool(tmp_path):
+    """httpx brings click, rich and pygments in for a tool the viewer never runs, unless the
+    program stops it (an import of ``desktop`` alone must not)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TOUCHLINE_SETTINGS": str(tmp_path / "s")}
+    out = subprocess.run(
+        [sys.executable, "-c", MAIN_UNTIL_THE_WINDOW], capture_output=True, text=True, env=env,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['httpx']"  # the app's stream client has it; nothing more
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -150,7 +154,7 @@ def test_bad_options_are_refused_with_a_clear_message(args, message):
 def test_built_in_server_that_cannot_start_ends_with_a_clear_error(tmp_path):
     viewer = Viewer(tmp_path, "--feed", str(tmp_path / "missing.json"))
     code = viewer.proc.wait(60)
-    viewer._reader.join(5)
+    viewer.output.close()
     assert code == 1
     assert "cannot start" in viewer.log and "missing.json" in viewer.log
     for sign in BAD_SIGNS:

@@ -19,7 +19,8 @@ from desktop.ui.pacing import BURST_GAP, Pacer
 from desktop.ui.timeline import TimelineModel
 from server.wire import Snapshot
 from tests.support.matchdata import Feed, later, match
-from tests.support.stream_fixtures import Follower, TinyServer, scripted, until
+from tests.support.stream_fixtures import Follower, TinyServer, scripted
+from tests.support.wait import wait_until_async
 
 
 def three_matches() -> tuple[Scoreboard, Feed]:
@@ -112,7 +113,7 @@ def test_back_to_back_batches_are_drawn_once_a_frame_and_a_lone_one_at_once(qtbo
     pacer.request()
     assert len(flushes) == 1  # the rest of the burst waits for the frame to end...
     qtbot.waitUntil(lambda: len(flushes) == 2, timeout=2000)  # ...then is drawn once
-    time.sleep(BURST_GAP * 2)
+    time.sleep(BURST_GAP * 2)  # a pause longer than a burst's gap: the burst is over
     pacer.request()  # a batch on its own, after a pause: drawn at once
     assert len(flushes) == 3
     pacer.stop()
@@ -172,7 +173,7 @@ def http_chunks(body: list[bytes]):
         writer.write(f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
         writer.write(b"".join(b"%x\r\n%s\r\n" % (len(frame), frame) for frame in body))
         await writer.drain()
-        await asyncio.sleep(60)
+        await asyncio.sleep(60)  # the stream stays open
 
     return script
 
@@ -201,7 +202,9 @@ async def test_a_burst_is_delivered_in_batches_with_the_loop_turning_between(sen
             TinyServer(send(body)) as tiny,
             Follower(tiny.url, batch=batch, burst_seconds=0) as f,
         ):
-            await until(lambda: f.board.last_event_id == f"1-{feed.seq}", what="the last event")
+            await wait_until_async(
+                lambda: f.board.last_event_id == f"1-{feed.seq}", what="the last event"
+            )
     finally:
         tick.cancel()
     ids = [item.event_id for item in f.items]

@@ -6,14 +6,15 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, apply_item
 from desktop.core.state import Scoreboard
-from desktop.stream.classic import ClassicAdapter, parse_minute, parse_summary
+from desktop.stream.classic import ClassicAdapter
 from desktop.stream.client import StreamClient
-from server.wire import Score
-from tests.support.stream_fixtures import TinyServer, sse_head, until
+from server.core.frames import classic_frame
+from server.core.match_state import apply_event
+from server.wire import EVENT_TYPES, EventIn, Match, Score, Team
+from tests.support.stream_fixtures import TinyServer, sse_head
+from tests.support.wait import wait_until_async
 
 NOW = datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
 
@@ -32,21 +33,6 @@ ARTICLE = [
     line("70'", "1:0", "Goal disallowed after VAR review"),
     line("90+3'", "1:0", "Full time"),
 ]
-
-
-def test_minutes_read_from_every_time_format() -> None:
-    assert parse_minute("67'") == (67, None)
-    assert parse_minute("90+3'") == (90, 3)
-    assert parse_minute("45:00") == (45, None)
-    assert parse_minute("") == (None, None)
-    assert parse_minute("soon") == (None, None)
-
-
-def test_malformed_summary_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="not a match summary"):
-        parse_summary("Match Summary: {broken")
-    with pytest.raises(ValueError, match="no readable scores"):
-        parse_summary(line("1'", "one-nil", "x"))
 
 
 def test_article_stream_becomes_one_match_with_a_timeline() -> None:
@@ -125,11 +111,60 @@ async def test_article_server_through_the_stream_client_reconnects_without_dupli
         client.url = tiny.url + "/live-scores"
         task = asyncio.create_task(client.run())
         try:
-            await until(lambda: len(tiny.requests) >= 3, what="three connections")
-            await until(lambda: len(board.matches.get("classic").events) >= 7, what="events")
+            await wait_until_async(lambda: len(tiny.requests) >= 3, what="three connections")
+            await wait_until_async(
+                lambda: len(board.matches.get("classic").events) >= 7, what="events"
+            )
         finally:
             client.stop()
             await task
     events = board.matches["classic"].events
     assert len({e.id for e in events}) == len(events) == 7
     assert board.matches["classic"].status == "full_time"
+
+
+def test_the_servers_classic_lines_read_back_as_the_events_they_were() -> None:
+    """The server writes (server/core/frames.py) and the adapter reads (this module) the same
+    line format and phrase table (server/wire_text.py): every event type survives the trip."""
+    match = Match(
+        id="m1",
+        competition="Cup",
+        home=Team(name="Home FC"),
+        away=Team(name="Away FC"),
+        kickoff=NOW,
+    )
+    story = [
+        EventIn(type="kickoff"),
+        EventIn(type="goal", minute=10, team="home", player="Saka", penalty=True),
+        EventIn(type="card", minute=20, team="away", player="Rice", card="yellow"),
+        EventIn(type="card", minute=31, team="away", player="Rice", card="second_yellow"),
+        EventIn(type="card", minute=33, team="home", player="Odegaard", card="red"),
+        EventIn(type="clock", minute=40),
+        EventIn(type="half_time", minute=45, added=2),
+        EventIn(type="second_half"),
+        EventIn(type="substitution", minute=60, team="home", player_in="In", player_out="Out"),
+        EventIn(type="goal_disallowed", minute=70, team="home"),
+        EventIn(type="goal", minute=80, team="away", player="Own", own_goal=True),
+        EventIn(type="goal", minute=85, team="home"),
+        EventIn(type="extra_time"),
+        EventIn(type="penalty_shootout", team="home", player="Saka", scored=True),
+        EventIn(type="full_time"),
+    ]
+    assert {ev.type for ev in story} == set(EVENT_TYPES)
+
+    def data_of(frame: bytes) -> str:
+        return frame.decode().strip().removeprefix("data: ")
+
+    adapter = ClassicAdapter(now=lambda: NOW)
+    [first] = adapter.feed(data_of(classic_frame("match_added", match.model_dump(mode="json"))))
+    assert isinstance(first, SnapshotItem)
+    assert first.snapshot.matches[0].home.name == "Home FC"
+    for n, ev in enumerate(story):
+        sent = apply_event(match, ev, f"e-{n}")
+        [item] = adapter.feed(data_of(classic_frame(sent.type, sent.model_dump(mode="json"))))
+        assert isinstance(item, EventItem)
+        got = item.event
+        fields = ("type", "card", "minute", "added", "score", "status", "penalty", "own_goal")
+        assert [getattr(got, f) for f in fields] == [getattr(sent, f) for f in fields]
+        if sent.type in ("goal", "goal_disallowed"):
+            assert got.team == sent.team

@@ -3,6 +3,8 @@ viewer."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,32 +12,34 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from desktop.platform.embedded import EmbeddedServer, EmbeddedServerError
+from tests.support.procfs import alive
+from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for a reaper counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports ``pid`` listens on: its sockets' inodes looked up in the kernel's tables."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # an fd closed meanwhile
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):  # no IPv6
+            for row in Path(table).read_text().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
@@ -54,6 +58,30 @@ async def test_start_serves_healthz_and_stop_leaves_no_process() -> None:
     assert pid is not None and not alive(pid)
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/healthz", timeout=2)
+
+
+async def test_the_port_it_reports_is_the_one_its_server_listens_on() -> None:
+    server = EmbeddedServer(feed="none")
+    url = await server.start()
+    try:
+        assert server.pid is not None
+        assert listening_ports(server.pid) == {urlsplit(url).port}
+    finally:
+        await server.stop()
+
+
+async def test_two_embedded_servers_start_at_once_each_on_its_own_port() -> None:
+    servers = [EmbeddedServer(feed="none"), EmbeddedServer(feed="none")]
+    try:
+        urls = await asyncio.gather(*(server.start() for server in servers))
+        ports = [urlsplit(url).port for url in urls]
+        assert ports[0] != ports[1]
+        for server, port, url in zip(servers, ports, urls, strict=True):
+            assert server.pid is not None and listening_ports(server.pid) == {port}
+            assert httpx.get(url + "/healthz", timeout=5).status_code == 200
+    finally:
+        for server in servers:
+            await server.stop()
 
 
 async def test_bad_feed_fails_start_with_the_servers_own_message() -> None:
@@ -114,7 +142,7 @@ def test_server_dies_when_the_viewer_is_killed(spawned_from: str) -> None:
         assert httpx.get(url + "/healthz", timeout=5).status_code == 200
         parent.kill()  # SIGKILL: no cleanup code runs in the viewer
         parent.wait()
-        assert wait_gone(child), f"embedded server {child} outlived its viewer"
+        wait_until(lambda: not alive(child), 10, f"embedded server {child} to end with its viewer")
     finally:
         parent.kill()
         parent.wait()

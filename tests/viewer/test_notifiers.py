@@ -24,6 +24,7 @@ from desktop.platform.notifiers import (
 )
 from desktop.ui.banner import NoticeBanner
 from server.resources import asset
+from tests.support.wait import wait_until_async
 
 GOAL = Notice("GOAL! <b>X</b> 1–0 Plain FC", "9' <img src=x onerror=alert(1)> & co", "goal", "m1")
 
@@ -231,10 +232,7 @@ async def test_native_notice_reaches_the_server_escaped_and_its_actions_call_bac
         await asyncio.wait_for(server.arrived.wait(), 5)
         server.ActionInvoked(1, "default")
         server.ActionInvoked(2, mute_key_of(server.received[1]))
-        for _ in range(100):
-            if opened and muted:
-                break
-            await asyncio.sleep(0.02)
+        await wait_until_async(lambda: opened and muted, 2, "both actions to be handled")
         assert opened == ["m1"]
         assert muted == ["m2"]
         await notifier.close()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from desktop.core.items import EventItem, SnapshotItem
 from desktop.stream.sse_parser import Dispatch, EventStreamParser
 from server.wire import Match, MatchEvent, Score, Snapshot, Team
-from tests.support.stream_fixtures import Follower, TinyServer, scripted, until
+from tests.support.stream_fixtures import Follower, TinyServer, scripted
+from tests.support.wait import wait_until_async
 
 BOM = b"\xef\xbb\xbf"
 MATCH = Match(id="m", competition="Cup", home=Team(name="Malmö FF"), away=Team(name="Away"),
@@ -61,7 +62,7 @@ async def test_crlf_lf_and_lone_cr_line_endings_all_end_lines() -> None:
     async with TinyServer(scripted(pieces)) as tiny, Follower(tiny.url) as f:
         # The last event's final CR is a line end by itself: it is dispatched now, not when
         # the next byte (a heartbeat 15 s later) shows it was not half of a CRLF.
-        await until(lambda: len(goals(f)) == 4, timeout=3, what="four goals")
+        await wait_until_async(lambda: len(goals(f)) == 4, timeout=3, what="four goals")
         assert goals(f) == ["g-1", "g-2", "g-3", "g-4"]
         assert f.board.matches["m"].score == Score(home=4, away=0)
         assert f.client.last_event_id == "g-4"
@@ -79,7 +80,9 @@ async def test_one_leading_bom_is_stripped_a_second_one_is_not() -> None:
         frame("goal", "g-2", goal(2)),
     ]
     async with TinyServer(scripted(body)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: f.client.last_event_id == "g-2", timeout=3, what="the last goal")
+        await wait_until_async(
+            lambda: f.client.last_event_id == "g-2", timeout=3, what="the last goal"
+        )
         assert [type(i) for i in f.items] == [SnapshotItem, EventItem]
         assert goals(f) == ["g-2"]  # the event behind the second BOM was not a goal
         # A BOM at the start of every connection is stripped again: a new stream.
@@ -93,7 +96,7 @@ async def test_stream_is_utf8_whatever_charset_the_content_type_names() -> None:
     # The type is matched as a MIME type: case-insensitively, parameters aside.
     script = scripted(body, ctype="Text/Event-Stream ; charset=iso-8859-1")
     async with TinyServer(script) as tiny, Follower(tiny.url) as f:
-        await until(lambda: goals(f) == ["g-1"], timeout=3, what="the goal")
+        await wait_until_async(lambda: goals(f) == ["g-1"], timeout=3, what="the goal")
         assert f.board.matches["m"].home.name == "Malmö FF"
         assert f.board.matches["m"].events[0].player == "Müller"
 
@@ -119,7 +122,7 @@ async def test_comments_unknown_fields_and_fields_without_a_space_after_the_colo
         + b"\n\n"
     )
     async with TinyServer(scripted(body)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(goals(f)) == 2, timeout=3, what="two goals")
+        await wait_until_async(lambda: len(goals(f)) == 2, timeout=3, what="two goals")
         assert event_ids(f) == ["e-1", "g-1", "g-2"]
         assert f.client.retry_ms == 3000  # "retry-after" is not "retry"
 
@@ -137,7 +140,7 @@ async def test_multi_line_data_is_joined_with_line_feeds() -> None:
         f"event: goal\nid: g-1\ndata: {g_head},\ndata: {g_rest}\n\n"
     ).encode()
     async with TinyServer(scripted(body)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: goals(f) == ["g-1"], timeout=3, what="the goal")
+        await wait_until_async(lambda: goals(f) == ["g-1"], timeout=3, what="the goal")
         assert f.board.matches["m"].score == Score(home=1, away=0)
 
 
@@ -151,7 +154,7 @@ async def test_multi_line_classic_messages_become_a_match() -> None:
         b'data:"scores": "1:0", "event": "Goal! Saka"}\n\n'
     )
     async with TinyServer(scripted(body)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(f.items) == 2, timeout=3, what="two classic items")
+        await wait_until_async(lambda: len(f.items) == 2, timeout=3, what="two classic items")
         shown = f.board.matches["classic"]
         assert (shown.home.name, shown.away.name, shown.score) == (
             "Arsenal",
@@ -171,8 +174,8 @@ async def test_retry_takes_only_ascii_digits_and_applies_when_read() -> None:
     # The field takes effect when read, even in an event the end of the stream cuts off.
     first += b"event: goal\nretry: 40\nid: g-1\n"
     async with TinyServer(scripted(first, b"")) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(f.items) == 1, timeout=3, what="the snapshot")
-        await until(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
+        await wait_until_async(lambda: len(f.items) == 1, timeout=3, what="the snapshot")
+        await wait_until_async(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
         assert f.client.retry_ms == 40
         assert resumed_from(tiny, 1) == "e-1"  # the cut-off event's id never counted
 
@@ -185,7 +188,7 @@ async def test_id_containing_nul_is_ignored() -> None:
     # set the last event ID buffer to the field value. Otherwise, ignore the field."
     body = frame("snapshot", "e-1", SNAP) + frame("goal", "g-1\0x", goal(1))
     async with TinyServer(scripted(body, b"")) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
+        await wait_until_async(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
         assert goals(f) == ["g-1"]  # the event itself is dispatched
         assert event_ids(f) == ["e-1", "e-1"]  # under the last id that was valid
         assert resumed_from(tiny, 1) == "e-1"
@@ -205,7 +208,7 @@ async def test_empty_id_resets_the_last_event_id_and_it_persists_across_connecti
         b"",
     )
     async with TinyServer(scripted(*connections)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(tiny.requests) == 4, timeout=5, what="three reconnects")
+        await wait_until_async(lambda: len(tiny.requests) == 4, timeout=5, what="three reconnects")
         assert [resumed_from(tiny, n) for n in range(4)] == [None, None, "e-5", None]
         assert event_ids(f) == ["e-1", None, "e-5"]
         assert goals(f) == ["g-1", "g-2"]
@@ -223,7 +226,7 @@ async def test_event_without_data_is_not_dispatched_but_its_id_counts() -> None:
         + f"id: e-3\ndata: {SNAP}\n\n".encode()  # a "message": not a snapshot (skipped)
     )
     async with TinyServer(scripted(body, b"")) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
+        await wait_until_async(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
         assert [type(i) for i in f.items] == [SnapshotItem]
         assert resumed_from(tiny, 1) == "e-3"
 
@@ -238,7 +241,7 @@ async def test_event_cut_off_by_the_end_of_the_stream_is_discarded() -> None:
         b"",
     )
     async with TinyServer(scripted(*connections)) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(tiny.requests) == 3, timeout=5, what="two reconnects")
+        await wait_until_async(lambda: len(tiny.requests) == 3, timeout=5, what="two reconnects")
         assert [resumed_from(tiny, n) for n in range(3)] == [None, "e-1", "e-1"]
         assert [type(i) for i in f.items] == [SnapshotItem]
         assert goals(f) == []
@@ -249,7 +252,7 @@ async def test_non_ascii_id_is_sent_back_as_utf8() -> None:
     # refuses a non-ASCII str header (UnicodeEncodeError ended the client for good).
     body = frame("snapshot", "e-ü-€-1", SNAP)
     async with TinyServer(scripted(body, b"")) as tiny, Follower(tiny.url) as f:
-        await until(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
+        await wait_until_async(lambda: len(tiny.requests) == 2, timeout=3, what="the reconnect")
         assert resumed_from(tiny, 1) == "e-ü-€-1"
         assert f.task is not None and not f.task.done()
 

@@ -10,12 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from desktop.stream.client import (
-    EventItem,
-    SnapshotItem,
-    base_url,
-    stream_url,
-)
+from desktop.core.items import EventItem, SnapshotItem
+from desktop.stream.status import base_url, stream_url
 from server.wire import Match, MatchEvent, Score, Snapshot, Team
 from tests.support.serverproc import run_server, start_server
 from tests.support.stream_fixtures import (
@@ -26,8 +22,8 @@ from tests.support.stream_fixtures import (
     board_json,
     free_port,
     sse_head,
-    until,
 )
+from tests.support.wait import wait_until_async
 
 
 class Viewer(Follower):
@@ -61,13 +57,13 @@ async def test_snapshot_then_live_events_reach_the_scoreboard() -> None:
         await pub.match("early")
         await pub.event("early", type="kickoff")
         async with Viewer(srv.url) as v:
-            await until(lambda: v.items, what="the snapshot")
+            await wait_until_async(lambda: v.items, what="the snapshot")
             assert isinstance(v.items[0], SnapshotItem)
             assert list(v.board.matches) == ["early"]
             await pub.match("late", "Spurs", "Fulham")
             await pub.event("late", type="kickoff")
             goal_id = await pub.event("late", type="goal", team="away", minute=9, player="Jimenez")
-            await until(lambda: v.client.last_event_id == goal_id, what="the goal")
+            await wait_until_async(lambda: v.client.last_event_id == goal_id, what="the goal")
             assert v.board.matches["late"].score == Score(home=0, away=1)
             assert v.kinds() == ["connecting", "live"]
             opened = v.states[-1].server_time  # the server's Date header
@@ -85,7 +81,7 @@ async def test_initial_last_event_id_resumes_without_snapshot() -> None:
         kick = await pub.event("m", type="kickoff")
         goal = await pub.event("m", type="goal", team="home", minute=3, player="Saka")
         async with Viewer(srv.url, last_event_id=kick) as v:
-            await until(lambda: v.client.last_event_id == goal, what="the goal replay")
+            await wait_until_async(lambda: v.client.last_event_id == goal, what="the goal replay")
             assert [type(i).__name__ for i in v.items] == ["EventItem"]
             assert v.items[0].event.id == goal  # type: ignore[union-attr]
         await pub.aclose()
@@ -95,14 +91,13 @@ async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing()
     with run_server("--feed", "none") as srv:
         pub = Publisher(srv.url, srv.token)
         await pub.match("m")
-        port = int(srv.url.rsplit(":", 1)[1])
-        async with CuttableProxy(port) as proxy, Viewer(proxy.url, heartbeat=5) as v:
-            await until(lambda: "m" in v.board.matches, what="the snapshot")
+        async with CuttableProxy(srv.port) as proxy, Viewer(proxy.url, heartbeat=5) as v:
+            await wait_until_async(lambda: "m" in v.board.matches, what="the snapshot")
             kick = await pub.event("m", type="kickoff")
-            await until(lambda: v.client.last_event_id == kick)
+            await wait_until_async(lambda: v.client.last_event_id == kick)
             proxy.refuse = True
             proxy.cut()
-            await until(lambda: proxy.refused >= 1, what="a reconnect attempt")
+            await wait_until_async(lambda: proxy.refused >= 1, what="a reconnect attempt")
             # Published while the viewer is cut off: must arrive exactly once, in order.
             missed = [
                 await pub.event("m", type="goal", team="home", minute=m, player="Saka")
@@ -110,7 +105,7 @@ async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing()
             ]
             assert v.client.last_event_id == kick and v.now() in ("reconnecting", "offline")
             proxy.refuse = False
-            await until(lambda: v.client.last_event_id == missed[-1], what="the replay")
+            await wait_until_async(lambda: v.client.last_event_id == missed[-1], what="the replay")
             assert f"last-event-id: {kick}" in proxy.requests[-1].lower()
             assert not any(isinstance(i, SnapshotItem) for i in v.items[1:])
             ids = [e.id for e in v.board.matches["m"].events]
@@ -120,27 +115,30 @@ async def test_dropped_connection_resumes_with_last_event_id_and_loses_nothing()
 
 
 async def test_memory_server_restart_gives_fresh_snapshot_and_nothing_duplicated() -> None:
-    port = free_port()
-    srv = start_server("--feed", "none", "--store", ":memory:", "--port", str(port))
+    srv = start_server("--feed", "none", "--store", ":memory:")
     try:
         pub = Publisher(srv.url, srv.token)
         await pub.match("m")
         await pub.event("m", type="kickoff")
         async with Viewer(srv.url) as v:
             first_goal = await pub.event("m", type="goal", team="home", minute=5, player="Saka")
-            await until(lambda: v.client.last_event_id == first_goal)
+            await wait_until_async(lambda: v.client.last_event_id == first_goal)
             srv.kill()
-            await until(lambda: v.now() in ("reconnecting", "offline"), what="the outage")
+            await wait_until_async(
+                lambda: v.now() in ("reconnecting", "offline"), what="the outage"
+            )
             await pub.aclose()
             # An in-memory server restarts empty, in a new epoch; a scorer re-enters the match.
-            args = ("--feed", "none", "--store", ":memory:", "--port", str(port))
+            args = ("--feed", "none", "--store", ":memory:", "--port", str(srv.port))
             srv = await asyncio.to_thread(start_server, *args)
             pub = Publisher(srv.url, srv.token)
             await pub.match("m")
             await pub.event("m", type="kickoff")
             again = await pub.event("m", type="goal", team="home", minute=5, player="Saka")
             late = await pub.event("m", type="goal", team="away", minute=50, player="Palmer")
-            await until(lambda: v.client.last_event_id == late, timeout=15, what="resync")
+            await wait_until_async(
+                lambda: v.client.last_event_id == late, timeout=15, what="resync"
+            )
             snaps = [i for i in v.items if isinstance(i, SnapshotItem)]
             assert len(snaps) == 2  # the first connect and the new epoch
             events = v.board.matches["m"].events
@@ -154,22 +152,25 @@ async def test_memory_server_restart_gives_fresh_snapshot_and_nothing_duplicated
 
 
 async def test_durable_server_restart_resumes_with_last_event_id(tmp_path) -> None:
-    port = free_port()
-    args = ("--feed", "none", "--store", str(tmp_path / "s.sqlite3"), "--port", str(port))
+    args = ("--feed", "none", "--store", str(tmp_path / "s.sqlite3"))
     srv = start_server(*args)
     pub = Publisher(srv.url, srv.token)
     try:
         await pub.match("m")
         kick = await pub.event("m", type="kickoff")
         async with Viewer(srv.url) as v:
-            await until(lambda: v.client.last_event_id == kick)
+            await wait_until_async(lambda: v.client.last_event_id == kick)
             srv.kill()  # kill -9: the store keeps the log and the epoch
-            await until(lambda: v.now() in ("reconnecting", "offline"), what="the outage")
+            await wait_until_async(
+                lambda: v.now() in ("reconnecting", "offline"), what="the outage"
+            )
             await pub.aclose()
-            srv = await asyncio.to_thread(start_server, *args)
+            srv = await asyncio.to_thread(start_server, *args, "--port", str(srv.port))
             pub = Publisher(srv.url, srv.token)
             goal = await pub.event("m", type="goal", team="home", minute=8, player="Saka")
-            await until(lambda: v.client.last_event_id == goal, timeout=15, what="the resume")
+            await wait_until_async(
+                lambda: v.client.last_event_id == goal, timeout=15, what="the resume"
+            )
             assert sum(isinstance(i, SnapshotItem) for i in v.items) == 1  # no new snapshot
             assert [e.id for e in v.board.matches["m"].events] == [kick, goal]
             assert board_json(v.board) == await pub.server_matches()
@@ -182,12 +183,12 @@ async def test_classic_format_from_real_server_becomes_a_match() -> None:
     with run_server("--feed", "none") as srv:
         pub = Publisher(srv.url, srv.token)
         async with Viewer(srv.url + "/live-scores?format=classic&match=m") as v:
-            await until(lambda: v.now() == "live")
+            await wait_until_async(lambda: v.now() == "live")
             await pub.match("m", "Arsenal", "Chelsea")
             await pub.event("m", type="kickoff")
             await pub.event("m", type="goal", team="away", minute=67, player="Palmer")
             await pub.event("m", type="card", team="home", minute=70, player="Rice", card="red")
-            await until(lambda: len(v.items) == 4, what="four classic items")
+            await wait_until_async(lambda: len(v.items) == 4, what="four classic items")
         shown = v.board.matches["classic"]
         assert (shown.home.name, shown.away.name, shown.competition) == (
             "Arsenal",
@@ -221,10 +222,10 @@ async def test_silent_stream_is_reconnected_after_three_heartbeats() -> None:
     async def silent(writer: asyncio.StreamWriter, n: int) -> None:
         writer.write(sse_head() + b"retry: 50\n\n")
         await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the stream stays open, and says nothing more
 
     async with TinyServer(silent) as tiny, Viewer(tiny.url, heartbeat=0.2) as v:
-        await until(lambda: len(tiny.arrivals) >= 2, what="a reconnect")
+        await wait_until_async(lambda: len(tiny.arrivals) >= 2, what="a reconnect")
         gap = tiny.arrivals[1] - tiny.arrivals[0]
         assert 0.6 <= gap < 3.0
         assert "no data for 0.6 s" in next(s.reason for s in v.states if s.kind == "reconnecting")
@@ -237,10 +238,12 @@ async def test_heartbeat_comments_keep_a_quiet_stream_alive() -> None:
             await asyncio.sleep(0.1)
             writer.write(b": ping\n\n")
             await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the pings stop; the stream stays open
 
     async with TinyServer(pinging) as tiny, Viewer(tiny.url, heartbeat=0.2):
-        await until(lambda: len(tiny.arrivals) >= 2, what="the reconnect after pings stop")
+        await wait_until_async(
+            lambda: len(tiny.arrivals) >= 2, what="the reconnect after pings stop"
+        )
         assert tiny.arrivals[1] - tiny.arrivals[0] >= 1.5
 
 
@@ -262,7 +265,7 @@ async def test_wrong_content_type_is_failed_and_retried_slowly() -> None:
         await writer.drain()
 
     async with TinyServer(html) as tiny, Viewer(tiny.url, failed_retry=0.3) as v:
-        await until(lambda: len(tiny.requests) >= 2, what="a slow retry")
+        await wait_until_async(lambda: len(tiny.requests) >= 2, what="a slow retry")
         failed = [s for s in v.states if s.kind == "failed"]
         assert failed and failed[0].reason == "not an event stream (text/html)"
         assert tiny.arrivals[1] - tiny.arrivals[0] >= 0.3
@@ -275,11 +278,11 @@ async def test_server_errors_are_retried_until_the_stream_comes() -> None:
         else:
             writer.write(sse_head() + b": hello\n\n")
             await writer.drain()
-            await asyncio.sleep(30)
+            await asyncio.sleep(30)  # the stream stays open
         await writer.drain()
 
     async with TinyServer(flaky) as tiny, Viewer(tiny.url) as v:
-        await until(lambda: v.now() == "live", what="live after two 503s")
+        await wait_until_async(lambda: v.now() == "live", what="live after two 503s")
         errors = [s for s in v.states if s.status_code == 503]
         assert [s.kind for s in errors] == ["reconnecting", "reconnecting"]
         assert all(s.retry_at is not None for s in errors)
@@ -303,10 +306,10 @@ async def test_malformed_and_unknown_events_are_skipped_and_the_stream_goes_on()
     async def script(writer: asyncio.StreamWriter, n: int) -> None:
         writer.write(sse_head() + frames)
         await writer.drain()
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the stream stays open, and says nothing more
 
     async with TinyServer(script) as tiny, Viewer(tiny.url) as v:
-        await until(lambda: v.client.last_event_id == "e-4", what="the last frame")
+        await wait_until_async(lambda: v.client.last_event_id == "e-4", what="the last frame")
     assert [type(i).__name__ for i in v.items] == ["SnapshotItem", "EventItem"]
     assert isinstance(v.items[1], EventItem) and v.items[1].event_id == "e-3"
     assert v.board.matches["m"].score == Score(home=1, away=0)
@@ -316,7 +319,7 @@ async def test_malformed_and_unknown_events_are_skipped_and_the_stream_goes_on()
 async def test_unreachable_server_goes_offline_with_a_retry_deadline() -> None:
     port = free_port()  # nothing listens there
     async with Viewer(f"127.0.0.1:{port}", offline_after=0.3) as v:
-        await until(lambda: v.now() == "offline", what="offline")
+        await wait_until_async(lambda: v.now() == "offline", what="offline")
         last = v.states[-1]
         assert "unreachable" in last.reason
         assert last.retry_at is not None and last.retry_in() <= 0.3 + 0.01
@@ -327,7 +330,7 @@ async def test_stop_during_backoff_returns_promptly_and_leaves_no_tasks() -> Non
     v = Viewer(f"127.0.0.1:{port}", max_delay=60)
     v.client.retry_ms = 60_000  # a long wait to interrupt
     async with v:
-        await until(lambda: v.now() == "reconnecting")
+        await wait_until_async(lambda: v.now() == "reconnecting")
         started = time.monotonic()
     assert time.monotonic() - started < 1.0
     assert v.now() == "stopped"
@@ -339,7 +342,7 @@ async def test_cancelling_run_closes_cleanly() -> None:
     with run_server("--feed", "none") as srv:
         v = Viewer(srv.url)
         task = asyncio.create_task(v.client.run())
-        await until(lambda: v.now() == "live")
+        await wait_until_async(lambda: v.now() == "live")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -283,6 +283,23 @@ def test_enter_on_a_match_moves_focus_to_its_timeline(qtbot, make_window):
     assert window.timeline.model.rowCount() == 1
 
 
+def test_typing_in_the_timeline_jumps_to_the_row_it_spells(qtbot, make_window):
+    # Qt's keyboard search calls the model's virtual match(); a model method of that name
+    # with another signature crashed the viewer here (found by the type checker).
+    feed = Feed(match("a"))
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=list(feed.matches.values())))
+    board.apply_event(feed("a", "kickoff"))
+    board.apply_event(feed("a", "goal", minute=9, team="home", player="Quiñones"))
+    window = make_window(board)
+    select(window, "a")
+    view = window.timeline.view
+    view.setCurrentIndex(window.timeline.model.index(0, PLAYER))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Q)
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (1, PLAYER)
+
+
 def test_tab_goes_filter_then_scoreboard_then_timeline(qtbot, make_window):
     from PySide6.QtWidgets import QApplication
 

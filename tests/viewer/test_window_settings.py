@@ -6,7 +6,7 @@ import configparser
 
 import pytest
 
-from desktop.core.notify_rules import NoticeSettings
+from desktop.core.notify_settings import NoticeSettings
 from desktop.platform import autostart
 from desktop.platform.settings import Settings
 from desktop.ui.settings_dialog import SettingsDialog
