@@ -4,7 +4,7 @@
     uv run python -m tests.mutation.run --check          # ... and fails under the target
     uv run python -m tests.mutation.run server/core/match_state.py   # one module (or more)
     uv run python -m tests.mutation.run --changed main   # the modules changed since main
-    uv run python -m tests.mutation.run --sample 12 --check   # what CI runs (.ci/run)
+    uv run python -m tests.mutation.run --one-in 10 --check  # a sample: what CI runs
 
 What is mutated, and by which tests, is ``[tool.mutmut]`` in pyproject.toml; why, and the
 scores, are in docs/quality.md. mutmut keeps its work in ``mutants/`` and only re-tests what
@@ -13,8 +13,8 @@ changed, so a second run is quick; ``--fresh`` starts over.
 The target: in each module at least 95 % of the mutants are killed, and every mutant left alive
 is listed in tests/mutation/survivors.toml with why it is equivalent (the program behaves the
 same). ``--check`` fails on a survivor not listed there, or on a module whose listed survivors
-exceed 5 % of its mutants. In sample mode (CI) a few mutants per module are tested, a different
-few for each commit, so over time every one is; a survivor not listed fails the check there too.
+exceed 5 % of its mutants. With ``--one-in N`` (CI) one mutant in N is tested, a different share
+for each commit, so over time every one is; a survivor not listed fails the check there too.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,19 +154,14 @@ def changed_since(base: str, paths: list[str]) -> list[str]:
     return [p for p in paths if p in names]
 
 
-def sample_names(paths: list[str], per_module: int, seed: str) -> list[str]:
-    """``per_module`` mutants of each module, chosen by ``seed`` (mutmut has made them all)."""
-    # A run that tests nothing generates the mutants and maps tests to functions.
-    mutmut("run", "--max-children", "1", "nothing-at-all*")
-    by_module: dict[str, list[str]] = defaultdict(list)
-    for name in sorted(results()):
-        by_module[function_of(name)[0]].append(name)
-    rng = random.Random(seed)
-    chosen: list[str] = []
-    for path in paths:
-        names = by_module.get(dotted(path), [])
-        chosen += rng.sample(names, min(per_module, len(names)))
-    return chosen
+def sample_globs(paths: list[str], one_in: int, seed: str) -> list[str]:
+    """Globs for one mutant in ``one_in``: in every function, those numbered r, r + one_in...
+
+    mutmut numbers each function's mutants from 1, so this spreads over every function of
+    every module; r comes from ``seed`` (the commit), so each commit tests a different share.
+    """
+    r = random.Random(seed).randrange(one_in) + 1
+    return [f"{dotted(p)}.*__mutmut_{n}" for p in paths for n in range(r, 400, one_in)]
 
 
 def run(names: list[str], max_children: int, budget: float | None) -> None:
@@ -256,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("modules", nargs="*", help="paths of configured modules (default: all)")
     parser.add_argument("--changed", metavar="BASE", help="only modules changed since BASE")
-    parser.add_argument("--sample", type=int, metavar="N", help="N random mutants per module")
+    parser.add_argument("--one-in", type=int, metavar="N", help="test one mutant in N (a sample)")
     parser.add_argument("--seed", help="the sample's seed (default: the commit)")
     parser.add_argument("--budget", type=float, metavar="S", help="stop testing after S seconds")
     parser.add_argument("--check", action="store_true", help="exit 1 under the target")
@@ -279,10 +275,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
 
     only: set[str] | None = None
-    if args.sample:
-        names = sample_names(paths, args.sample, args.seed or git("rev-parse", "HEAD"))
-        only = set(names)
-        run(names, args.max_children, args.budget)
+    if args.one_in:
+        globs = sample_globs(paths, args.one_in, args.seed or git("rev-parse", "HEAD"))
+        run(globs, args.max_children, args.budget)
+        only = {n for n in results() if any(fnmatch(n, g) for g in globs)}
     else:
         if paths == modules_configured():
             run([], args.max_children, args.budget)
