@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             # mutmut keeps earlier verdicts: give every mutant still alive a second look, as the
             # tests may have changed since (a killed one stays killed: --fresh for a clean slate).
             alive = [n for n, s in results().items() if s in ALIVE]
-            if alive:
+            if alive and not args.fresh:
                 run(alive, args.max_children, None)
         else:  # mutants named (here by glob) are always tested again
             run([f"{dotted(p)}.*" for p in paths], args.max_children, args.budget)
