@@ -47,6 +47,21 @@ def test_a_reversal_then_a_goal_in_one_entry_takes_back_first() -> None:
     ]
 
 
+def test_a_reversal_of_the_away_side_is_also_taken_back_before_the_home_goal() -> None:
+    feed = classic.parse("f.json", "f", [entry("10:00", "0:1"), entry("20:00", "1:0", "VAR")])
+    assert [(t, side) for t, side, *_ in goals(feed)] == [
+        ("goal", "away"),
+        ("goal_disallowed", "away"),
+        ("goal", "home"),
+    ]
+
+
+def test_an_entry_that_scores_gives_no_text_to_the_whistle_it_mentions() -> None:
+    feed = classic.parse("f.json", "f", [entry("45:00", "1:0", "A goal just before half time")])
+    texts = {e.event.type: e.event.text for e in feed.events}
+    assert (texts["goal"], texts["half_time"]) == ("A goal just before half time", None)
+
+
 @pytest.mark.parametrize(
     ("at", "minute", "added", "half"),
     [
@@ -197,8 +212,26 @@ def test_a_team_without_a_code_is_only_known_by_name() -> None:
     ],
 )
 def test_kickoff_without_an_offset_is_utc_and_with_one_is_converted(kickoff: str, utc: str) -> None:
-    [match] = touchline.parse("t.json", "t", touchline_doc(kickoff=kickoff)).matches
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Pacific/Kiritimati"  # UTC+14: local time is never taken for UTC
+    time.tzset()
+    try:
+        [match] = touchline.parse("t.json", "t", touchline_doc(kickoff=kickoff)).matches
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
     assert match.kickoff is not None and match.kickoff.isoformat() == utc
+
+
+def test_team_codes_are_kept_on_both_sides() -> None:
+    doc = touchline_doc(
+        home={"name": "Arsenal", "code": "ARS"}, away={"name": "Chelsea", "code": "CHE"}
+    )
+    [match] = touchline.parse("t.json", "t", doc).matches
+    assert (match.home.code, match.away.code) == ("ARS", "CHE")
 
 
 def test_the_round_and_competition_are_kept() -> None:

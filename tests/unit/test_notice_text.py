@@ -49,7 +49,8 @@ def test_each_notice_tells_the_score_after_its_own_event_not_the_latest() -> Non
     off = g.play("goal_disallowed", team="away", minute=62)
     g.play("goal", team="away", minute=70)
     end = g.play("full_time")
-    assert g.match.score == Score(home=2, away=1)
+    g.play("goal_disallowed", team="away")  # a review after the whistle
+    assert g.match.score == Score(home=2, away=0)
     assert [g.words(ev)[0] for ev in (goal, card, half, off, end)] == [
         "GOAL! Arsenal 1–0 Chelsea",
         "Red card: Arsenal 1–0 Chelsea",
