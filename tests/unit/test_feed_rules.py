@@ -292,6 +292,21 @@ def test_kickoff_time_and_offset_are_read_as_utc(text: str | None, utc: str) -> 
     assert match.kickoff is not None and match.kickoff.isoformat() == utc
 
 
+def test_kickoff_with_an_offset_is_given_in_utc_whatever_the_local_zone() -> None:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Pacific/Kiritimati"
+    time.tzset()
+    try:
+        [match] = openfootball.parse("o.json", "o", of_doc(of_match(time="13:00 UTC-6"))).matches
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    assert match.kickoff is not None and match.kickoff.isoformat() == "2026-06-11T19:00:00+00:00"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -353,6 +368,7 @@ def test_a_file_has_either_matches_or_rounds(doc: dict) -> None:
     with pytest.raises(FeedError) as refused:
         openfootball.parse("o.json", "o", doc)
     assert str(refused.value) == "o.json: an openfootball file has either 'matches' or 'rounds'"
+    assert refused.value.where == ""
 
 
 # --- openfootball results become events ---
@@ -434,6 +450,23 @@ def test_a_half_time_score_above_the_result_on_either_side_is_ignored() -> None:
         ("home", 45, None, None),
         ("away", 45, None, None),
         ("away", 68, None, None),
+    ]
+
+
+def test_second_half_goals_missing_from_the_lists_are_spread_over_it() -> None:
+    assert [m for _, m, _, _ in scored(played(score={"ht": [0, 0], "ft": [3, 0]}))] == [57, 68, 79]
+
+
+def test_a_listed_extra_time_goal_is_not_also_counted_in_normal_time() -> None:
+    events = played(
+        score={"ft": [2, 1], "et": [3, 1]},
+        goals1=[{"name": "A", "minute": 30}, {"name": "B", "minute": 100}],
+        goals2=[{"name": "C", "minute": 60}],
+    )
+    assert [g for g in scored(events) if g[0] == "home"] == [
+        ("home", 30, None, "A"),
+        ("home", 45, None, None),  # the score says two in normal time: one has no scorer
+        ("home", 100, None, "B"),
     ]
 
 

@@ -197,6 +197,29 @@ def test_a_clock_follows_one_match_from_before_kick_off() -> None:
     assert (clock.phase, clock.t) == ("pre", 0.0)
     assert clock.place(ev("kickoff")) == 0
     assert (clock.phase, clock.period) == ("play", 0)
+    clock.place(ev("half_time"))
+    assert clock.phase == "break"
+    clock.place(ev("full_time"))
+    assert clock.phase == "over"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [[], [ev("half_time")], [ev("penalty_shootout", team="home", scored=True)]],
+    ids=["from play", "from a break", "after a shootout"],
+)
+def test_full_time_ends_the_match_from_anywhere(before: list[EventIn]) -> None:
+    clock = MatchClock()
+    for e in [ev("kickoff"), *before, ev("full_time")]:
+        clock.place(e)
+    assert clock.phase == "over"
+
+
+def test_a_shootout_is_its_own_phase() -> None:
+    clock = MatchClock()
+    clock.place(ev("kickoff"))
+    clock.place(ev("penalty_shootout", team="home", scored=True))
+    assert clock.phase == "shootout"
 
 
 # --- clock ticks ---
@@ -224,6 +247,20 @@ def test_ticks_run_into_stoppage_time_until_the_whistle() -> None:
 def test_ticks_run_to_the_end_of_a_period_when_its_whistle_has_no_minute() -> None:
     got = ticks(ev("kickoff"), ev("goal", 40, team="home"), ev("half_time"))
     assert got[-1] == (45, 45, None)
+
+
+@pytest.mark.parametrize(
+    ("whistle", "resumes"),
+    [(ev("extra_time"), 110.0), (ev("penalty_shootout", team="home", scored=True), 108.0)],
+    ids=["extra time", "shoot-out"],
+)
+def test_no_tick_falls_in_the_break_before_extra_time_or_a_shootout(
+    whistle: EventIn, resumes: float
+) -> None:
+    events = [ev("kickoff"), ev("half_time"), ev("second_half"), ev("goal", 89, team="home")]
+    got = ticks(*events, whistle)
+    assert got[-1] == (105, 90, None)  # play ends at 90 (105 in match time)
+    assert timeline(fresh(), [*events, whistle])[-1].at == resumes
 
 
 def test_no_tick_repeats_the_minute_shown_and_none_ticks_in_a_break() -> None:
