@@ -149,6 +149,7 @@ def test_the_whistles_are_added_and_full_time_comes_at_the_last_stoppage_minute(
         ("???", "classic"),
         ("A" * 80, "A" * 64),
         ("-x-", "x"),
+        ("Xmas match X", "Xmas-match-X"),
     ],
 )
 def test_the_match_id_is_made_from_the_file_name(stem: str, match_id: str) -> None:

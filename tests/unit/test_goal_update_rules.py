@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.core.match_state import apply_event
-from server.wire import EventIn, Match, MatchEvent, Score
+from server.core.match_state import apply_event, validate_shape
+from server.wire import MAX_SCORE, EventIn, Match, MatchEvent, Score
 from server.wire_text import parse_summary, summary_line
 from tests.unit.test_match_rules import Game
 
@@ -113,3 +113,40 @@ def test_a_malformed_summary_is_quoted_in_its_first_80_characters(line: str, mes
     with pytest.raises(ValueError) as refused:
         parse_summary(line)
     assert str(refused.value) == message + repr(line[:80])
+
+
+# --- limits and shapes ---
+
+
+def test_a_side_scores_at_most_the_wire_formats_maximum() -> None:
+    game = Game("live")
+    game.match.score = Score(home=MAX_SCORE, away=0)
+    with pytest.raises(ValueError, match=rf"^home has {MAX_SCORE} goals: a side has at most"):
+        game.play("goal", team="home")
+    game.play("penalty_shootout", team="away", penalties=Score(home=0, away=MAX_SCORE))
+    with pytest.raises(ValueError, match=rf"^away has {MAX_SCORE} shoot-out goals: a side has"):
+        game.play("penalty_shootout", team="away", scored=True)
+
+
+def test_an_update_with_neither_flag_reads_as_the_scorer_and_minute() -> None:
+    game = Game("live")
+    goal = goal_in(game, minute=12)
+    assert update(game, goal, player="Saka").text == "Goal for Arsenal: Saka, 12'"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"type": "goal", "team": "home", "cancels": "x-1"},
+            "cancels only applies to goal_disallowed events",
+        ),
+        (
+            {"type": "goal", "team": "home", "updates": "x-1"},
+            "updates only applies to goal_update events",
+        ),
+    ],
+)
+def test_ids_of_other_goals_only_go_with_their_event_types(fields: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        validate_shape(EventIn(**fields))

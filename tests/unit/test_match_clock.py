@@ -194,7 +194,9 @@ def test_what_cannot_happen_is_refused_naming_why(events: list[EventIn], message
 
 def test_a_clock_follows_one_match_from_before_kick_off() -> None:
     clock = MatchClock()
-    assert (clock.phase, clock.t) == ("pre", 0.0)
+    # Before kick-off: no period, nothing played, no break.
+    assert (clock.phase, clock.period, clock.start, clock.t) == ("pre", -1, 0.0, 0.0)
+    assert (clock.resume, clock.play_end) == (0.0, 0.0)
     assert clock.place(ev("kickoff")) == 0
     assert (clock.phase, clock.period) == ("play", 0)
     clock.place(ev("half_time"))
