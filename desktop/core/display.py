@@ -26,7 +26,8 @@ def local_kickoff(match: Match) -> datetime:
 def kickoff_text(match: Match, now: datetime | None = None) -> str:
     """``17:30`` today; ``Sat 17:30`` this week; ``13 Jun 17:30`` further away (all local)."""
     when = local_kickoff(match)
-    now = (now or datetime.now().astimezone()).astimezone(when.tzinfo)
+    # Each in its own local offset: across a change of the clocks the two differ.
+    now = (now or datetime.now()).astimezone()
     days = (when.date() - now.date()).days
     if days == 0:
         return f"{when:%H:%M}"

@@ -22,9 +22,9 @@ simply drops the parser.
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
+from encodings import utf_8_sig
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -53,7 +53,7 @@ class EventStreamParser:
 
     def __init__(self, last_event_id: str = "") -> None:
         # "UTF-8 decode" (Encoding standard): drops a leading BOM, replaces bad sequences.
-        self._text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._text = utf_8_sig.IncrementalDecoder(errors="replace")
         self._line: list[str] = []  # the unfinished line, in pieces (joined once it ends)
         self._skip_lf = False  # the last chunk ended in CR: a LF opening the next belongs to it
         self._data: list[str] = []
@@ -67,7 +67,6 @@ class EventStreamParser:
         if not text:
             return []
         if self._skip_lf:
-            self._skip_lf = False
             text = text[1:] if text[0] == "\n" else text
         # § "Lines must be separated by either a CRLF pair, a single LF, or a single CR."
         # A CR at the end of the chunk ends its line now; a LF that follows is skipped.
@@ -77,7 +76,7 @@ class EventStreamParser:
             self._line.append(rest)
             return []
         lines[0] = "".join([*self._line, lines[0]])
-        self._line = [rest] if rest else []
+        self._line = [rest]  # "" when the chunk ended a line: joins to nothing
         out: list[Dispatch] = []
         for line in lines:
             self._process(line, out)

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import re
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from server.config import DEFAULTS
+from server.core import event_ids
 from server.core.frames import (
     BACKLOG_FRAMES,
     PING,
@@ -77,12 +77,6 @@ class UnknownMatch(LookupError):
 Progress = tuple[str, str] | Callable[[MatchEvent], tuple[str, str]]
 
 
-#: A sequence number as this server writes it: ASCII digits, at most 18 of them (under 2**63).
-#: Checked before int(), which takes other digits ("٣", but not "²", which str.isdigit()
-#: calls a digit) and refuses more than 4,300 of them.
-_SEQ = re.compile(r"[0-9]{1,18}")
-
-
 @dataclass(slots=True)
 class _MatchJson:
     """A match's JSON, kept for snapshots: each event's once (a timeline only grows), the
@@ -129,16 +123,11 @@ class Broker:
 
     # --- ids ----------------------------------------------------------------------------
     def event_id(self, seq: int) -> str:
-        return f"{self.epoch}-{seq}"
+        return event_ids.event_id(self.epoch, seq)
 
     def parse_id(self, event_id: str | None) -> int | None:
         """The sequence of an id from this epoch, or None (another epoch, garbage...)."""
-        if not event_id:
-            return None
-        epoch, _, seq = event_id.strip().rpartition("-")
-        if epoch != self.epoch or not _SEQ.fullmatch(seq):
-            return None
-        return int(seq)
+        return event_ids.parse_id(self.epoch, event_id)
 
     @property
     def last_event_id(self) -> str | None:

@@ -172,7 +172,7 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
             _one_more(penalties, _side(ev), "shoot-out goals")
 
     if minute is None:  # whistles without a minute keep the clock where it was
-        minute, added = match.minute, match.added if ev.type != "kickoff" else None
+        minute, added = match.minute, match.added
     out = MatchEvent(
         id=event_id,
         type=ev.type,
