@@ -31,6 +31,14 @@ over several). The publisher connects before the streams and keeps its connectio
 a server whose descriptors are all taken cannot accept it later; streams past a server's
 limit are counted as connect failures by what they got (touchline's 503, or a reset).
 
+``--match`` measures a match as it is instead: goals every ``--gap`` (0.5) s from the moment
+the crowd is in (no pause to settle), each POSTed on a new connection, 20 by default, against
+the limit in the same run; per goal it prints when the last subscriber had it, and how long
+the server's event-loop thread (and the load generators') ran and waited for a CPU meanwhile
+(``/proc/PID/task/PID/schedstat``), which tells a goal the server took longer over from one
+that waited while other work had the CPU. ``--realtime`` (root) runs every measured process
+under SCHED_FIFO, so other work on a shared machine goes after them.
+
 ``--gc`` runs touchline under ``benchmarks.fanout.gcwatch`` (GC pauses per phase, then a forced
 collection), ``--cycles`` adds connect/leave waves (does RSS keep growing?), ``--profile``
 adds one touchline run per N under py-spy and prints where its time went.
@@ -40,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -49,11 +58,19 @@ from typing import Any
 
 from benchmarks.fanout.loadgen import PER_PROCESS, Loadgens, raise_nofile
 from benchmarks.fanout.profile import Recorder, top
-from benchmarks.fanout.report import failed_run, figures, gc_figures, summary, table
+from benchmarks.fanout.report import (
+    failed_run,
+    figures,
+    gc_figures,
+    match_table,
+    summary,
+    table,
+)
 from benchmarks.fanout.servers import (
     ALL_KINDS,
     KINDS,
     Server,
+    sched_ns,
     start,
     touchline_options,
     touchline_version,
@@ -133,21 +150,14 @@ def _measure(
             for a in answers:
                 for what, count in a["errors"].items():
                     connect["errors"][what] = connect["errors"].get(what, 0) + count
-            time.sleep(opts.settle)
+            if not opts.match:  # a match begins as soon as the crowd is in
+                time.sleep(opts.settle)
             rss_full = srv.rss_kb()
             tracked += [srv.tracked()] if opts.gc else []  # after RSS: the count allocates
             cpu_start = srv.cpu_seconds()
-            published: dict[str, float] = {}
-            answered: list[float] = []
             recorder = record("publish")
             phases["publish"] = [time.monotonic()]
-            for k in range(1, goals + 1):
-                if k > 1:
-                    time.sleep(opts.gap)
-                ident, sent = srv.publish_goal(k)
-                answered.append(time.monotonic() - sent)
-                published[ident] = sent
-                gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
+            published, answered, sched = _publish(srv, gens, n, goals, opts)
             cpu = srv.cpu_seconds() - cpu_start
             phases["publish"].append(time.monotonic())
             profiles += [recorder.stop()] if recorder else []
@@ -184,6 +194,7 @@ def _measure(
         answered_s=answered,
     )
     logged = srv.log_lines()
+    out["goal_sched_ms"] = sched
     out["server_warnings"] = [line for line in logged if "WARNING" in line or "ERROR" in line]
     out["profiles"] = [str(p) for p in profiles]
     out["phases"] = phases
@@ -191,6 +202,37 @@ def _measure(
     if collected:
         out["forced_collect"] = collected
     return out
+
+
+def _publish(
+    srv: Server, gens: Loadgens, n: int, goals: int, opts: argparse.Namespace
+) -> tuple[dict[str, float], list[float], list[list[float]]]:
+    """Publishes the goals; each goal's id and when its POST went out, each POST's round
+    trip, and per goal, from its POST until everyone had it, in ms: the server's event-loop
+    thread on a CPU and waiting for one, then the same for the load generators'.
+
+    By default a goal once the previous one is everywhere and ``opts.gap`` has passed, on
+    the publisher's kept-alive connection. ``opts.match``: a match as it is, goal k at
+    ``(k - 1) * gap`` after the crowd connected (later only if goal k - 1 has not reached
+    everyone by then), each on a new connection, as a scorer's client posts it."""
+    published: dict[str, float] = {}
+    answered: list[float] = []
+    sched: list[list[float]] = []
+    gen_pids = gens.pids()
+    begin = time.monotonic()
+    for k in range(1, goals + 1):
+        if opts.match:
+            time.sleep(max(0.0, begin + (k - 1) * opts.gap - time.monotonic()))
+        elif k > 1:
+            time.sleep(opts.gap)
+        before = (*srv.sched_ns(), *sched_ns(gen_pids))
+        ident, sent = srv.publish_goal(k, new=opts.match)
+        answered.append(time.monotonic() - sent)
+        published[ident] = sent
+        gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
+        after = (*srv.sched_ns(), *sched_ns(gen_pids))
+        sched.append([(b - a) / 1e6 for a, b in zip(before, after, strict=True)])
+    return published, answered, sched
 
 
 def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Namespace) -> int:
@@ -216,6 +258,8 @@ def _rss_once_left(srv: Server, n: int, gave_back: int, opts: argparse.Namespace
 def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """Every N, every server, ``opts.repeat`` times; prints a table per N as it completes."""
     raise_nofile()  # inherited by every server and load generator started from here
+    if opts.realtime:  # inherited too
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
     opts.touchline_options = touchline_options()
     print(f"touchline-server at {touchline_version()}", file=out)
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
@@ -232,10 +276,13 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
                     if text not in seen:
                         seen.add(text)
                         print(f"    {kind}: {warning}", file=sys.stderr)
-        print(table(n, opts.goals, results[n]), file=out)
-        text = summary(n, results[n])
-        if text:
-            print("\n" + text, file=out)
+        if opts.match:
+            print(match_table(n, opts.goals, results[n]), file=out)
+        else:
+            print(table(n, opts.goals, results[n]), file=out)
+            text = summary(n, results[n])
+            if text:
+                print("\n" + text, file=out)
         print(file=out)
         if opts.profile:
             print(f"... N={n}: touchline once more, under py-spy", file=sys.stderr)
@@ -256,10 +303,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Fan-out benchmark: touchline-server against the peer and the limit."
     )
     p.add_argument("--n", default="1000", help="subscriber counts, comma-separated (1000)")
-    p.add_argument("--goals", type=int, default=5, help="goals published per run (5)")
+    p.add_argument(
+        "--match",
+        action="store_true",
+        help="a match as it is: goals every --gap seconds from the moment the crowd is in, "
+        "each POSTed on a new connection (the next waits only if the previous has not "
+        "reached everyone); defaults: --goals 20 --servers touchline,limit",
+    )
+    p.add_argument("--goals", type=int, help="goals published per run (5; --match: 20)")
     p.add_argument("--repeat", type=int, default=3, help="runs per server and N (3)")
-    p.add_argument("--servers", default=",".join(KINDS), help="which of " + ",".join(ALL_KINDS))
-    p.add_argument("--gap", type=float, default=0.5, help="pause between goals, s (0.5)")
+    p.add_argument(
+        "--servers",
+        help=f"which of {','.join(ALL_KINDS)} ({','.join(KINDS)}; --match: touchline,limit)",
+    )
+    p.add_argument(
+        "--gap",
+        type=float,
+        default=0.5,
+        help="pause between goals, s; --match: from one goal's POST to the next's (0.5)",
+    )
     p.add_argument("--settle", type=float, default=1.0, help="pause before measuring RSS (1)")
     p.add_argument(
         "--concurrency", type=int, default=500, help="streams opening at once, in all (500)"
@@ -281,6 +343,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="events touchline has in its history before the subscribers come, as a server "
         "that has been running a while (its --history keeps 10,000) (0)",
     )
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        help="run this process, the servers and the load generators under SCHED_FIFO "
+        "(root, or CAP_SYS_NICE): the CPU goes to them before any other work on the "
+        "machine, as on a quiet one. Other work keeps 5%% of the CPU (the kernel's "
+        "sched_rt_runtime_us) while they are busy",
+    )
     p.add_argument("--json", type=Path, help="also write every run's figures here")
     p.add_argument(
         "--gc",
@@ -296,9 +366,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     opts = p.parse_args(argv)
     opts.n = [int(x) for x in opts.n.split(",")]
+    if opts.goals is None:
+        opts.goals = 20 if opts.match else 5
+    if opts.servers is None:
+        opts.servers = "touchline,limit" if opts.match else ",".join(KINDS)
     opts.servers = [s for s in opts.servers.split(",") if s]
     if unknown := set(opts.servers) - set(ALL_KINDS):
         p.error(f"unknown servers: {', '.join(sorted(unknown))}")
+    if opts.realtime and not hasattr(os, "SCHED_FIFO"):
+        p.error("--realtime needs Linux's SCHED_FIFO")
     if not 1 <= opts.goals <= 80:
         p.error("--goals must be 1..80 (one goal a minute of a match)")
     return opts

@@ -60,8 +60,16 @@ class Http:
             thread.join()
 
     def request(
-        self, method: str, path: str, body: Any = None, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        *,
+        new: bool = False,
     ) -> tuple[int, Any]:
+        """One request and its answer: (status, JSON body). ``new``: on a new connection
+        (its connect is not timed: ``sent_at`` is taken once it is open)."""
         data = b"" if body is None else json.dumps(body).encode()
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.addr[0]}\r\n"
         if token:
@@ -70,6 +78,8 @@ class Http:
             head += "Content-Type: application/json\r\n"
         head += f"Content-Length: {len(data)}\r\n\r\n"
         with self.lock:
+            if new:
+                self.close()
             self.fresh()
             assert self.sock is not None
             self.sent_at = time.monotonic()

@@ -75,6 +75,9 @@ def figures(
         "p99_ms": percentile(latencies, 99) * 1000,
         "max_ms": max(latencies, default=math.nan) * 1000,
         "last_ms": statistics.median(last) * 1000 if last else math.nan,
+        "last_max_ms": max(last, default=math.nan) * 1000,
+        # Per goal, in publishing order: when its last subscriber had it.
+        "goal_last_ms": [x * 1000 for x in last],
         "publish_ms": statistics.median(answered_s) * 1000 if answered_s else math.nan,
         "rss_base_mb": base / 1024,
         "rss_per_sub_kb": (full - base) / connected if connected else math.nan,
@@ -83,18 +86,37 @@ def figures(
     }
 
 
+#: The rows of ``--match`` (a match as it is: goals every 0.5 s, each on a new connection).
+MATCH_ROWS = (
+    ("connected", "subscribers connected", False),
+    ("connect_s", "connect all (s)", True),
+    ("p50_ms", "latency p50 (ms)", True),
+    ("p99_ms", "latency p99 (ms)", True),
+    ("max_ms", "latency max (ms)", True),
+    ("last_ms", "goal to everyone, median (ms)", True),
+    ("last_max_ms", "goal to everyone, worst (ms)", True),
+    ("publish_ms", "publish answered p50 (ms)", True),
+    ("missing", "deliveries missing", True),
+    ("cpu_per_delivery_us", "CPU per delivery (µs)", True),
+)
+
+
 def failed_run(n: int, goals: int, reason: str, server_log: list[str]) -> dict[str, Any]:
     """A run that could not finish: no figures, the reason and the server's last errors."""
     out: dict[str, Any] = {key: math.nan for key, _, _ in ROWS}
-    out.update(n=n, goals=goals, connect_errors={}, after_leave_cycles_mb=[])
+    out.update({key: math.nan for key, _, _ in MATCH_ROWS})
+    out.update(n=n, goals=goals, connect_errors={}, after_leave_cycles_mb=[], goal_last_ms=[])
+    out["goal_sched_ms"] = []
     out.update(duplicates=0, unexpected_ids=0, dropped=0, bad_responses=0)
     out["failed"] = reason + "".join(f"\n      server: {line}" for line in server_log)
     return out
 
 
-def medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+def medians(
+    runs: list[dict[str, Any]], rows: tuple[tuple[str, str, bool], ...] = ROWS
+) -> dict[str, float]:
     out = {}
-    for key, _, _ in ROWS:
+    for key, _, _ in rows:
         values = [r[key] for r in runs if not math.isnan(r[key])]
         out[key] = statistics.median(values) if values else math.nan
     return out
@@ -143,6 +165,47 @@ def table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
             )
     for k in kinds:
         lines += gc_lines(k, results[k])
+    return "\n".join(lines)
+
+
+def match_table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
+    """``--match``: medians per server, touchline's ratio to the limit, and every run's p99
+    and goal-by-goal time to everyone (a stalled goal shows as an outlier there)."""
+    kinds = [k for k in ("touchline", "limit", "peer", "redis", "redis2") if results.get(k)]
+    med = {k: medians(results[k], MATCH_ROWS) for k in kinds}
+    repeats = max(len(results[k]) for k in kinds)
+    lines = [
+        f"A match as it is: N = {n} subscribers, {goals} goals 0.5 s apart from the moment "
+        f"they are in, each POSTed on a new connection; medians of {repeats} run(s)",
+        f"{'':32}" + "".join(f"{k:>11}" for k in kinds) + f"{'t/limit':>9}",
+    ]
+    for key, label, _ in MATCH_ROWS:
+        row = f"{label:32}" + "".join(f"{_cell(med[k][key]):>11}" for k in kinds)
+        if "limit" in med and "touchline" in med and key not in ("connected", "missing"):
+            row += f"{_ratio(med['touchline'][key], med['limit'][key]):>9}"
+        lines.append(row)
+    for k in kinds:
+        for i, r in enumerate(results[k]):
+            ratio = ""
+            if k != "limit" and i < len(results.get("limit", [])):
+                ratio = f" ({_ratio(r['p99_ms'], results['limit'][i]['p99_ms'])} limit's)"
+            per_goal = " ".join(f"{x:.0f}" for x in r["goal_last_ms"])
+            lines.append(
+                f"  {k} run {i + 1}: p99 {_cell(r['p99_ms'])} ms{ratio}; per goal: {per_goal}"
+            )
+            sched = r.get("goal_sched_ms") or []
+            if sched:
+                lines.append(
+                    "    per goal, server on a CPU / waiting for one (ms): "
+                    + " ".join(f"{s[0]:.0f}/{s[1]:.0f}" for s in sched)
+                )
+                lines.append(
+                    "    per goal, load generators on a CPU / waiting for one (ms): "
+                    + " ".join(f"{s[2]:.0f}/{s[3]:.0f}" for s in sched)
+                )
+        odd = _oddities(results[k])
+        if odd:
+            lines.append(f"  {k}: {odd}")
     return "\n".join(lines)
 
 

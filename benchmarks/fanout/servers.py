@@ -86,6 +86,11 @@ class Server:
             fields = stat[stat.rindex(")") + 2 :].split()
             return (int(fields[11]) + int(fields[12])) / _TICK
 
+    def sched_ns(self) -> tuple[int, int]:
+        """The server's event-loop thread: its time on a CPU and its time waiting for one
+        (ready to run, in the run queue), in ns so far (see :func:`sched_ns`)."""
+        return sched_ns([self.proc.pid])
+
     def collect(self, timeout: float = 60) -> str:
         """Under gcwatch: a full collection now; returns gcwatch's line about it."""
         return self._signal(signal.SIGUSR2, "gcwatch collected", timeout)
@@ -149,20 +154,21 @@ class Server:
         else:
             self._check(self._post("/publish", ref_event("kickoff", 0)))
 
-    def publish_goal(self, k: int) -> tuple[str, float]:
-        """Goal number ``k`` (1, 2, ...): its event id, and when its POST went out."""
+    def publish_goal(self, k: int, *, new: bool = False) -> tuple[str, float]:
+        """Goal number ``k`` (1, 2, ...): its event id, and when its POST went out;
+        ``new``: POSTed on a new connection."""
         team = "home" if k % 2 else "away"
         if self.kind not in ("peer", "limit"):  # touchline, on either store
             body = {"type": "goal", "team": team, "minute": k, "player": PLAYER}
-            answer = self._post("/api/matches/bench/events", body)
+            answer = self._post("/api/matches/bench/events", body, new=new)
         else:
-            answer = self._post("/publish", ref_event("goal", k))
+            answer = self._post("/publish", ref_event("goal", k), new=new)
         assert self.http is not None
         return self._check(answer)["id"], self.http.sent_at
 
-    def _post(self, path: str, body: dict) -> tuple[int, Any]:
+    def _post(self, path: str, body: dict, *, new: bool = False) -> tuple[int, Any]:
         assert self.http is not None
-        return self.http.request("POST", path, body, token=self.token)
+        return self.http.request("POST", path, body, token=self.token, new=new)
 
     def _check(self, answer: tuple[int, Any]) -> Any:
         status, body = answer
@@ -180,6 +186,21 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def sched_ns(pids: list[int]) -> tuple[int, int]:
+    """The main threads of ``pids``: time on a CPU and time waiting for one, in ns so far,
+    added up (the kernel's /proc/PID/task/PID/schedstat; zeros where it is missing). Read
+    before and after a goal, they tell a goal that took longer because the server did more
+    from one that took longer because it waited for a CPU other work had."""
+    run = wait = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+        except OSError:
+            continue
+        run, wait = run + int(fields[0]), wait + int(fields[1])
+    return run, wait
 
 
 def ref_event(kind: str, k: int) -> dict[str, Any]:
@@ -327,6 +348,9 @@ class Group(Server):
             if time.monotonic() > deadline:
                 raise TimeoutError("touchline gave no memory back after the crowd left")
             time.sleep(0.1)
+
+    def sched_ns(self) -> tuple[int, int]:
+        return sched_ns([m.proc.pid for m in self.members])
 
     def collect(self, timeout: float = 60) -> str:
         raise NotImplementedError("--gc measures one process")
