@@ -56,7 +56,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.fanout.loadgen import PER_PROCESS, Loadgens, raise_nofile
+from benchmarks.fanout.loadgen import PER_PROCESS, REALTIME_PUBLISHER, Loadgens, raise_nofile
 from benchmarks.fanout.profile import Recorder, top
 from benchmarks.fanout.report import (
     failed_run,
@@ -259,7 +259,7 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
     """Every N, every server, ``opts.repeat`` times; prints a table per N as it completes."""
     raise_nofile()  # inherited by every server and load generator started from here
     if opts.realtime:  # inherited too
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PUBLISHER))
     opts.touchline_options = touchline_options()
     print(f"touchline-server at {touchline_version()}", file=out)
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}

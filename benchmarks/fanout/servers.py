@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.fanout.loadgen import measured
 from benchmarks.fanout.rawhttp import Http
 from server.runtime.gc_policy import MIN_LEFT
 from server.wire import MatchEvent, Score
@@ -273,6 +274,7 @@ def start(
         stderr=subprocess.PIPE,
         text=True,
     )
+    measured(proc.pid)
     srv = Server(kind, proc, token)
     threading.Thread(target=srv._pump, daemon=True).start()
     if not srv._ready.wait(60) or not srv.port:
@@ -383,6 +385,7 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[str], str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    measured(proc.pid)
     assert proc.stdout is not None
     seen = []
     for line in proc.stdout:

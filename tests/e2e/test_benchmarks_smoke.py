@@ -51,6 +51,28 @@ def test_fanout_smoke_run_on_redis_delivers_every_goal_through_one_and_two_serve
         assert got["publish_ms"] > 0 and 0 < got["p50_ms"] <= got["p99_ms"], kind
 
 
+def test_fanout_match_run_times_each_goal_on_touchline_and_the_limit():
+    goals = 3
+    opts = parse_args(f"--match --n {N} --goals {goals} --repeat 1 --gap 0.05".split())
+    out = io.StringIO()
+    results = run(opts, out=out)
+
+    assert set(results[N]) == {"touchline", "limit"}  # --match's servers unless told
+    for kind in ("touchline", "limit"):
+        [got] = results[N][kind]
+        assert got["connected"] == N, (kind, got.get("failed"), got["connect_errors"])
+        assert got["deliveries"] == N * goals and got["missing"] == 0, kind
+        assert got["duplicates"] == got["unexpected_ids"] == got["dropped"] == 0, kind
+        # Per goal: when everyone had it, and the server's and load generator's CPU time
+        # and run-queue wait meanwhile.
+        assert len(got["goal_last_ms"]) == goals and got["last_max_ms"] == max(got["goal_last_ms"])
+        assert len(got["goal_sched_ms"]) == goals
+        assert all(len(s) == 4 and min(s) >= 0 and s[0] > 0 for s in got["goal_sched_ms"]), kind
+    report = out.getvalue()
+    assert "A match as it is" in report and "t/limit" in report
+    assert "server on a CPU / waiting for one" in report
+
+
 RESPONSE = (
     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
     b"d\r\nretry: 3000\n\n\r\n"
