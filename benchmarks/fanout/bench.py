@@ -259,7 +259,10 @@ def run(opts: argparse.Namespace, out=sys.stdout) -> dict[int, dict[str, list[di
     """Every N, every server, ``opts.repeat`` times; prints a table per N as it completes."""
     raise_nofile()  # inherited by every server and load generator started from here
     if opts.realtime:  # inherited too
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PUBLISHER))
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PUBLISHER))
+        except PermissionError:
+            raise SystemExit("--realtime needs root (or CAP_SYS_NICE)") from None
     opts.touchline_options = touchline_options()
     print(f"touchline-server at {touchline_version()}", file=out)
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
