@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from server.config import DEFAULTS
 from server.feeds import Feed
+from server.store.base import StoreUnavailable
 from server.wire import EventIn, Match, MatchEvent, MatchIn
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 START_DELAY = (10.0, 10.0)
 GAP = (5.0, 5.0)
 PAUSE = (30.0, 30.0)
+#: Seconds between tries at a write the store could not make (a full disk, say).
+STORE_RETRY = 2.0
 
 
 def _default(value: float | None, default: tuple[float, float], speed: float) -> float:
@@ -176,9 +179,9 @@ async def replay(
                 last = i == len(feed.matches) - 1
                 # Its clock runs at the replay's speed: clients tick the minute on at that rate.
                 progress = (key, f"{day_number}:0") if last else None
-                await _safely(
-                    publisher.add_match(m, progress=progress, clock_rate=speed),
-                    m.id,
+                start += await _until_kept(
+                    lambda: publisher.add_match(m, progress=progress, clock_rate=speed),  # noqa: B023
+                    str(m.id),
                 )
         else:  # resuming: carry on from the last step published, as if no time had passed
             log.info("replay: resuming %s at event %d of %d", feed.name, done, len(day.steps))
@@ -189,8 +192,10 @@ async def replay(
             # Even when behind schedule, let the server breathe between events.
             await asyncio.sleep(max(delay, 0.0))
             progress = (key, f"{day_number}:{index + 1}")
-            await _safely(
-                publisher.publish(step.match, step.event, progress=progress),
+            # The matches stand still while the store refuses: they go on from there, as on a
+            # resume, instead of publishing every step that fell due meanwhile at once.
+            start += await _until_kept(
+                lambda: publisher.publish(step.match, step.event, progress=progress),  # noqa: B023
                 f"{step.match} {step.event.type}",
             )
         if not loop or not day.steps:
@@ -213,10 +218,31 @@ def _parse_progress(value: str | None) -> tuple[int, int | None]:
     return int(day), int(done)
 
 
-async def _safely(call: Awaitable[object], what: object) -> None:
-    """Awaits ``call``, logging a refusal of ``what`` (a match id, an event) instead of raising."""
-    try:
-        await call
-    except (ValueError, LookupError) as exc:  # Conflict, a bad event, an unknown match
-        # Someone else (a live scorer on the publish API) may have changed the match.
-        log.warning("replay: %s refused: %s", what, exc)
+async def _until_kept(call: Callable[[], Awaitable[object]], what: str) -> float:
+    """Awaits ``call()``, logging a refusal of ``what`` (a match id, an event) instead of
+    raising; while the store cannot keep it (:class:`StoreUnavailable`: nothing was kept),
+    tries again every :data:`STORE_RETRY` seconds, saying so once. Returns the seconds spent
+    waiting on the store."""
+    clock = asyncio.get_running_loop()
+    began, waited = clock.time(), False
+    while True:
+        try:
+            await call()
+        except StoreUnavailable as exc:
+            if not waited:
+                log.warning(
+                    "replay: the store cannot keep %s (%s); paused, trying again every %g s",
+                    what,
+                    exc,
+                    STORE_RETRY,
+                )
+                waited = True
+            await asyncio.sleep(STORE_RETRY)
+            continue
+        except (ValueError, LookupError) as exc:  # Conflict, a bad event, an unknown match
+            # Someone else (a live scorer on the publish API) may have changed the match.
+            log.warning("replay: %s refused: %s", what, exc)
+        if not waited:
+            return 0.0
+        log.info("replay: the store kept %s; going on", what)
+        return clock.time() - began

@@ -374,7 +374,9 @@ def goals(srv: ServerProcess) -> int:
 
 
 def finished(srv: ServerProcess) -> bool:
-    return all(m["status"] == "full_time" for m in board(srv))
+    # Not an empty board: a server answers before its replay has added the first match.
+    matches = board(srv)
+    return bool(matches) and all(m["status"] == "full_time" for m in matches)
 
 
 def timeline(matches: list[dict]) -> dict:

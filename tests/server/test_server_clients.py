@@ -60,7 +60,10 @@ def test_client_that_stops_reading_is_dropped_with_bounded_memory_and_others_una
     # 1,500 events of ~700 bytes each is ~1 MB of backlog; none of it may pile up per client.
     assert growth < 20_000, f"server RSS grew by {growth} KB"
     assert took < 10
-    assert "dropped a client that stopped reading" in srv.log
+    # Dropped by whichever comes first: its send waiting past --send-timeout, or its queue
+    # falling further behind than the broker keeps (a busy machine publishes the 1,500 faster
+    # than a second; on Redis they reach the broker in batches).
+    assert "dropped a client that stopped reading" in srv.log or "dropping a subscriber" in srv.log
     assert "Traceback" not in srv.log
 
 

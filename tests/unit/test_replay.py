@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ import pytest
 from server.config import DEFAULTS, DEMO_HEAD_START
 from server.core.match_state import apply_event
 from server.feeds import Feed, load_feed
+from server.feeds import replay as replay_module
 from server.feeds.model import scratch_match
 from server.feeds.replay import plan, replay
 from server.resources import asset
+from server.store.base import StoreUnavailable
 from server.wire import EventIn, Match, MatchEvent, MatchIn
 from tests.support.wait import wait_until_async
 
@@ -330,3 +333,47 @@ async def test_replay_that_already_finished_does_not_start_again_without_loop() 
     await replay(feed, recorder, speed=1_000_000, start_delay=0, gap=0)
     assert len(recorder.log) == played
     assert all(m.status == "full_time" for m in recorder.matches.values())
+
+
+class FullDisk(Recorder):
+    """A publisher whose store refuses its writes (StoreUnavailable: nothing kept) from the
+    ``at``-th event on, ``times`` times over, as a full disk does until space is freed."""
+
+    def __init__(self, at: int, times: int) -> None:
+        super().__init__()
+        self.at, self.times, self.refused = at, times, 0
+        self.events = 0
+
+    async def publish(self, match_id: str, ev: EventIn, *, progress=None) -> MatchEvent:
+        if self.events == self.at and self.refused < self.times:
+            self.refused += 1
+            raise StoreUnavailable("database or disk is full")
+        self.events += 1
+        return await super().publish(match_id, ev, progress=progress)
+
+
+async def test_a_store_that_cannot_write_pauses_the_replay_which_then_goes_on_losing_nothing(
+    monkeypatch, caplog
+) -> None:
+    monkeypatch.setattr(replay_module, "STORE_RETRY", 0.05)
+    feed = load_feed("demo")
+    speed = 30_000
+    day = plan(feed, speed=speed, start_delay=0.0, gap=0.01)
+    recorder = FullDisk(at=5, times=4)
+    with caplog.at_level(logging.INFO, logger="server.feeds.replay"):
+        await replay(feed, recorder, speed=speed, start_delay=0.0, gap=0.01)
+    published = recorder.log[len(feed.matches) :]
+    # Every step once, in order: the refused one was kept once the store took it.
+    assert [(r.match, r.kind) for r in published] == [(s.match, s.event.type) for s in day.steps]
+    assert recorder.refused == 4
+    # Said once when it paused and once when it went on, not at every try.
+    paused = [r for r in caplog.records if "cannot keep" in r.getMessage()]
+    assert len(paused) == 1 and "database or disk is full" in paused[0].getMessage()
+    assert sum("going on" in r.getMessage() for r in caplog.records) == 1
+    # After the pause the matches go on at their pace: the steps that fell due meanwhile
+    # are not published all at once.
+    after = published[5:]
+    for (one, two), (s1, s2) in zip(
+        itertools.pairwise(after), itertools.pairwise(day.steps[5:]), strict=True
+    ):
+        assert two.mono - one.mono >= (s2.at - s1.at) - 0.01, (s1, s2)
