@@ -81,7 +81,9 @@ def test_rounds_layout_takes_round_names_team_codes_and_official_numbers() -> No
     feed = load_feed(str(FIXTURES / "euro2024-excerpt.json"))
     first = feed.matches[0]
     assert first.id == "euro2024-001"  # the file's own match "num"
-    assert first.round == "Matchday 1"
+    # The file's group with it, alone: the excerpt holds one match of Group A, too few to
+    # count the group's matchdays.
+    assert first.round == "Group A"
     assert (first.home.name, first.home.code) == ("Germany", "GER")
     assert feed.matches[-1].round == "Quarter-finals"
 
