@@ -142,6 +142,13 @@ def status_words(match: Match) -> str:
     }[match.status]
 
 
+def search_text(match: Match) -> str:
+    """What the board's filter looks in: the teams, the competition and the round."""
+    return " ".join(
+        filter(None, (match.home.name, match.away.name, match.competition, match.round))
+    )
+
+
 def kickoff_long(match: Match) -> str:
     """``Thu 11 Jun 2026, 21:00`` in local time."""
     when = local_kickoff(match)

@@ -177,7 +177,7 @@ def match_cell(
     if role == HighlightRole:
         return strength
     if role == SearchRole:
-        return " ".join(filter(None, (m.home.name, m.away.name, m.competition, m.round)))
+        return display.search_text(m)
     if role == TeamCodeRole:
         return m.home.code if column == HOME else m.away.code if column == AWAY else None
     if role in (RedCardsRole, R.DecorationRole) and column in (HOME, AWAY):

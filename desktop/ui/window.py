@@ -2,19 +2,21 @@
 
 The window only shows state and turns user actions into signals; the app (desktop/app.py) does
 all I/O. Keyboard: Ctrl+F filter, Escape leaves the filter, Enter opens the timeline, F or
-Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+, opens the
-settings, Ctrl+Q quits.
+Space follows a team, the Menu key or Shift+F10 opens a match's menu, Alt+Left / Alt+Right
+(or [ and ]) the previous / next day with matches, Alt+Home the day the board opens on,
+Ctrl+, opens the settings, Ctrl+Q quits.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import days
+from desktop.core.display import search_text
 from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings, Scope
 from desktop.core.plaintext import mnemonic_safe
@@ -32,6 +36,7 @@ from desktop.core.status_words import STALE_STATES, connection_text, stale_text
 from desktop.platform.settings import Settings
 from desktop.ui import icons
 from desktop.ui.banner import NoticeBanner, StaleBanner
+from desktop.ui.day_picker import DayPicker
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.scoreboard_view import ScoreboardFilter, ScoreboardView
 from desktop.ui.timeline import TimelinePane
@@ -99,6 +104,17 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._update_placeholder)
         self.filter_edit.returnPressed.connect(self._filter_entered)
 
+        # The day shown, once the board spans several: beside the filter, as a match list's
+        # date bar is. Until the user picks one the board follows its opening day (today,
+        # else a day with a match under way, else the next), which moves on with the clock.
+        self.day_picker = DayPicker(self)
+        self.day_picker.dayChosen.connect(self.choose_day)
+        self.day_picker.hide()
+        self._day_chosen = False
+        self._today = days.today()
+        self._live_days: dict[date, int] = {}
+        self.model.daysChanged.connect(self._days_changed)
+
         self.view = ScoreboardView(self)
         self.view.setModel(self.proxy)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -118,8 +134,14 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
-        for widget in (self.notice_banner, self.stale_banner, self.filter_edit, self.splitter):
+        board_bar = QHBoxLayout()
+        board_bar.setSpacing(6)
+        board_bar.addWidget(self.filter_edit, 1)
+        board_bar.addWidget(self.day_picker)
+        for widget in (self.notice_banner, self.stale_banner):
             layout.addWidget(widget)
+        layout.addLayout(board_bar)
+        layout.addWidget(self.splitter)
         self.setCentralWidget(central)
         self.setTabOrder(self.filter_edit, self.view)
         self.setTabOrder(self.view, self.timeline.view)
@@ -148,7 +170,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore()
-        self._update_placeholder()
+        self._days_changed()
 
     # --- menus and shortcuts ---------------------------------------------------------------
 
@@ -179,6 +201,20 @@ class MainWindow(QMainWindow):
         self.timeline_action.setShortcut(QKeySequence("Ctrl+T"))
         self.timeline_action.triggered.connect(self._focus_timeline)
         view_menu.addAction(self.timeline_action)
+        view_menu.addSeparator()
+        # Alt+arrows as a browser's back and forward; [ and ] as one-key stand-ins (a
+        # shortcut, so typed into the filter box they stay text).
+        self.previous_day_action = QAction("&Previous day", self)
+        self.previous_day_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("[")])
+        self.previous_day_action.triggered.connect(lambda: self.day_picker.step(-1))
+        self.next_day_action = QAction("&Next day", self)
+        self.next_day_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("]")])
+        self.next_day_action.triggered.connect(lambda: self.day_picker.step(1))
+        self.today_action = QAction("&Opening day", self)
+        self.today_action.setShortcut(QKeySequence("Alt+Home"))
+        self.today_action.triggered.connect(self.follow_opening_day)
+        for action in (self.previous_day_action, self.next_day_action, self.today_action):
+            view_menu.addAction(action)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -199,9 +235,77 @@ class MainWindow(QMainWindow):
             self.view.select_match(first)
             self.view.setFocus()
 
+    # --- days ----------------------------------------------------------------------------
+
+    def choose_day(self, day: date) -> None:
+        """Shows ``day``'s matches (the user's choice: the board stays there)."""
+        self._day_chosen = True
+        self._show_day(day)
+
+    def follow_opening_day(self) -> None:
+        """Back to the day the board opens on, and following it as the clock moves on."""
+        self._day_chosen = False
+        self._days_changed()
+
+    def _show_day(self, day: date | None) -> None:
+        self.model.set_day(day)
+        self._refresh_picker()
+        self._update_placeholder()
+
+    def _days_changed(self) -> None:
+        """A day got its first match or lost its last: one day shows all; several show the
+        chosen one while it has matches, else the opening day."""
+        counts = self.model.days()
+        self._live_days = self._count_live()
+        if len(counts) <= 1:
+            self._day_chosen = False
+            self._show_day(None)
+            self.day_picker.hide()
+        else:
+            shown = self.model.day
+            if not (self._day_chosen and shown in counts):
+                self._day_chosen = False
+                shown = days.default_day(counts, self._live_days, self._today)
+            self._show_day(shown)
+            self.day_picker.show()
+        multi = len(counts) > 1
+        for action in (self.previous_day_action, self.next_day_action, self.today_action):
+            action.setEnabled(multi)
+
+    def _count_live(self) -> dict[date, int]:
+        live: dict[date, int] = {}
+        for match in self.model.board.matches.values():
+            if days.phase(match) == days.LIVE:
+                day = self.model.day_of(match.id)
+                if day is not None:
+                    live[day] = live.get(day, 0) + 1
+        return live
+
+    def _refresh_picker(self) -> None:
+        if self.model.day is not None:
+            counts = self.model.days()
+            self.day_picker.set_days(counts, self._live_days, self.model.day, self._today)
+
+    def _days_tick(self, now: datetime) -> None:
+        """Once a second, while the board spans several days: the names move on at midnight,
+        the live counts with the matches, and an unchosen day with the opening day."""
+        if self.model.day is None:
+            return
+        today, live = days.today(now), self._count_live()
+        if today == self._today and live == self._live_days:
+            return
+        self._today, self._live_days = today, live
+        if self._day_chosen:
+            self._refresh_picker()
+            self._update_placeholder()
+        else:
+            self._days_changed()
+
     def advance_clocks(self, now: datetime) -> list[str]:
         """Moves the running minutes on to ``now`` and redraws those that changed (the
-        scoreboard's Time cells, the timeline's heading); returns their match ids."""
+        scoreboard's Time cells, the timeline's heading); returns their match ids. The day
+        picker moves on too (names at midnight, live counts)."""
+        self._days_tick(now)
         moved = self.clocks.advance(now)
         if moved:
             self.model.minutes_moved(moved)
@@ -220,8 +324,11 @@ class MainWindow(QMainWindow):
             self.timeline.view.setFocus()
 
     def open_match(self, match_id: str) -> None:
-        """Shows the window with ``match_id`` selected and its timeline open."""
+        """Shows the window with ``match_id`` selected and its timeline open (on its day)."""
         self.show_and_raise()
+        day = self.model.day_of(match_id)
+        if self.model.day is not None and day is not None and day != self.model.day:
+            self.choose_day(day)
         if (
             self.filter_edit.text()
             and not self.proxy.mapFromSource(self.model.index_of(match_id)).isValid()
@@ -339,8 +446,17 @@ class MainWindow(QMainWindow):
         """What the scoreboard says when it shows no match: that the filter left none, or
         that there are none (yet)."""
         text = self.filter_edit.text().strip()
+        day = self.model.day
+        on_day = f" on {days.day_name(day, self._today)}" if day is not None else ""
         if text:
-            words = f"No team or competition matches “{text}”."
+            words = f"No team or competition matches “{text}”{on_day}."
+            found = self._days_matching(text)
+            if found:
+                names = ", ".join(days.day_name(d, self._today) for d in found[:5])
+                more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
+                words += f"\nOn other days: {names}{more} (Alt+Left, Alt+Right)."
+        elif day is not None and self.model.rowCount() == 0:
+            words = f"No matches{on_day}."
         elif self._ever_live:
             words = "No matches on this server yet."
         else:
@@ -348,6 +464,19 @@ class MainWindow(QMainWindow):
         if words != self.view.placeholder:
             self.view.placeholder = words
             self.view.viewport().update()
+
+    def _days_matching(self, text: str) -> list[date]:
+        """The other days with a match the filter's text finds (as the filter does: in the
+        teams, competition and round, ignoring case)."""
+        folded = text.casefold()
+        found = {
+            day
+            for match in self.model.board.matches.values()
+            if folded in search_text(match).casefold()
+            and (day := self.model.day_of(match.id)) is not None
+            and day != self.model.day
+        }
+        return sorted(found)
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""

@@ -17,8 +17,8 @@ is described in :mod:`server.feeds.openfootball_match`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated
 
@@ -188,7 +188,10 @@ def parse(path: str, default_name: str, data: object) -> Feed:
             (f"rounds[{r}].matches[{i}]", m, m.round or rnd.name) for i, m in enumerate(rnd.matches)
         ]
 
-    listed = [(where, m, stage) for (where, m, _), stage in zip(listed, _stages(path, listed))]
+    listed = [
+        (where, m, stage)
+        for (where, m, _), stage in zip(listed, _stages(path, listed), strict=True)
+    ]
     nums = [m.num for _, m, _ in listed]
     use_num = None not in nums and len(set(nums)) == len(nums)
     prefix = id_prefix(doc.name)
