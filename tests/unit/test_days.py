@@ -1,0 +1,134 @@
+"""A tournament by day and stage: a match's day, a day's name, the day a board opens on, the
+order of matches and rounds (desktop.core.days)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from desktop.core import days
+from server.feeds import load_feed
+from tests.support.matchdata import Feed, match
+from tests.support.timezone import local_time
+
+FRI = date(2026, 12, 4)
+
+
+def test_a_match_is_on_the_local_date_of_its_kickoff():
+    late_in_los_angeles = match("a", kickoff=datetime(2026, 6, 12, 4, 0, tzinfo=UTC))
+    with local_time("America/Los_Angeles"):
+        assert days.match_day(late_in_los_angeles) == date(2026, 6, 11)  # 21:00 there
+    with local_time("Europe/Berlin"):
+        assert days.match_day(late_in_los_angeles) == date(2026, 6, 12)  # 06:00 there
+
+
+def test_today_is_the_local_date_of_now():
+    now = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+    with local_time("Asia/Tokyo"):
+        assert days.today(now) == date(2026, 12, 5)
+    with local_time("UTC"):
+        assert days.today(now) == FRI
+
+
+def test_days_next_to_today_are_named_and_the_others_are_dated():
+    assert days.day_name(FRI, FRI) == "Today"
+    assert days.day_name(date(2026, 12, 3), FRI) == "Yesterday"
+    assert days.day_name(date(2026, 12, 5), FRI) == "Tomorrow"
+    assert days.day_name(date(2026, 12, 6), FRI) == "Sun 6 Dec"
+    assert days.day_name(date(2026, 6, 13), FRI) == "Sat 13 Jun"
+    # Another year says which.
+    assert days.day_name(date(2027, 1, 2), FRI) == "Sat 2 Jan 2027"
+
+
+def test_a_board_opens_on_today_when_today_has_matches():
+    counts = {date(2026, 12, 3): 2, FRI: 1, date(2026, 12, 6): 4}
+    assert days.default_day(counts, [date(2026, 12, 3)], FRI) == FRI
+
+
+def test_without_matches_today_a_board_opens_on_the_nearest_day_with_a_match_under_way():
+    counts = {date(2026, 12, 1): 2, date(2026, 12, 3): 2, date(2026, 12, 9): 4}
+    live = [date(2026, 12, 1), date(2026, 12, 3)]
+    assert days.default_day(counts, live, FRI) == date(2026, 12, 3)
+
+
+def test_without_matches_today_nor_under_way_a_board_opens_on_the_next_day_with_matches():
+    counts = {date(2026, 12, 1): 2, date(2026, 12, 6): 2, date(2026, 12, 9): 4}
+    assert days.default_day(counts, [], FRI) == date(2026, 12, 6)
+    # All in the past: the last of them.
+    assert days.default_day({date(2026, 6, 11): 2, date(2026, 7, 19): 1}, [], FRI) == date(
+        2026, 7, 19
+    )
+    assert days.default_day({}, [], FRI) is None
+
+
+def test_stepping_goes_to_the_previous_or_next_day_with_matches():
+    with_matches = [date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 17)]
+    assert days.step_day(with_matches, date(2026, 6, 12), 1) == date(2026, 6, 17)  # 13–16 empty
+    assert days.step_day(with_matches, date(2026, 6, 12), -1) == date(2026, 6, 11)
+    assert days.step_day(with_matches, date(2026, 6, 17), 1) is None
+    assert days.step_day(with_matches, date(2026, 6, 11), -1) is None
+    # From a day without matches, the nearest on that side.
+    assert days.step_day(with_matches, date(2026, 6, 14), -1) == date(2026, 6, 12)
+
+
+def test_matches_under_way_come_first_then_those_to_come_then_those_over():
+    feed = Feed(match("a"))
+    seen = [feed.matches["a"].model_copy()]
+    for whistle in ("kickoff", "half_time", "second_half", "full_time"):
+        feed("a", whistle)
+        seen.append(feed.matches["a"].model_copy())
+    phases = {m.status: days.phase(m) for m in seen}
+    assert phases == {
+        "live": days.LIVE,
+        "half_time": days.LIVE,
+        "scheduled": days.UPCOMING,
+        "full_time": days.FINISHED,
+    }
+    assert days.LIVE < days.UPCOMING < days.FINISHED
+
+
+def test_rounds_go_groups_first_then_the_knockouts_to_the_final():
+    played = [
+        "Final",
+        "Round of 16",
+        "Group B · Matchday 1",
+        "Semi-finals",
+        "Match for third place",
+        "Round of 32",
+        "Quarter-final",
+        "Group A · Matchday 2",
+        "Matchday 13",
+    ]
+    ordered = sorted(played, key=lambda r: (days.stage_order(r), r))
+    assert ordered == [
+        "Group A · Matchday 2",
+        "Group B · Matchday 1",
+        "Matchday 13",
+        "Round of 32",
+        "Round of 16",
+        "Quarter-final",
+        "Semi-finals",
+        "Match for third place",
+        "Final",
+    ]
+
+
+def test_a_group_heading_names_the_competition_and_its_round():
+    assert days.group_title("World Cup 2026", "Group A · Matchday 2") == (
+        "World Cup 2026 · Group A · Matchday 2"
+    )
+    assert days.group_title("World Cup 2026", "Final") == "World Cup 2026 · Final"
+    assert days.group_title("Friendlies", None) == "Friendlies"
+
+
+def test_the_world_cup_2026_feed_names_each_group_matchday_and_knockout_round():
+    feed = load_feed("worldcup-2026")
+    rounds = [m.round for m in feed.matches]
+    assert len(rounds) == 104
+    for group in "ABCDEFGHIJKL":
+        for matchday in (1, 2, 3):
+            assert rounds.count(f"Group {group} · Matchday {matchday}") == 2
+    assert [rounds.count(r) for r in ("Round of 32", "Round of 16", "Quarter-final")] == [16, 8, 4]
+    assert [rounds.count(r) for r in ("Semi-final", "Match for third place", "Final")] == [2, 1, 1]
+    # Each team's first group match is its Matchday 1: Mexico's opener is Group A's.
+    opener = min(feed.matches, key=lambda m: m.kickoff)
+    assert (opener.home.name, opener.round) == ("Mexico", "Group A · Matchday 1")
