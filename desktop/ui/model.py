@@ -210,10 +210,13 @@ class ScoreboardModel(GroupedModel):
         (structural signals, no reset): the other days' matches are not in the model."""
         if day == self._day:
             return
+        dated = self._day is None
         self._day = day
         for match_id in self.ids():
             if not self.shows(match_id):
                 self._remove(match_id)
+        if dated != (day is None):  # kick-offs drop or take back their day ("Sat 17:30")
+            self.rows_changed(self.ids(), CLOCK, _CELL_ROLES)
         for match_id in self._board.matches:
             if not self.contains(match_id):
                 self._insert(match_id)
@@ -251,7 +254,7 @@ class ScoreboardModel(GroupedModel):
         """Each match's text in a Time or Score column and whether it is bold (hidden rows
         too: a filter does not make the columns jump)."""
         for match in self._board.matches.values():
-            yield fitted_cell(match, column, self.clocks.shown(match))
+            yield fitted_cell(match, column, self.clocks.shown(match), self._day is None)
 
     def minutes_moved(self, match_ids: Iterable[str]) -> None:
         """Redraws the Time cells of matches whose running minute moved on
@@ -301,6 +304,7 @@ class ScoreboardModel(GroupedModel):
             stale=self._stale,
             strength=self.highlights.strength(match.id) if role in _GLOW_ROLES else 0.0,
             shown=self.clocks.shown(match) if index.column() == CLOCK else None,
+            dated=self._day is None,
         )
 
     # --- where a match goes --------------------------------------------------------------

@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         self.next_day_action = QAction("&Next day", self)
         self.next_day_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("]")])
         self.next_day_action.triggered.connect(lambda: self.day_picker.step(1))
-        self.today_action = QAction("Back to &today", self)
+        self.today_action = QAction("Back to to&day", self)
         self.today_action.setShortcut(QKeySequence("Alt+Home"))
         self.today_action.triggered.connect(self.follow_opening_day)
         for action in (self.previous_day_action, self.next_day_action, self.today_action):

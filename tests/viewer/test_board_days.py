@@ -12,7 +12,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from desktop.core import days
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
-from desktop.ui.cells import AWAY, HOME
+from desktop.ui.cells import AWAY, CLOCK, HOME
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.window import MainWindow
 from server.wire import Snapshot
@@ -288,3 +288,17 @@ def test_opening_a_match_of_another_day_shows_that_day_with_it_selected(make_win
     assert shown_ids(window.model) == {"n"}
     assert window.day_picker.combo.currentText() == "Tomorrow"
     assert window.view.current_match_id() == "n"
+
+
+def time_cell(window: MainWindow, match_id: str) -> str:
+    return window.model.index_of(match_id, CLOCK).data()
+
+
+def test_a_day_shown_says_its_kickoffs_without_the_day_which_the_picker_says(make_window):
+    window = make_window(world_cup(three_days()))
+    window.choose_day(local_noon(1).astimezone().date())
+    assert time_cell(window, "n") == "12:00"  # not "Sat 12:00": the picker says "Tomorrow"
+    # A board of one day (not today) shows no picker: its kick-offs say their day.
+    alone = Feed(match("n", "Spain", "Cape Verde", kickoff=local_noon(1)))
+    other = make_window(world_cup(alone))
+    assert time_cell(other, "n") == f"{local_noon(1).astimezone():%a} 12:00"
