@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from desktop.core.state import is_live
 from server.wire import Match
@@ -48,6 +48,12 @@ def day_name(day: date, now: date) -> str:
     if offset == 1:
         return "Tomorrow"
     return day_date(day, now)
+
+
+def day_phrase(day: date, now: date) -> str:
+    """A day in a sentence: ``today``, ``yesterday``, ``tomorrow``, ``on Sat 13 Jun``."""
+    name = day_name(day, now)
+    return name.lower() if abs((day - now).days) <= 1 else f"on {name}"
 
 
 def day_date(day: date, now: date) -> str:
@@ -120,7 +126,3 @@ def group_title(competition: str, round_name: str | None) -> str:
     """A day's heading for a competition's round: ``World Cup 2026 · Group A · Matchday 2``,
     ``World Cup 2026 · Final``, ``Premier League · Matchday 13``."""
     return f"{competition} · {round_name}" if round_name else competition
-
-
-def shift(day: date, days: int) -> date:
-    return day + timedelta(days=days)

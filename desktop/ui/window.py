@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("filter")
-        self.filter_edit.setPlaceholderText("Filter by team or competition (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(self.FILTER_HINT)
         self.filter_edit.setAccessibleName("Filter matches")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
@@ -442,21 +442,32 @@ class MainWindow(QMainWindow):
         self._ever_live = False
         self._update_placeholder()
 
+    #: The filter box's words while the board shows every match.
+    FILTER_HINT = "Filter by team or competition (Ctrl+F)"
+
     def _update_placeholder(self, *_args: object) -> None:
-        """What the scoreboard says when it shows no match: that the filter left none, or
-        that there are none (yet)."""
+        """What the scoreboard says when it shows no match: that the filter left none (on the
+        day shown, and where else it finds some), that the day has none, or that there are
+        none (yet). The filter box says which day it searches."""
         text = self.filter_edit.text().strip()
         day = self.model.day
-        on_day = f" on {days.day_name(day, self._today)}" if day is not None else ""
-        if text:
-            words = f"No team or competition matches “{text}”{on_day}."
+        phrase = f" {days.day_phrase(day, self._today)}" if day is not None else ""
+        hint = f"Filter matches{phrase} by team, competition or round (Ctrl+F)"
+        self.filter_edit.setPlaceholderText(hint if day is not None else self.FILTER_HINT)
+        elsewhere = ""
+        if text and day is not None:
             found = self._days_matching(text)
-            if found:
-                names = ", ".join(days.day_name(d, self._today) for d in found[:5])
-                more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
-                words += f"\nOn other days: {names}{more} (Alt+Left, Alt+Right)."
+            names = ", ".join(days.day_name(d, self._today) for d in found[:5])
+            more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
+            elsewhere = f"{names}{more}" if found else ""
+        if text:
+            words = f"No team or competition matches “{text}”{phrase}."
+            if elsewhere:
+                words += f"\nOn other days: {elsewhere} (Alt+Left, Alt+Right)."
+            if elsewhere and self.proxy.rowCount():  # found here too: a word on the others
+                self.statusBar().showMessage(f"“{text}” is on other days too: {elsewhere}.", 8000)
         elif day is not None and self.model.rowCount() == 0:
-            words = f"No matches{on_day}."
+            words = f"No matches{phrase}."
         elif self._ever_live:
             words = "No matches on this server yet."
         else:

@@ -132,3 +132,10 @@ def test_the_world_cup_2026_feed_names_each_group_matchday_and_knockout_round():
     # Each team's first group match is its Matchday 1: Mexico's opener is Group A's.
     opener = min(feed.matches, key=lambda m: m.kickoff)
     assert (opener.home.name, opener.round) == ("Mexico", "Group A · Matchday 1")
+
+
+def test_a_day_in_a_sentence_reads_today_or_on_its_date():
+    assert days.day_phrase(FRI, FRI) == "today"
+    assert days.day_phrase(date(2026, 12, 5), FRI) == "tomorrow"
+    assert days.day_phrase(date(2026, 12, 3), FRI) == "yesterday"
+    assert days.day_phrase(date(2026, 6, 13), FRI) == "on Sat 13 Jun"

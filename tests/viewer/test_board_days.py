@@ -268,18 +268,34 @@ def test_the_day_names_and_the_day_followed_move_on_at_midnight(make_window):
     assert [combo.itemText(i) for i in range(combo.count())][1:] == ["Yesterday", "Today"]
 
 
-def test_the_filter_searches_the_day_shown_and_names_the_other_days_it_finds(make_window):
-    window = make_window(world_cup(three_days()))
+def test_the_filter_searches_the_day_shown_says_so_and_names_the_other_days_it_finds(
+    make_window,
+):
+    board = world_cup(three_days())
+    board.apply_match(
+        match("m2", "Mexico", "Korea", round="Group A · Matchday 2", kickoff=local_noon(0))
+    )
+    window = make_window(board)
+    assert window.filter_edit.placeholderText() == (
+        "Filter matches today by team, competition or round (Ctrl+F)"
+    )
     window.filter_edit.setText("spain")  # tomorrow's
     assert window.proxy.rowCount() == 0
     assert window.view.placeholder == (
-        "No team or competition matches “spain” on Today.\nOn other days: Tomorrow "
+        "No team or competition matches “spain” today.\nOn other days: Tomorrow "
         "(Alt+Left, Alt+Right)."
     )
     window.filter_edit.setText("zebra")
-    assert window.view.placeholder == "No team or competition matches “zebra” on Today."
+    assert window.view.placeholder == "No team or competition matches “zebra” today."
     window.filter_edit.setText("group c")  # the round is searched too
     assert window.proxy.rowCount(window.proxy.index(0, 0)) == 1
+    window.filter_edit.setText("mexico")  # today's, and yesterday's
+    assert window.proxy.rowCount() == 1
+    assert window.statusBar().currentMessage() == "“mexico” is on other days too: Yesterday."
+    window.choose_day(local_noon(1).astimezone().date() + timedelta(1))
+    assert window.filter_edit.placeholderText().startswith("Filter matches on ")
+    window.filter_edit.clear()
+    assert window.view.placeholder.startswith("No matches on ")  # an empty day says so
 
 
 def test_opening_a_match_of_another_day_shows_that_day_with_it_selected(make_window):
