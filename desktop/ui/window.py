@@ -248,7 +248,16 @@ class MainWindow(QMainWindow):
         self._days_changed()
 
     def _show_day(self, day: date | None) -> None:
-        self.model.set_day(day)
+        if day != self.model.day:
+            # The selected match stays selected if it is on that day too; else none is (Qt
+            # would move the selection to a neighbour of each row that leaves, so the timeline
+            # would show a match nobody chose).
+            current = self.view.current_match_id()
+            self.view.clearSelection()
+            self.view.setCurrentIndex(QModelIndex())
+            self.model.set_day(day)
+            if current is not None and self.model.contains(current):
+                self.view.select_match(self.proxy.mapFromSource(self.model.index_of(current)))
         self._refresh_picker()
         self._update_placeholder()
 

@@ -318,3 +318,21 @@ def test_a_day_shown_says_its_kickoffs_without_the_day_which_the_picker_says(mak
     alone = Feed(match("n", "Spain", "Cape Verde", kickoff=local_noon(1)))
     other = make_window(world_cup(alone))
     assert time_cell(other, "n") == f"{local_noon(1).astimezone():%a} 12:00"
+
+
+def test_another_day_opens_with_no_match_selected_and_a_match_on_both_stays_selected(
+    make_window,
+):
+    window = make_window(world_cup(three_days()))
+    window.open_match("t2")
+    window.day_picker.step(1)
+    assert window.view.current_match_id() is None
+    assert window.timeline.model.match_id is None  # not some match of that day
+    board = window.model.board
+    board.apply_match(board.matches["n"].model_copy(update={"kickoff": local_noon(5)}))
+    board.apply_match(board.matches["y"].model_copy(update={"kickoff": local_noon(5, 14)}))
+    board.apply_match(board.matches["n"].model_copy(update={"kickoff": local_noon(0, 20)}))
+    window.open_match("t2")  # one day left: every match shown, t2 still selected
+    window.model.board.apply_match(board.matches["y"].model_copy(update={"kickoff": local_noon(0)}))
+    assert window.model.day is None
+    assert window.view.current_match_id() == "t2"
