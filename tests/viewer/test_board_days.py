@@ -321,18 +321,23 @@ def test_a_day_shown_says_its_kickoffs_without_the_day_which_the_picker_says(mak
 
 
 def test_another_day_opens_with_no_match_selected_and_a_match_on_both_stays_selected(
-    make_window,
+    qtbot, make_window
 ):
-    window = make_window(world_cup(three_days()))
+    feed = three_days()
+    # A round played on both days: its group stays while its rows come and go.
+    same_round = match("n2", "Japan", "Ghana", round="Group C · Matchday 1", kickoff=local_noon(1))
+    window = make_window(world_cup(Feed(*feed.matches.values(), same_round)))
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.view.setFocus()
     window.open_match("t2")
     window.day_picker.step(1)
     assert window.view.current_match_id() is None
     assert window.timeline.model.match_id is None  # not some match of that day
+    window.open_match("t2")  # back on today, t2 selected
     board = window.model.board
-    board.apply_match(board.matches["n"].model_copy(update={"kickoff": local_noon(5)}))
-    board.apply_match(board.matches["y"].model_copy(update={"kickoff": local_noon(5, 14)}))
-    board.apply_match(board.matches["n"].model_copy(update={"kickoff": local_noon(0, 20)}))
-    window.open_match("t2")  # one day left: every match shown, t2 still selected
-    window.model.board.apply_match(board.matches["y"].model_copy(update={"kickoff": local_noon(0)}))
+    for match_id in ("y", "n", "n2"):  # one day left: every match shown, t2 still selected
+        board.apply_match(board.matches[match_id].model_copy(update={"kickoff": local_noon(0, 20)}))
     assert window.model.day is None
     assert window.view.current_match_id() == "t2"
