@@ -196,7 +196,9 @@ def test_favourite_team_moves_its_match_into_favourites_group_at_the_top(board, 
 
     log.events.clear()
     model.toggle_favourite("Morocco")
-    assert titles(model) == [("World Cup 2026 · Group A", ["Mexico v South Africa", "Brazil v Morocco"])]
+    assert titles(model) == [
+        ("World Cup 2026 · Group A", ["Mexico v South Africa", "Brazil v Morocco"])
+    ]
     assert [e for e in log.events if e[0] != "data"] == [
         ("move", (0,), 0, (1,), 1),
         ("rem", (), 0, 0),
@@ -213,7 +215,9 @@ def test_later_kickoff_moves_row_within_its_group(board, make_model):
 
     board.apply_match(match("a", kickoff=later(5)))  # postponed
 
-    assert titles(model) == [("World Cup 2026 · Group A", ["Brazil v Morocco", "Mexico v South Africa"])]
+    assert titles(model) == [
+        ("World Cup 2026 · Group A", ["Brazil v Morocco", "Mexico v South Africa"])
+    ]
     assert [e for e in log.events if e[0] != "data"] == [("move", (0,), 0, (0,), 2)]
     log.close()
 
