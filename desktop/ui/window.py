@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
     #: until that retry had its chance: a server that ends its stream each time (the
     #: article's) must not grey the board and flash the banner at every reconnect.
     STALE_GRACE_S = 5.0
+    #: The filter box's words while the board shows every match (one day's: it says which).
+    FILTER_HINT = "Filter by team or competition (Ctrl+F)"
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self._day_chosen = False
         self._today = days.today()
         self._live_days: dict[date, int] = {}
+        self._said_elsewhere = ""  # the status bar's last word on the filter's other days
         self.model.daysChanged.connect(self._days_changed)
 
         self.view = ScoreboardView(self)
@@ -451,9 +454,6 @@ class MainWindow(QMainWindow):
         self._ever_live = False
         self._update_placeholder()
 
-    #: The filter box's words while the board shows every match.
-    FILTER_HINT = "Filter by team or competition (Ctrl+F)"
-
     def _update_placeholder(self, *_args: object) -> None:
         """What the scoreboard says when it shows no match: that the filter left none (on the
         day shown, and where else it finds some), that the day has none, or that there are
@@ -464,7 +464,9 @@ class MainWindow(QMainWindow):
         hint = f"Filter matches{phrase} by team, competition or round (Ctrl+F)"
         self.filter_edit.setPlaceholderText(hint if day is not None else self.FILTER_HINT)
         elsewhere = ""
-        if text and day is not None:
+        if not text:
+            self._said_elsewhere = ""
+        elif day is not None:
             found = self._days_matching(text)
             names = ", ".join(days.day_name(d, self._today) for d in found[:5])
             more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
@@ -473,8 +475,11 @@ class MainWindow(QMainWindow):
             words = f"No team or competition matches “{text}”{phrase}."
             if elsewhere:
                 words += f"\nOn other days: {elsewhere} (Alt+Left, Alt+Right)."
-            if elsewhere and self.proxy.rowCount():  # found here too: a word on the others
-                self.statusBar().showMessage(f"“{text}” is on other days too: {elsewhere}.", 8000)
+            said = f"“{text}” is on other days too: {elsewhere}."
+            # Found here too: a word on the others, once (not at every change of connection).
+            if elsewhere and self.proxy.rowCount() and said != self._said_elsewhere:
+                self.statusBar().showMessage(said, 8000)
+            self._said_elsewhere = said
         elif day is not None and self.model.rowCount() == 0:
             words = f"No matches{phrase}."
         elif self._ever_live:
