@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from desktop.core.state import is_live
 from server.wire import Match
@@ -60,6 +60,20 @@ def day_date(day: date, now: date) -> str:
     """``Sat 13 Jun``, or ``Sat 13 Jun 2026`` in another year than ``now``'s."""
     text = f"{day:%a} {day.day} {day:%b}"
     return text if day.year == now.year else f"{text} {day.year}"
+
+
+#: A board browses by day only once its kick-offs are at least this far apart: an evening's
+#: matches that run past midnight (a demo started at 23:30, a replay played in a few hours)
+#: stay one list, their kick-offs saying "Sat 00:30", rather than being cut in two.
+MIN_SPAN = timedelta(hours=12)
+
+
+def by_day(days_with_matches: int, first: datetime | None, last: datetime | None) -> bool:
+    """Whether a board is browsed one day at a time: matches on more than one day, their
+    kick-offs (the first and the last) :data:`MIN_SPAN` apart or more."""
+    if days_with_matches < 2 or first is None or last is None:
+        return False
+    return last - first >= MIN_SPAN
 
 
 def default_day(days: dict[date, int], live_days: Iterable[date], now: date) -> date | None:

@@ -265,11 +265,13 @@ class MainWindow(QMainWindow):
         self._update_placeholder()
 
     def _days_changed(self) -> None:
-        """A day got its first match or lost its last: one day shows all; several show the
-        chosen one while it has matches, else the opening day."""
+        """A day got its first match or lost its last: a board of one day (or of one evening
+        past midnight) shows all; one of several shows the chosen day while it has matches,
+        else the opening day."""
         counts = self.model.days()
         self._live_days = self._count_live()
-        if len(counts) <= 1:
+        multi = self._by_day(counts)
+        if not multi:
             self._day_chosen = False
             self._show_day(None)
             self.day_picker.hide()
@@ -280,9 +282,14 @@ class MainWindow(QMainWindow):
                 shown = days.default_day(counts, self._live_days, self._today)
             self._show_day(shown)
             self.day_picker.show()
-        multi = len(counts) > 1
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
             action.setEnabled(multi)
+
+    def _by_day(self, counts: dict[date, int]) -> bool:
+        if len(counts) < 2:  # the usual board: no need to look at every kick-off
+            return False
+        kickoffs = [m.kickoff for m in self.model.board.matches.values()]
+        return days.by_day(len(counts), min(kickoffs, default=None), max(kickoffs, default=None))
 
     def _count_live(self) -> dict[date, int]:
         live: dict[date, int] = {}
@@ -299,15 +306,18 @@ class MainWindow(QMainWindow):
             self.day_picker.set_days(counts, self._live_days, self.model.day, self._today)
 
     def _days_tick(self, now: datetime) -> None:
-        """Once a second, while the board spans several days: the names move on at midnight,
-        the live counts with the matches, and an unchosen day with the opening day."""
-        if self.model.day is None:
+        """Once a second, while the board has matches on several days: the names move on at
+        midnight, the live counts with the matches, an unchosen day with the opening day, and
+        the board browses by day once its kick-offs are far enough apart (or stops)."""
+        counts = self.model.days()
+        if len(counts) < 2:
             return
-        today, live = days.today(now), self._count_live()
-        if today == self._today and live == self._live_days:
+        today, live, multi = days.today(now), self._count_live(), self._by_day(counts)
+        shown = self.model.day
+        if today == self._today and live == self._live_days and multi == (shown is not None):
             return
         self._today, self._live_days = today, live
-        if self._day_chosen:
+        if self._day_chosen and multi and shown is not None:
             self._refresh_picker()
             self._update_placeholder()
         else:

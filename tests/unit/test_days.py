@@ -3,7 +3,7 @@ order of matches and rounds (desktop.core.days)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from desktop.core import days
 from tests.support.matchdata import Feed, match
@@ -124,3 +124,13 @@ def test_a_day_in_a_sentence_reads_today_or_on_its_date():
     assert days.day_phrase(date(2026, 12, 5), FRI) == "tomorrow"
     assert days.day_phrase(date(2026, 12, 3), FRI) == "yesterday"
     assert days.day_phrase(date(2026, 6, 13), FRI) == "on Sat 13 Jun"
+
+
+def test_a_board_is_browsed_by_day_once_its_kickoffs_are_half_a_day_apart_or_more():
+    evening = datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+    # An evening past midnight (a demo started at 23:30): one list.
+    assert not days.by_day(2, evening, evening + timedelta(hours=4))
+    assert days.by_day(2, evening, evening + days.MIN_SPAN)
+    assert days.by_day(3, evening, evening + timedelta(days=2))
+    assert not days.by_day(1, evening, evening + timedelta(hours=20))  # one long day
+    assert not days.by_day(0, None, None)

@@ -341,3 +341,17 @@ def test_another_day_opens_with_no_match_selected_and_a_match_on_both_stays_sele
         board.apply_match(board.matches[match_id].model_copy(update={"kickoff": local_noon(0, 20)}))
     assert window.model.day is None
     assert window.view.current_match_id() == "t2"
+
+
+def test_an_evening_past_midnight_stays_one_list_its_late_kickoffs_saying_their_day(
+    make_window,
+):
+    feed = Feed(
+        match("late", "Mexico", "South Africa", kickoff=local_noon(0, 22)),
+        match("later", "Spain", "Cape Verde", kickoff=local_noon(1, 1)),  # 01:00 tomorrow
+    )
+    window = make_window(world_cup(feed))
+    assert window.model.day is None
+    assert window.day_picker.isHidden()
+    assert shown_ids(window.model) == {"late", "later"}
+    assert time_cell(window, "later") == f"{local_noon(1, 1).astimezone():%a} 01:00"
