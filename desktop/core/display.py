@@ -43,13 +43,18 @@ def had_extra_time(match: Match) -> bool:
 
 
 def clock_text(
-    match: Match, now: datetime | None = None, shown: tuple[int | None, int | None] | None = None
+    match: Match,
+    now: datetime | None = None,
+    shown: tuple[int | None, int | None] | None = None,
+    dated: bool = True,
 ) -> str:
     """The time column: ``67'``, ``45+2'``, ``HT``, ``ET 97'``, ``Pens``, ``FT``/``AET``.
-    ``shown``: the running minute (:mod:`desktop.core.match_clock`), else the match's own."""
+    ``shown``: the running minute (:mod:`desktop.core.match_clock`), else the match's own.
+    ``dated``: a kick-off on another day says which (:func:`kickoff_text`); not where the
+    day is said above (a board showing one day at a time): ``17:30``."""
     status = match.status
     if status == "scheduled":
-        return kickoff_text(match, now)
+        return kickoff_text(match, now) if dated else f"{local_kickoff(match):%H:%M}"
     if status == "half_time":
         return "HT"
     if status == "penalties":
@@ -140,6 +145,13 @@ def status_words(match: Match) -> str:
         "penalties": "Penalty shoot-out",
         "full_time": "Full time",
     }[match.status]
+
+
+def search_text(match: Match) -> str:
+    """What the board's filter looks in: the teams, the competition and the round."""
+    return " ".join(
+        filter(None, (match.home.name, match.away.name, match.competition, match.round))
+    )
 
 
 def kickoff_long(match: Match) -> str:

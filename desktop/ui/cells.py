@@ -98,9 +98,10 @@ def group_cell(key: str, column: int, role: int, stale: bool) -> object:
 Shown = tuple[int | None, int | None]
 
 
-def display_text(m: Match, column: int, shown: Shown | None = None) -> str:
+def display_text(m: Match, column: int, shown: Shown | None = None, dated: bool = True) -> str:
+    """``dated``: a kick-off on another day says which (not where the board shows one day)."""
     if column == CLOCK:
-        return display.clock_text(m, shown=shown)
+        return display.clock_text(m, shown=shown, dated=dated)
     if column == HOME:
         return m.home.name
     if column == SCORE:
@@ -110,7 +111,9 @@ def display_text(m: Match, column: int, shown: Shown | None = None) -> str:
     return ""
 
 
-def fitted_cell(m: Match, column: int, shown: Shown | None = None) -> tuple[str, bool]:
+def fitted_cell(
+    m: Match, column: int, shown: Shown | None = None, dated: bool = True
+) -> tuple[str, bool]:
     """A Time, Score or Home cell's text and whether it is bold (FontRole's rule; a name is
     measured bold, as a followed team's is): all that its width depends on
     (desktop.ui.column_fit)."""
@@ -118,7 +121,7 @@ def fitted_cell(m: Match, column: int, shown: Shown | None = None) -> tuple[str,
         return m.home.name, True
     if column == SCORE:
         return display.score_text(m), m.status != "scheduled"
-    return display.clock_text(m, shown=shown), display.is_playing(m)
+    return display.clock_text(m, shown=shown, dated=dated), display.is_playing(m)
 
 
 def tooltip_lines(m: Match) -> list[str]:
@@ -132,7 +135,7 @@ def tooltip_lines(m: Match) -> list[str]:
     return lines
 
 
-def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None) -> str:
+def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None, dated: bool) -> str:
     if column == FAV:
         return "Following a team in this match" if favourite else "Not following either team"
     if column in (HOME, AWAY):
@@ -140,8 +143,8 @@ def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None) -> 
         count = red_cards(m)[0 if column == HOME else 1]
         return f"{name}, {count} sent off" if count else name
     if column == CLOCK:
-        return f"{display.status_words(m)}, {display.clock_text(m, shown=shown)}"
-    return display_text(m, column, shown)
+        return f"{display.status_words(m)}, {display.clock_text(m, shown=shown, dated=dated)}"
+    return display_text(m, column, shown, dated)
 
 
 _NEEDS_FAVOURITE = frozenset({FavouriteRole, R.DecorationRole, R.AccessibleTextRole})
@@ -161,10 +164,12 @@ def match_cell(
     stale: bool,
     strength: float,
     shown: Shown | None = None,
+    dated: bool = True,
 ) -> object:
-    """The value of one match cell for ``role``; ``shown`` is the running minute."""
+    """The value of one match cell for ``role``; ``shown`` is the running minute, ``dated``
+    whether a kick-off on another day says which."""
     if role == R.DisplayRole:
-        return display_text(m, column, shown)
+        return display_text(m, column, shown, dated)
     if role == MatchIdRole:
         return m.id
     if role == IsGroupRole:
@@ -177,7 +182,7 @@ def match_cell(
     if role == HighlightRole:
         return strength
     if role == SearchRole:
-        return " ".join(filter(None, (m.home.name, m.away.name, m.competition, m.round)))
+        return display.search_text(m)
     if role == TeamCodeRole:
         return m.home.code if column == HOME else m.away.code if column == AWAY else None
     if role in (RedCardsRole, R.DecorationRole) and column in (HOME, AWAY):
@@ -204,5 +209,5 @@ def match_cell(
     if role == R.ToolTipRole:
         return rich(tooltip_lines(m))
     if role == R.AccessibleTextRole:
-        return _accessible(m, column, favourite, shown)
+        return _accessible(m, column, favourite, shown, dated)
     return None

@@ -3,7 +3,9 @@
 The scoreboard model subclasses it and says where an id belongs (:meth:`placement`); this
 class keeps the tree and emits exactly the structural signals for each change: a group row
 inserted before its first child and removed after its last, one rowsInserted/rowsRemoved per
-id, one rowsMoved when an id changes group or position. Never a reset.
+id, one rowsMoved when an id changes group or position, and one when a group's place among
+the others changes (it may depend on its first row: :meth:`group_order`). Never a reset. An id
+the subclass does not show (:meth:`shows`: another day's match) has no row.
 
 A child's ``internalId`` is its group's stable uid (top-level rows have 0), so an index stays
 meaningful while groups come and go around it.
@@ -46,9 +48,14 @@ class GroupedModel(QAbstractItemModel):
         """``(group key, sort key)`` of an id."""
         raise NotImplementedError
 
-    def group_order(self, key: str) -> SortKey:
-        """Where a group goes among the others (default: by name, ignoring case)."""
+    def group_order(self, key: str, first: SortKey) -> SortKey:
+        """Where a group goes among the others, given the sort key of its first row (default:
+        by name, ignoring case)."""
         return (key.casefold(),)
+
+    def shows(self, item_id: str) -> bool:
+        """Whether an id has a row (default: every id)."""
+        return True
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -64,6 +71,10 @@ class GroupedModel(QAbstractItemModel):
 
     def group_key(self, row: int) -> str:
         return self._groups[row].key
+
+    def contains(self, item_id: str) -> bool:
+        """Whether ``item_id`` has a row."""
+        return item_id in self._where
 
     def ids(self) -> list[str]:
         return [item for group in self._groups for item in group.rows]
@@ -132,11 +143,11 @@ class GroupedModel(QAbstractItemModel):
             return None
         return group
 
-    def _ensure_group(self, key: str, signal: bool) -> Group:
+    def _ensure_group(self, key: str, signal: bool, first: SortKey) -> Group:
         for group in self._groups:
             if group.key == key:
                 return group
-        group = Group(key, self._next_uid, self.group_order(key))
+        group = Group(key, self._next_uid, self.group_order(key, first))
         self._next_uid += 1
         at = bisect.bisect_left([g.order for g in self._groups], group.order)
         if signal:
@@ -156,9 +167,39 @@ class GroupedModel(QAbstractItemModel):
         del self._by_uid[group.uid]
         self.endRemoveRows()
 
+    def _regroup(self, group: Group, signal: bool = True) -> None:
+        """Moves a group whose place among the others changed with its first row."""
+        if not group.rows:
+            return
+        order = self.group_order(group.key, self._keys[group.rows[0]])
+        if order == group.order:
+            return
+        row = self._groups.index(group)
+        others = [g.order for g in self._groups if g is not group]
+        at = bisect.bisect_left(others, order)
+        group.order = order
+        if at == row:
+            return
+        # Qt counts the destination before the row leaves its old place.
+        dest = at + 1 if at > row else at
+        if not signal:
+            del self._groups[row]
+            self._groups.insert(at, group)
+        elif self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest):
+            del self._groups[row]
+            self._groups.insert(at, group)
+            self.endMoveRows()
+        else:  # Qt refused the move (should not happen): the layout changes instead
+            self.layoutAboutToBeChanged.emit()
+            del self._groups[row]
+            self._groups.insert(at, group)
+            self.layoutChanged.emit()
+
     def _insert(self, item_id: str, signal: bool = True) -> None:
+        if not self.shows(item_id):
+            return
         key, sort_key = self.placement(item_id)
-        group = self._ensure_group(key, signal)
+        group = self._ensure_group(key, signal, sort_key)
         at = bisect.bisect_left([self._keys[i] for i in group.rows], sort_key)
         if signal:
             self.beginInsertRows(self._group_index(group), at, at)
@@ -167,6 +208,8 @@ class GroupedModel(QAbstractItemModel):
         self._keys[item_id] = sort_key
         if signal:
             self.endInsertRows()
+        if at == 0:
+            self._regroup(group, signal)
 
     def _remove(self, item_id: str) -> None:
         group = self._where.pop(item_id, None)
@@ -178,6 +221,8 @@ class GroupedModel(QAbstractItemModel):
         del self._keys[item_id]
         self.endRemoveRows()
         self._drop_group_if_empty(group)
+        if at == 0:
+            self._regroup(group)
 
     def _reposition(self, item_id: str) -> None:
         """Moves a row whose group or sort position changed (one rowsMoved, no reset)."""
@@ -186,11 +231,12 @@ class GroupedModel(QAbstractItemModel):
         if source.key == key and self._keys[item_id] == sort_key:
             return
         row = source.rows.index(item_id)
-        target = self._ensure_group(key, signal=True)
+        target = self._ensure_group(key, True, sort_key)
         others = [i for i in target.rows if i != item_id]
         at = bisect.bisect_left([self._keys[i] for i in others], sort_key)
         self._keys[item_id] = sort_key
         if target is source and at == row:
+            self._regroup(source)  # its first row's key may have changed
             return
         # Qt counts the destination before the row leaves its old place.
         dest = at + 1 if target is source and at > row else at
@@ -208,3 +254,6 @@ class GroupedModel(QAbstractItemModel):
             self._where[item_id] = target
             self.endInsertRows()
         self._drop_group_if_empty(source)
+        self._regroup(target)
+        if source is not target and source.rows:
+            self._regroup(source)

@@ -1,10 +1,15 @@
-"""The scoreboard as a Qt item model: competition groups with one row per match.
+"""The scoreboard as a Qt item model: a group per competition and round ("World Cup 2026 ·
+Group A · Matchday 2", "World Cup 2026 · Final") with one row per match.
 
 Listens to a :class:`~desktop.state.Scoreboard` and turns each Change into the narrowest
 signals that describe it (rowsInserted, rowsRemoved, rowsMoved, dataChanged on the touched
 cells and roles), never a reset, so selection, scroll position and expansion survive a live
 match. Matches where a followed team plays are moved into a "Following" group at the top:
-fans follow teams across competitions.
+fans follow teams across competitions. Within a group, and among the groups below that one,
+matches under way come first, then those to come, then those over (desktop.core.days).
+
+A board that spans several days shows one day at a time (:meth:`ScoreboardModel.set_day`):
+the other days' matches have no row.
 
 Top-level rows are groups (column 0 spans the row in the view), their children matches; the
 tree and its signals are :class:`~desktop.grouped_model.GroupedModel`'s.
@@ -13,6 +18,7 @@ tree and its signals are :class:`~desktop.grouped_model.GroupedModel`'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -21,6 +27,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop.core import days
 from desktop.core.match_clock import MatchClocks
 from desktop.core.state import Change, Scoreboard
 from desktop.ui.cells import (
@@ -72,6 +79,8 @@ _ANSWERED = frozenset(ANSWERED_ROLES)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: A competition's heading: shown, never selected (it has no timeline nor menu).
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled
+#: The fields that decide a match's group or place in it (the status: live, to come, over).
+_PLACE_FIELDS = frozenset({"competition", "round", "home", "away", "kickoff", "status"})
 
 
 class ScoreboardModel(GroupedModel):
@@ -80,6 +89,8 @@ class ScoreboardModel(GroupedModel):
     favouritesChanged = Signal()
     #: A goal was scored in this match (its row is highlighted).
     goalHighlighted = Signal(str)
+    #: A day got its first match or lost its last (:meth:`days`).
+    daysChanged = Signal()
 
     def __init__(
         self,
@@ -100,9 +111,16 @@ class ScoreboardModel(GroupedModel):
         self._goals: dict[str, int] = {}
         self._pending: dict[str, set[str]] = {}  # redraws held until the board's batch ends
         self._stale = False
+        #: The day shown (None: every day) and each match's day (the local date of kick-off).
+        self._day: date | None = None
+        self._days: dict[str, date] = {}
+        self._day_counts: dict[date, int] = {}
+        #: Each group's competition, round and where the round goes among the others.
+        self._titles: dict[str, tuple[str, tuple[int, int], str]] = {}
         self.highlights = Highlights(highlight_ms, self)
         self.highlights.changed.connect(self._row_background_changed)
         for match_id in board.matches:
+            self._set_day_of(match_id)
             self._insert(match_id, signal=False)
         self._unsubscribe = board.subscribe(self._on_change)
         self._pacer = Pacer(self._flush, parent=self)
@@ -173,6 +191,58 @@ class ScoreboardModel(GroupedModel):
                     self.index(0, 0, parent), self.index(children - 1, last, parent), roles
                 )
 
+    # --- days ---------------------------------------------------------------------------
+
+    @property
+    def day(self) -> date | None:
+        """The day shown, or None: every match, whatever its day."""
+        return self._day
+
+    def days(self) -> dict[date, int]:
+        """How many matches each day has (days without any are left out)."""
+        return dict(self._day_counts)
+
+    def day_of(self, match_id: str) -> date | None:
+        return self._days.get(match_id)
+
+    def set_day(self, day: date | None) -> None:
+        """Shows ``day``'s matches only (None: every match). Rows leave and arrive one by one
+        (structural signals, no reset): the other days' matches are not in the model."""
+        if day == self._day:
+            return
+        dated = self._day is None
+        self._day = day
+        for match_id in self.ids():
+            if not self.shows(match_id):
+                self._remove(match_id)
+        if dated != (day is None):  # kick-offs drop or take back their day ("Sat 17:30")
+            self.rows_changed(self.ids(), CLOCK, _CELL_ROLES)
+        for match_id in self._board.matches:
+            if not self.contains(match_id):
+                self._insert(match_id)
+
+    def shows(self, match_id: str) -> bool:
+        return self._day is None or self._days.get(match_id) == self._day
+
+    def _set_day_of(self, match_id: str) -> None:
+        old = self._days.get(match_id)
+        m = self._board.matches.get(match_id)
+        new = days.match_day(m) if m is not None else None
+        if new == old:
+            return
+        if old is not None:
+            self._days.pop(match_id)
+            self._day_counts[old] -= 1
+            if not self._day_counts[old]:
+                del self._day_counts[old]
+        if new is not None:
+            self._days[match_id] = new
+            self._day_counts[new] = self._day_counts.get(new, 0) + 1
+        if (old is not None and old not in self._day_counts) or (
+            new is not None and self._day_counts[new] == 1
+        ):
+            self.daysChanged.emit()
+
     def match_id(self, index: AnyIndex) -> str | None:
         return self.item_id(index)
 
@@ -184,7 +254,7 @@ class ScoreboardModel(GroupedModel):
         """Each match's text in a Time or Score column and whether it is bold (hidden rows
         too: a filter does not make the columns jump)."""
         for match in self._board.matches.values():
-            yield fitted_cell(match, column, self.clocks.shown(match))
+            yield fitted_cell(match, column, self.clocks.shown(match), self._day is None)
 
     def minutes_moved(self, match_ids: Iterable[str]) -> None:
         """Redraws the Time cells of matches whose running minute moved on
@@ -234,17 +304,30 @@ class ScoreboardModel(GroupedModel):
             stale=self._stale,
             strength=self.highlights.strength(match.id) if role in _GLOW_ROLES else 0.0,
             shown=self.clocks.shown(match) if index.column() == CLOCK else None,
+            dated=self._day is None,
         )
 
     # --- where a match goes --------------------------------------------------------------
 
     def placement(self, match_id: str) -> tuple[str, SortKey]:
         m = self._board.matches[match_id]
-        key = FAVOURITES_GROUP if self.plays_favourite(m) else m.competition
-        return key, (m.kickoff, m.home.name.casefold(), m.id)
+        if self.plays_favourite(m):
+            key = FAVOURITES_GROUP
+        else:
+            key = days.group_title(m.competition, m.round)
+            if key not in self._titles:
+                stage = days.stage_order(m.round)
+                self._titles[key] = (m.competition.casefold(), stage, (m.round or "").casefold())
+        return key, (days.phase(m), m.kickoff, m.home.name.casefold(), m.id)
 
-    def group_order(self, key: str) -> SortKey:
-        return (0, "") if key == FAVOURITES_GROUP else (1, key.casefold())
+    def group_order(self, key: str, first: SortKey) -> SortKey:
+        """Following first; then the groups with a match under way, those with one to come,
+        those that are over; within each, by competition, then the earliest kick-off (the
+        first row's), then the round."""
+        if key == FAVOURITES_GROUP:
+            return (0,)
+        competition, stage, round_name = self._titles[key]
+        return (1, first[0], competition, first[1], stage, round_name)
 
     def _insert(self, match_id: str, signal: bool = True) -> None:
         super()._insert(match_id, signal)
@@ -260,20 +343,27 @@ class ScoreboardModel(GroupedModel):
 
     def _on_change(self, change: Change) -> None:
         if change.kind == "added":
-            if self.index_of(change.match_id).isValid():  # re-added: treat as an update
+            self._set_day_of(change.match_id)
+            if self.contains(change.match_id):  # re-added: treat as an update
                 self._update(change.match_id, change.fields)
             else:
                 self._insert(change.match_id)
         elif change.kind == "removed":
             self._remove(change.match_id)
+            self._set_day_of(change.match_id)
         else:
             self._update(change.match_id, change.fields)
 
     def _update(self, match_id: str, fields: frozenset[str]) -> None:
-        if not self.index_of(match_id).isValid():
-            self._insert(match_id)
+        if "kickoff" in fields:
+            self._set_day_of(match_id)
+        if not self.contains(match_id):
+            self._insert(match_id)  # unless it is another day's
             return
-        if fields & {"competition", "home", "away", "kickoff"}:
+        if not self.shows(match_id):  # its kick-off moved to another day
+            self._remove(match_id)
+            return
+        if fields & _PLACE_FIELDS:
             self._reposition(match_id)
         total, batch = self._total(match_id), self._board.in_batch
         if "score" in fields and total > self._goals.get(match_id, 0):

@@ -2,19 +2,21 @@
 
 The window only shows state and turns user actions into signals; the app (desktop/app.py) does
 all I/O. Keyboard: Ctrl+F filter, Escape leaves the filter, Enter opens the timeline, F or
-Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+, opens the
-settings, Ctrl+Q quits.
+Space follows a team, the Menu key or Shift+F10 opens a match's menu, Alt+Left / Alt+Right
+(or [ and ]) the previous / next day with matches, Alt+Home the day the board opens on,
+Ctrl+, opens the settings, Ctrl+Q quits.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import days
+from desktop.core.display import search_text
 from desktop.core.match_clock import MatchClocks
 from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings, Scope
 from desktop.core.plaintext import mnemonic_safe
@@ -32,6 +36,7 @@ from desktop.core.status_words import STALE_STATES, connection_text, stale_text
 from desktop.platform.settings import Settings
 from desktop.ui import icons
 from desktop.ui.banner import NoticeBanner, StaleBanner
+from desktop.ui.day_picker import DayPicker
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.scoreboard_view import ScoreboardFilter, ScoreboardView
 from desktop.ui.timeline import TimelinePane
@@ -55,6 +60,8 @@ class MainWindow(QMainWindow):
     #: until that retry had its chance: a server that ends its stream each time (the
     #: article's) must not grey the board and flash the banner at every reconnect.
     STALE_GRACE_S = 5.0
+    #: The filter box's words while the board shows every match (one day's: it says which).
+    FILTER_HINT = "Filter by team or competition (Ctrl+F)"
 
     def __init__(
         self,
@@ -92,12 +99,24 @@ class MainWindow(QMainWindow):
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("filter")
-        self.filter_edit.setPlaceholderText("Filter by team or competition (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(self.FILTER_HINT)
         self.filter_edit.setAccessibleName("Filter matches")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.filter_edit.textChanged.connect(self._update_placeholder)
         self.filter_edit.returnPressed.connect(self._filter_entered)
+
+        # The day shown, once the board spans several: beside the filter, as a match list's
+        # date bar is. Until the user picks one the board follows its opening day (today,
+        # else a day with a match under way, else the next), which moves on with the clock.
+        self.day_picker = DayPicker(self)
+        self.day_picker.dayChosen.connect(self.choose_day)
+        self.day_picker.hide()
+        self._day_chosen = False
+        self._today = days.today()
+        self._live_days: dict[date, int] = {}
+        self._said_elsewhere = ""  # the status bar's last word on the filter's other days
+        self.model.daysChanged.connect(self._days_changed)
 
         self.view = ScoreboardView(self)
         self.view.setModel(self.proxy)
@@ -118,8 +137,14 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
-        for widget in (self.notice_banner, self.stale_banner, self.filter_edit, self.splitter):
+        board_bar = QHBoxLayout()
+        board_bar.setSpacing(6)
+        board_bar.addWidget(self.filter_edit, 1)
+        board_bar.addWidget(self.day_picker)
+        for widget in (self.notice_banner, self.stale_banner):
             layout.addWidget(widget)
+        layout.addLayout(board_bar)
+        layout.addWidget(self.splitter)
         self.setCentralWidget(central)
         self.setTabOrder(self.filter_edit, self.view)
         self.setTabOrder(self.view, self.timeline.view)
@@ -148,7 +173,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore()
-        self._update_placeholder()
+        self._days_changed()
 
     # --- menus and shortcuts ---------------------------------------------------------------
 
@@ -179,6 +204,20 @@ class MainWindow(QMainWindow):
         self.timeline_action.setShortcut(QKeySequence("Ctrl+T"))
         self.timeline_action.triggered.connect(self._focus_timeline)
         view_menu.addAction(self.timeline_action)
+        view_menu.addSeparator()
+        # Alt+arrows as a browser's back and forward; [ and ] as one-key stand-ins (a
+        # shortcut, so typed into the filter box they stay text).
+        self.previous_day_action = QAction("&Previous day", self)
+        self.previous_day_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("[")])
+        self.previous_day_action.triggered.connect(lambda: self.day_picker.step(-1))
+        self.next_day_action = QAction("&Next day", self)
+        self.next_day_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("]")])
+        self.next_day_action.triggered.connect(lambda: self.day_picker.step(1))
+        self.today_action = QAction("Back to to&day", self)
+        self.today_action.setShortcut(QKeySequence("Alt+Home"))
+        self.today_action.triggered.connect(self.follow_opening_day)
+        for action in (self.previous_day_action, self.next_day_action, self.today_action):
+            view_menu.addAction(action)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -199,9 +238,96 @@ class MainWindow(QMainWindow):
             self.view.select_match(first)
             self.view.setFocus()
 
+    # --- days ----------------------------------------------------------------------------
+
+    def choose_day(self, day: date) -> None:
+        """Shows ``day``'s matches (the user's choice: the board stays there)."""
+        self._day_chosen = True
+        self._show_day(day)
+
+    def follow_opening_day(self) -> None:
+        """Back to the day the board opens on, and following it as the clock moves on."""
+        self._day_chosen = False
+        self._days_changed()
+
+    def _show_day(self, day: date | None) -> None:
+        if day != self.model.day:
+            # The selected match stays selected if it is on that day too; else none is (Qt
+            # would move the selection to a neighbour of each row that leaves, so the timeline
+            # would show a match nobody chose).
+            current = self.view.current_match_id()
+            self.view.clearSelection()
+            self.view.setCurrentIndex(QModelIndex())
+            self.model.set_day(day)
+            if current is not None and self.model.contains(current):
+                self.view.select_match(self.proxy.mapFromSource(self.model.index_of(current)))
+        self._refresh_picker()
+        self._update_placeholder()
+
+    def _days_changed(self) -> None:
+        """A day got its first match or lost its last: a board of one day (or of one evening
+        past midnight) shows all; one of several shows the chosen day while it has matches,
+        else the opening day."""
+        counts = self.model.days()
+        self._live_days = self._count_live()
+        multi = self._by_day(counts)
+        if not multi:
+            self._day_chosen = False
+            self._show_day(None)
+            self.day_picker.hide()
+        else:
+            shown = self.model.day
+            if not (self._day_chosen and shown in counts):
+                self._day_chosen = False
+                shown = days.default_day(counts, self._live_days, self._today)
+            self._show_day(shown)
+            self.day_picker.show()
+        for action in (self.previous_day_action, self.next_day_action, self.today_action):
+            action.setEnabled(multi)
+
+    def _by_day(self, counts: dict[date, int]) -> bool:
+        if len(counts) < 2:  # the usual board: no need to look at every kick-off
+            return False
+        kickoffs = [m.kickoff for m in self.model.board.matches.values()]
+        return days.by_day(len(counts), min(kickoffs, default=None), max(kickoffs, default=None))
+
+    def _count_live(self) -> dict[date, int]:
+        live: dict[date, int] = {}
+        for match in self.model.board.matches.values():
+            if days.phase(match) == days.LIVE:
+                day = self.model.day_of(match.id)
+                if day is not None:
+                    live[day] = live.get(day, 0) + 1
+        return live
+
+    def _refresh_picker(self) -> None:
+        if self.model.day is not None:
+            counts = self.model.days()
+            self.day_picker.set_days(counts, self._live_days, self.model.day, self._today)
+
+    def _days_tick(self, now: datetime) -> None:
+        """Once a second, while the board has matches on several days: the names move on at
+        midnight, the live counts with the matches, an unchosen day with the opening day, and
+        the board browses by day once its kick-offs are far enough apart (or stops)."""
+        counts = self.model.days()
+        if len(counts) < 2:
+            return
+        today, live, multi = days.today(now), self._count_live(), self._by_day(counts)
+        shown = self.model.day
+        if today == self._today and live == self._live_days and multi == (shown is not None):
+            return
+        self._today, self._live_days = today, live
+        if self._day_chosen and multi and shown is not None:
+            self._refresh_picker()
+            self._update_placeholder()
+        else:
+            self._days_changed()
+
     def advance_clocks(self, now: datetime) -> list[str]:
         """Moves the running minutes on to ``now`` and redraws those that changed (the
-        scoreboard's Time cells, the timeline's heading); returns their match ids."""
+        scoreboard's Time cells, the timeline's heading); returns their match ids. The day
+        picker moves on too (names at midnight, live counts)."""
+        self._days_tick(now)
         moved = self.clocks.advance(now)
         if moved:
             self.model.minutes_moved(moved)
@@ -220,8 +346,11 @@ class MainWindow(QMainWindow):
             self.timeline.view.setFocus()
 
     def open_match(self, match_id: str) -> None:
-        """Shows the window with ``match_id`` selected and its timeline open."""
+        """Shows the window with ``match_id`` selected and its timeline open (on its day)."""
         self.show_and_raise()
+        day = self.model.day_of(match_id)
+        if self.model.day is not None and day is not None and day != self.model.day:
+            self.choose_day(day)
         if (
             self.filter_edit.text()
             and not self.proxy.mapFromSource(self.model.index_of(match_id)).isValid()
@@ -336,11 +465,33 @@ class MainWindow(QMainWindow):
         self._update_placeholder()
 
     def _update_placeholder(self, *_args: object) -> None:
-        """What the scoreboard says when it shows no match: that the filter left none, or
-        that there are none (yet)."""
+        """What the scoreboard says when it shows no match: that the filter left none (on the
+        day shown, and where else it finds some), that the day has none, or that there are
+        none (yet). The filter box says which day it searches."""
         text = self.filter_edit.text().strip()
+        day = self.model.day
+        phrase = f" {days.day_phrase(day, self._today)}" if day is not None else ""
+        hint = f"Filter matches{phrase} by team, competition or round (Ctrl+F)"
+        self.filter_edit.setPlaceholderText(hint if day is not None else self.FILTER_HINT)
+        elsewhere = ""
+        if not text:
+            self._said_elsewhere = ""
+        elif day is not None:
+            found = self._days_matching(text)
+            names = ", ".join(days.day_name(d, self._today) for d in found[:5])
+            more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
+            elsewhere = f"{names}{more}" if found else ""
         if text:
-            words = f"No team or competition matches “{text}”."
+            words = f"No team or competition matches “{text}”{phrase}."
+            if elsewhere:
+                words += f"\nOn other days: {elsewhere} (Alt+Left, Alt+Right)."
+            said = f"“{text}” is on other days too: {elsewhere}."
+            # Found here too: a word on the others, once (not at every change of connection).
+            if elsewhere and self.proxy.rowCount() and said != self._said_elsewhere:
+                self.statusBar().showMessage(said, 8000)
+            self._said_elsewhere = said
+        elif day is not None and self.model.rowCount() == 0:
+            words = f"No matches{phrase}."
         elif self._ever_live:
             words = "No matches on this server yet."
         else:
@@ -348,6 +499,19 @@ class MainWindow(QMainWindow):
         if words != self.view.placeholder:
             self.view.placeholder = words
             self.view.viewport().update()
+
+    def _days_matching(self, text: str) -> list[date]:
+        """The other days with a match the filter's text finds (as the filter does: in the
+        teams, competition and round, ignoring case)."""
+        folded = text.casefold()
+        found = {
+            day
+            for match in self.model.board.matches.values()
+            if folded in search_text(match).casefold()
+            and (day := self.model.day_of(match.id)) is not None
+            and day != self.model.day
+        }
+        return sorted(found)
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""

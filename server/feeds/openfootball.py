@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated
 
@@ -56,6 +57,9 @@ class OFMatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     round: Text | None = None
+    #: ``Group A``: files of tournaments name a match's group apart from its round, whose
+    #: ``Matchday 8`` counts the days of the whole group stage.
+    group: Text | None = None
     num: int | None = None
     date: date
     time: str | None = None
@@ -100,6 +104,10 @@ class OFFile(BaseModel):
     rounds: list[OFRound] | None = None
 
 
+#: (where in the file, the match, its round's name)
+Listed = tuple[str, OFMatch, str | None]
+
+
 def looks_like(data: object) -> bool:
     return isinstance(data, dict) and ("rounds" in data or "matches" in data)
 
@@ -133,6 +141,38 @@ def _team(t: OFTeam) -> TeamIn:
     return TeamIn(name=t.name, code=code)
 
 
+def _stages(path: str, listed: list[Listed]) -> list[str | None]:
+    """Each match's round as fans read it. A grouped match's is ``Group A · Matchday 2``, the
+    matchday being the teams' second match in their group (the file's ``Matchday 8`` counts
+    the days of the whole group stage), or ``Group A`` alone when the file does not hold every
+    pairing of the group once or twice (an excerpt), where that count would be wrong. Other
+    matches keep their round."""
+    kickoffs = [_kickoff(path, where, m.date, m.time) for where, m, _ in listed]
+    groups: dict[str, list[int]] = {}
+    for i, (_, m, _) in enumerate(listed):
+        if m.group is not None:
+            groups.setdefault(m.group, []).append(i)
+    stages: list[str | None] = [name for _, _, name in listed]
+    for group, members in groups.items():
+        played: Counter[str] = Counter(
+            t.name for i in members for t in (listed[i][1].team1, listed[i][1].team2)
+        )
+        # Every team meets every other once (or twice: home and away), in a group of three
+        # or more: a lone match of an excerpt is no whole group of two.
+        others = len(played) - 1
+        whole = others > 1 and set(played.values()) in ({others}, {2 * others})
+        for i in members:
+            home = listed[i][1].team1.name
+            before = sum(
+                1
+                for j in members
+                if kickoffs[j] < kickoffs[i]
+                and home in (listed[j][1].team1.name, listed[j][1].team2.name)
+            )
+            stages[i] = f"{group} · Matchday {before + 1}" if whole else group
+    return stages
+
+
 def parse(path: str, default_name: str, data: object) -> Feed:
     try:
         doc = OFFile.model_validate(data)
@@ -140,7 +180,7 @@ def parse(path: str, default_name: str, data: object) -> Feed:
         raise from_validation(path, (), exc) from None
     if (doc.matches is None) == (doc.rounds is None):
         raise FeedError(path, "", "an openfootball file has either 'matches' or 'rounds'")
-    listed: list[tuple[str, OFMatch, str | None]] = []  # (where, match, round name)
+    listed: list[Listed] = []
     if doc.matches is not None:
         listed = [(f"matches[{i}]", m, m.round) for i, m in enumerate(doc.matches)]
     for r, rnd in enumerate(doc.rounds or []):
@@ -148,6 +188,10 @@ def parse(path: str, default_name: str, data: object) -> Feed:
             (f"rounds[{r}].matches[{i}]", m, m.round or rnd.name) for i, m in enumerate(rnd.matches)
         ]
 
+    listed = [
+        (where, m, stage)
+        for (where, m, _), stage in zip(listed, _stages(path, listed), strict=True)
+    ]
     nums = [m.num for _, m, _ in listed]
     use_num = None not in nums and len(set(nums)) == len(nums)
     prefix = id_prefix(doc.name)

@@ -81,7 +81,9 @@ def test_rounds_layout_takes_round_names_team_codes_and_official_numbers() -> No
     feed = load_feed(str(FIXTURES / "euro2024-excerpt.json"))
     first = feed.matches[0]
     assert first.id == "euro2024-001"  # the file's own match "num"
-    assert first.round == "Matchday 1"
+    # The file's group with it, alone: the excerpt holds one match of Group A, too few to
+    # count the group's matchdays.
+    assert first.round == "Group A"
     assert (first.home.name, first.home.code) == ("Germany", "GER")
     assert feed.matches[-1].round == "Quarter-finals"
 
@@ -306,3 +308,60 @@ def test_goal_listed_in_the_wrong_period_gives_way_to_the_score(tmp_path: Path) 
         "cup-001 (Northland v Southland): 1 goals listed for Northland, the score says"
         " 1 (0 after 90 minutes); the score wins"
     ]
+
+
+def test_the_world_cup_2026_feed_names_each_group_matchday_and_knockout_round():
+    feed = load_feed("worldcup-2026")
+    rounds = [m.round for m in feed.matches]
+    assert len(rounds) == 104
+    for group in "ABCDEFGHIJKL":
+        for matchday in (1, 2, 3):
+            assert rounds.count(f"Group {group} · Matchday {matchday}") == 2
+    assert [rounds.count(r) for r in ("Round of 32", "Round of 16", "Quarter-final")] == [16, 8, 4]
+    assert [rounds.count(r) for r in ("Semi-final", "Match for third place", "Final")] == [2, 1, 1]
+    # Each team's first group match is its Matchday 1: Mexico's opener is Group A's.
+    opener = min(feed.matches, key=lambda m: m.kickoff)
+    assert (opener.home.name, opener.round) == ("Mexico", "Group A · Matchday 1")
+
+
+def group_doc(*fixtures: tuple[str, str, str, str]) -> dict:
+    """A flat file of one group's matches: (date, time, home, away)."""
+    return {
+        "name": "Cup 2030",
+        "matches": [
+            {"round": f"Matchday {n}", "group": "Group A", "date": d, "time": t,
+             "team1": home, "team2": away}
+            for n, (d, t, home, away) in enumerate(fixtures, start=1)
+        ],
+    }  # fmt: skip
+
+
+def test_a_grouped_match_is_its_teams_nth_match_in_the_group_by_kickoff(tmp_path: Path) -> None:
+    # Listed out of order (the file's "Matchday n" counts lines): the kick-offs decide.
+    doc = group_doc(
+        ("2030-06-20", "18:00 UTC-4", "A", "D"),
+        ("2030-06-12", "20:00", "A", "B"),
+        ("2030-06-12", "20:00", "C", "D"),
+        ("2030-06-16", "22:00", "A", "C"),
+        ("2030-06-20", "18:00 UTC-4", "B", "C"),
+        ("2030-06-16", "21:00 UTC-4", "B", "D"),
+    )
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rounds = {(m.home.name, m.away.name): m.round for m in load_feed(str(path)).matches}
+    assert rounds == {
+        ("A", "B"): "Group A · Matchday 1",
+        ("C", "D"): "Group A · Matchday 1",
+        ("A", "C"): "Group A · Matchday 2",
+        ("B", "D"): "Group A · Matchday 2",
+        ("A", "D"): "Group A · Matchday 3",
+        ("B", "C"): "Group A · Matchday 3",
+    }
+
+
+def test_a_group_the_file_does_not_hold_whole_is_named_without_a_matchday(tmp_path: Path) -> None:
+    # Two of a group's six matches (an excerpt): their matchday cannot be counted.
+    doc = group_doc(("2030-06-16", "22:00", "A", "C"), ("2030-06-16", "21:00", "B", "D"))
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert [m.round for m in load_feed(str(path)).matches] == ["Group A", "Group A"]

@@ -94,8 +94,8 @@ def test_model_redraws_a_burst_with_one_signal_per_group_after_the_batch(qapp):
             (a.parent().data(), a.row(), b.row(), a.column(), b.column()) for a, b, _ in log.seen
         }
         assert spans == {
-            ("World Cup 2026", 0, 1, 0, 4),  # a and b: one signal for both rows
-            ("Premier League", 0, 0, 0, 4),
+            ("World Cup 2026 · Group A", 0, 1, 0, 4),  # a and b: one signal for both rows
+            ("Premier League · Group A", 0, 0, 0, 4),
         }
         assert all(Qt.ItemDataRole.DisplayRole in roles for *_, roles in log.seen)
         assert model.index_of("b", SCORE).data() == "0 – 1"

@@ -19,7 +19,8 @@ from tests.support.matchdata import Feed, later, match
 def window(qtbot, tmp_path):
     feed = Feed(
         match("a"),
-        match("b", "Brazil", "Morocco", kickoff=later(30)),  # a far kick-off: a long Time
+        # Far from now, the same day as the others: a long Time ("11 Jun 22:00").
+        match("b", "Brazil", "Morocco", kickoff=later(3)),
         match("c", "Arsenal", "Chelsea", "Premier League"),
     )
     board = Scoreboard()

@@ -122,8 +122,8 @@ def test_matches_are_grouped_by_competition_and_ordered_by_kickoff(board, make_m
     )
     model = make_model(board)
     assert titles(model) == [
-        ("Euro", ["France v Wales", "Spain v Italy"]),
-        ("World Cup 2026", ["Mexico v South Africa"]),
+        ("Euro · Group A", ["France v Wales", "Spain v Italy"]),
+        ("World Cup 2026 · Group A", ["Mexico v South Africa"]),
     ]
 
 
@@ -159,7 +159,7 @@ def test_new_match_inserts_one_row_and_new_competition_inserts_its_group_first(b
     board.apply_match(match("c", "Arsenal", "Chelsea", "Premier League"))
     # Groups are in alphabetical order: the new group goes first, then its row.
     assert log.events == [("ins", (), 0, 0), ("ins", (0,), 0, 0)]
-    assert titles(model)[0] == ("Premier League", ["Arsenal v Chelsea"])
+    assert titles(model)[0] == ("Premier League · Group A", ["Arsenal v Chelsea"])
     log.close()
 
 
@@ -171,7 +171,7 @@ def test_removed_match_removes_its_row_and_then_its_empty_group(board, make_mode
     board.apply_snapshot(Snapshot(matches=[match("a")]))  # "c" is gone after a reconnect
 
     assert log.events == [("rem", (0,), 0, 0), ("rem", (), 0, 0)]
-    assert titles(model) == [("World Cup 2026", ["Mexico v South Africa"])]
+    assert titles(model) == [("World Cup 2026 · Group A", ["Mexico v South Africa"])]
     log.close()
 
 
@@ -186,7 +186,7 @@ def test_favourite_team_moves_its_match_into_favourites_group_at_the_top(board, 
 
     assert titles(model) == [
         (FAVOURITES_GROUP, ["Brazil v Morocco"]),
-        ("World Cup 2026", ["Mexico v South Africa"]),
+        ("World Cup 2026 · Group A", ["Mexico v South Africa"]),
     ]
     structural = [e for e in log.events if e[0] != "data"]
     assert structural == [("ins", (), 0, 0), ("move", (1,), 1, (0,), 0)]
@@ -196,7 +196,9 @@ def test_favourite_team_moves_its_match_into_favourites_group_at_the_top(board, 
 
     log.events.clear()
     model.toggle_favourite("Morocco")
-    assert titles(model) == [("World Cup 2026", ["Mexico v South Africa", "Brazil v Morocco"])]
+    assert titles(model) == [
+        ("World Cup 2026 · Group A", ["Mexico v South Africa", "Brazil v Morocco"])
+    ]
     assert [e for e in log.events if e[0] != "data"] == [
         ("move", (0,), 0, (1,), 1),
         ("rem", (), 0, 0),
@@ -213,7 +215,9 @@ def test_later_kickoff_moves_row_within_its_group(board, make_model):
 
     board.apply_match(match("a", kickoff=later(5)))  # postponed
 
-    assert titles(model) == [("World Cup 2026", ["Brazil v Morocco", "Mexico v South Africa"])]
+    assert titles(model) == [
+        ("World Cup 2026 · Group A", ["Brazil v Morocco", "Mexico v South Africa"])
+    ]
     assert [e for e in log.events if e[0] != "data"] == [("move", (0,), 0, (0,), 2)]
     log.close()
 
@@ -351,9 +355,9 @@ def test_filter_narrows_by_team_or_competition_and_keeps_groups(board, make_mode
         return out
 
     proxy.set_text("moro")
-    assert shown(proxy) == [("World Cup 2026", ["Brazil"])]
+    assert shown(proxy) == [("World Cup 2026 · Group A", ["Brazil"])]
     proxy.set_text("premier")
-    assert shown(proxy) == [("Premier League", ["Arsenal"])]
+    assert shown(proxy) == [("Premier League · Group A", ["Arsenal"])]
     proxy.set_text("")
     assert len(shown(proxy)) == 2
     # A goal while filtered still reaches the visible row.

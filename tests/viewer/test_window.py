@@ -555,8 +555,8 @@ def test_a_click_on_a_group_heading_keeps_the_selected_match(qtbot, make_window)
     window.show()
     qtbot.waitExposed(window)
     select(window, "bar-rma")
-    heading = window.proxy.index(1, 0)  # "Premier League"
-    assert heading.data() == "Premier League"
+    heading = window.proxy.index(1, 0)  # "Premier League · Group A"
+    assert heading.data() == "Premier League · Group A"
     assert not heading.flags() & Qt.ItemFlag.ItemIsSelectable
     qtbot.mouseClick(
         window.view.viewport(),

@@ -1,0 +1,136 @@
+"""A tournament by day and stage: a match's day, a day's name, the day a board opens on, the
+order of matches and rounds (desktop.core.days)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from desktop.core import days
+from tests.support.matchdata import Feed, match
+from tests.support.timezone import local_time
+
+FRI = date(2026, 12, 4)
+
+
+def test_a_match_is_on_the_local_date_of_its_kickoff():
+    late_in_los_angeles = match("a", kickoff=datetime(2026, 6, 12, 4, 0, tzinfo=UTC))
+    with local_time("America/Los_Angeles"):
+        assert days.match_day(late_in_los_angeles) == date(2026, 6, 11)  # 21:00 there
+    with local_time("Europe/Berlin"):
+        assert days.match_day(late_in_los_angeles) == date(2026, 6, 12)  # 06:00 there
+
+
+def test_today_is_the_local_date_of_now():
+    now = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+    with local_time("Asia/Tokyo"):
+        assert days.today(now) == date(2026, 12, 5)
+    with local_time("UTC"):
+        assert days.today(now) == FRI
+
+
+def test_days_next_to_today_are_named_and_the_others_are_dated():
+    assert days.day_name(FRI, FRI) == "Today"
+    assert days.day_name(date(2026, 12, 3), FRI) == "Yesterday"
+    assert days.day_name(date(2026, 12, 5), FRI) == "Tomorrow"
+    assert days.day_name(date(2026, 12, 6), FRI) == "Sun 6 Dec"
+    assert days.day_name(date(2026, 6, 13), FRI) == "Sat 13 Jun"
+    # Another year says which.
+    assert days.day_name(date(2027, 1, 2), FRI) == "Sat 2 Jan 2027"
+
+
+def test_a_board_opens_on_today_when_today_has_matches():
+    counts = {date(2026, 12, 3): 2, FRI: 1, date(2026, 12, 6): 4}
+    assert days.default_day(counts, [date(2026, 12, 3)], FRI) == FRI
+
+
+def test_without_matches_today_a_board_opens_on_the_nearest_day_with_a_match_under_way():
+    counts = {date(2026, 12, 1): 2, date(2026, 12, 3): 2, date(2026, 12, 9): 4}
+    live = [date(2026, 12, 1), date(2026, 12, 3)]
+    assert days.default_day(counts, live, FRI) == date(2026, 12, 3)
+
+
+def test_without_matches_today_nor_under_way_a_board_opens_on_the_next_day_with_matches():
+    counts = {date(2026, 12, 1): 2, date(2026, 12, 6): 2, date(2026, 12, 9): 4}
+    assert days.default_day(counts, [], FRI) == date(2026, 12, 6)
+    # All in the past: the last of them.
+    assert days.default_day({date(2026, 6, 11): 2, date(2026, 7, 19): 1}, [], FRI) == date(
+        2026, 7, 19
+    )
+    assert days.default_day({}, [], FRI) is None
+
+
+def test_stepping_goes_to_the_previous_or_next_day_with_matches():
+    with_matches = [date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 17)]
+    assert days.step_day(with_matches, date(2026, 6, 12), 1) == date(2026, 6, 17)  # 13–16 empty
+    assert days.step_day(with_matches, date(2026, 6, 12), -1) == date(2026, 6, 11)
+    assert days.step_day(with_matches, date(2026, 6, 17), 1) is None
+    assert days.step_day(with_matches, date(2026, 6, 11), -1) is None
+    # From a day without matches, the nearest on that side.
+    assert days.step_day(with_matches, date(2026, 6, 14), -1) == date(2026, 6, 12)
+
+
+def test_matches_under_way_come_first_then_those_to_come_then_those_over():
+    feed = Feed(match("a"))
+    seen = [feed.matches["a"].model_copy()]
+    for whistle in ("kickoff", "half_time", "second_half", "full_time"):
+        feed("a", whistle)
+        seen.append(feed.matches["a"].model_copy())
+    phases = {m.status: days.phase(m) for m in seen}
+    assert phases == {
+        "live": days.LIVE,
+        "half_time": days.LIVE,
+        "scheduled": days.UPCOMING,
+        "full_time": days.FINISHED,
+    }
+    assert days.LIVE < days.UPCOMING < days.FINISHED
+
+
+def test_rounds_go_groups_first_then_the_knockouts_to_the_final():
+    played = [
+        "Final",
+        "Round of 16",
+        "Group B · Matchday 1",
+        "Semi-finals",
+        "Match for third place",
+        "Round of 32",
+        "Quarter-final",
+        "Group A · Matchday 2",
+        "Matchday 13",
+    ]
+    ordered = sorted(played, key=lambda r: (days.stage_order(r), r))
+    assert ordered == [
+        "Group A · Matchday 2",
+        "Group B · Matchday 1",
+        "Matchday 13",
+        "Round of 32",
+        "Round of 16",
+        "Quarter-final",
+        "Semi-finals",
+        "Match for third place",
+        "Final",
+    ]
+
+
+def test_a_group_heading_names_the_competition_and_its_round():
+    assert days.group_title("World Cup 2026", "Group A · Matchday 2") == (
+        "World Cup 2026 · Group A · Matchday 2"
+    )
+    assert days.group_title("World Cup 2026", "Final") == "World Cup 2026 · Final"
+    assert days.group_title("Friendlies", None) == "Friendlies"
+
+
+def test_a_day_in_a_sentence_reads_today_or_on_its_date():
+    assert days.day_phrase(FRI, FRI) == "today"
+    assert days.day_phrase(date(2026, 12, 5), FRI) == "tomorrow"
+    assert days.day_phrase(date(2026, 12, 3), FRI) == "yesterday"
+    assert days.day_phrase(date(2026, 6, 13), FRI) == "on Sat 13 Jun"
+
+
+def test_a_board_is_browsed_by_day_once_its_kickoffs_are_half_a_day_apart_or_more():
+    evening = datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+    # An evening past midnight (a demo started at 23:30): one list.
+    assert not days.by_day(2, evening, evening + timedelta(hours=4))
+    assert days.by_day(2, evening, evening + days.MIN_SPAN)
+    assert days.by_day(3, evening, evening + timedelta(days=2))
+    assert not days.by_day(1, evening, evening + timedelta(hours=20))  # one long day
+    assert not days.by_day(0, None, None)
