@@ -55,6 +55,21 @@ SAVE_EVERY_S = 30
 #: Seconds between reads of the built-in server's /healthz while it follows a data provider
 #: (the provider's state is there only; loopback, so cheap; the status bar is at most this late).
 PROVIDER_CHECK_S = 10
+#: Said once ever, the first time the window is closed while a tray keeps Touchline running.
+TRAY_HINT_TITLE = "Touchline is still running in the tray"
+TRAY_HINT_BODY = (
+    "Scores and notifications carry on. Click its icon to open the window again; "
+    "to quit, choose Quit Touchline from its menu."
+)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A word from the app itself (no match): shown by the notifier like a notice."""
+
+    title: str
+    body: str
+    match_id: str | None = None
 
 
 @dataclass
@@ -528,8 +543,23 @@ class TouchlineApp(QObject):
         tray = self.tray
         self.window.staleChanged.connect(lambda stale: tray.set_online(not stale))
         self.window.tray_available = True
+        self.window.closedToTray.connect(self._tray_hint_once)
         self.tray.set_muted_until(self.rules.settings.mute_until)
         self.tray.show()
+
+    def _tray_hint_once(self) -> None:
+        """The first time ever the window is closed to the tray, says Touchline is still
+        there and how to quit it (a closed window looks like a quit app otherwise)."""
+        if self.tray is None or self.settings.tray_hint_shown or self._quit.is_set():
+            return
+        self.settings.tray_hint_shown = True
+        self.settings.sync()
+        hint = Hint(TRAY_HINT_TITLE, TRAY_HINT_BODY)
+        if self.notifier is not None and self.notifier.name != "banner":
+            self._spawn(self.notifier.notify(hint))
+        else:  # the banner is in the window just closed: the tray's own balloon says it
+            info = QSystemTrayIcon.MessageIcon.Information
+            self.tray.icon.showMessage(hint.title, hint.body, info, 10_000)
 
     def _toggle_window(self) -> None:
         if self.window.isVisible() and not self.window.isMinimized():

@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
     kindsChosen = Signal(str, str, object)
     retryRequested = Signal()
     visibilityChanged = Signal(bool)
+    #: The window was closed and Touchline stays in the tray (the app says so, once).
+    closedToTray = Signal()
     #: The board started or stopped looking out of date (greyed, with the banner).
     staleChanged = Signal(bool)
 
@@ -423,6 +425,7 @@ class MainWindow(QMainWindow):
         if self.tray_available:
             event.ignore()
             self.hide()
+            self.closedToTray.emit()
         else:
             event.accept()
             self.quitRequested.emit()
