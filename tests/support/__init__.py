@@ -15,6 +15,7 @@
   tests).
 - notifyd: a private D-Bus session bus and a notification server on it (what native
   notices reach).
-- keyrings: an in-memory keyring backend and keyring's fail backend, set for a block.
+- keyrings: an in-memory keyring backend (and one whose reads wait for a gate, as a locked
+  or slow Secret Service does) and keyring's fail backend, set for a block.
 - timezone: ``local_time(zone)``, the process's local time zone for a block.
 """

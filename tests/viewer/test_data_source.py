@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 
@@ -17,7 +18,7 @@ from desktop.platform.health import check_server, provider_state
 from desktop.platform.settings import DataSource, Settings
 from desktop.ui.data_source import DataSourceBox
 from desktop.ui.settings_dialog import SettingsDialog
-from tests.support.keyrings import MemoryKeyring, no_keyring, using_keyring
+from tests.support.keyrings import GatedKeyring, MemoryKeyring, no_keyring, using_keyring
 from tests.support.provider_payloads import espn_body, espn_event, later, world_cup_2022_final
 from tests.support.provider_server import Reply, ScriptedProvider
 from tests.support.serverproc import run_server
@@ -202,12 +203,48 @@ def test_with_no_keyring_a_typed_token_lasts_the_session(qloop, make_app, tmp_pa
             assert app.embedded.provider.token == "tok-8"
             dialog = app.open_settings()
             assert dialog.source_box is not None
-            assert "No system keyring" in dialog.source_box.keyring_note.text()
+            note = dialog.source_box.keyring_note
+            await wait_until_async(lambda: "No system keyring" in note.text(), what="the note")
             await wait_until_async(lambda: dialog.source_box.problem() is None, what="token kept")
             dialog.reject()
 
         run(qloop, app, scenario)
         assert "tok-8" not in (tmp_path / "s.ini").read_text()
+
+
+def test_a_slow_keyring_neither_delays_the_settings_dialog_nor_stops_the_scores(
+    qloop, make_app, tmp_path
+):
+    ring = GatedKeyring()
+    ring.passwords[("touchline", "football-data")] = "tok-9"
+    with run_server("--feed", "none", "--store", ":memory:") as srv, using_keyring(ring):
+        app = make_app(srv.url)
+
+        async def scenario() -> None:
+            dialog = app.open_settings()  # returns at once, the keyring not answering
+            box = dialog.source_box
+            assert box is not None and dialog.isVisible()
+            box.live.setChecked(True)  # football-data, which needs a token
+            assert box.token.placeholderText() == "checking the system keyring…"
+            assert "Still checking the system keyring" in (box.problem() or "")
+            await asyncio.to_thread(ring.asked.wait, 10)
+            async with httpx.AsyncClient(base_url=srv.url, headers=srv.headers()) as http:
+                await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+            # The scores go on while the keyring still waits (it reads in a worker thread).
+            await wait_until_async(lambda: "m" in app.board.matches, what="the new match")
+            assert box.token.placeholderText() == "checking the system keyring…"
+            ring.gate.set()  # the keyring answers (unlocked, or D-Bus came back)
+            await wait_until_async(
+                lambda: box.token.placeholderText().startswith("saved in the system keyring"),
+                what="the keyring's answer",
+            )
+            assert box.problem() is None and box.keyring_note.text() == ""
+            dialog.reject()
+
+        try:
+            run(qloop, app, scenario)
+        finally:
+            ring.gate.set()
 
 
 # --- the provider's state ------------------------------------------------------------------------
