@@ -1,7 +1,8 @@
-"""Closing the window to the tray: the first time ever, a notice says Touchline is still
-running there and how to quit it; never again, not when quitting, not without a tray (there,
-closing quits). The whole app runs on a qasync loop with a private session bus whose
-notification server receives what a desktop's daemon would show."""
+"""The app with a tray. Closing the window to it: the first time ever, a notice says
+Touchline is still running there and how to quit it; never again, not when quitting, not
+without a tray (there, closing quits). Its tooltip: the same minutes as the board at every
+tick. The whole app runs on a qasync loop with a private session bus whose notification server
+receives what a desktop's daemon would show."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.app import TRAY_HINT_TITLE, Hint, Options, TouchlineApp
 from desktop.platform.notifiers import NativeNotifier
 from desktop.platform.settings import Settings
+from desktop.ui.cells import CLOCK
 from tests.support.notifyd import NotificationServer, notification_server
 from tests.support.wait import wait_until_async
 
@@ -31,8 +34,9 @@ def run_app(
     loop: asyncio.AbstractEventLoop,
     settings: Settings,
     scenario: Callable[[TouchlineApp, NotificationServer, asyncio.Future[int]], Awaitable[None]],
+    options: Options | None = None,
 ) -> TouchlineApp:
-    app = TouchlineApp(Options(server=NOWHERE), settings)
+    app = TouchlineApp(options or Options(server=NOWHERE), settings)
 
     async def main() -> None:
         async with notification_server(["body", "actions"]) as notifyd:
@@ -119,3 +123,39 @@ def test_without_a_tray_closing_the_window_quits_without_the_hint(
 
     run_app(qloop, settings, close)
     assert not Settings(tmp_path / "s.ini").tray_hint_shown
+
+
+def test_the_tray_tooltip_shows_the_boards_minutes_at_every_tick(
+    qloop, qtbot, session_bus, with_tray, tmp_path
+):
+    # The built-in demo at 60x: a match minute every wall second, so the minutes move on
+    # between the ticks sampled (once a second each) and a tooltip a tick behind would show.
+    options = Options(built_in=True, feed="demo", speed=60)
+    samples: list[list[tuple[str, str]]] = []
+
+    def pairs(app: TouchlineApp) -> list[tuple[str, str]]:
+        """(the tooltip's line, the board's time cell) for each match the tooltip lists."""
+        assert app.tray is not None
+        tip = QTextDocument()  # Qt's own tray here: its tooltip is rich text, as shown
+        tip.setHtml(app.tray.icon.toolTip())
+        lines = tip.toPlainText().replace("\N{NO-BREAK SPACE}", " ").splitlines()
+        out = []
+        for m in app.board.matches.values():
+            line = next((x for x in lines if x.startswith(f"{m.home.name} ")), None)
+            if line is not None and line.count(m.away.name):
+                out.append((line, app.window.model.index_of(m.id, CLOCK).data()))
+        return out
+
+    async def watch(app, _notifyd, _running) -> None:
+        await wait_until_async(lambda: pairs(app), timeout=20, what="live matches in the tooltip")
+        while len(samples) < 4:
+            before = app._ticks
+            await wait_until_async(lambda b=before: app._ticks > b, what="the next tick")
+            samples.append(pairs(app))
+
+    run_app(qloop, Settings(tmp_path / "s.ini"), watch, options)
+    assert len({tuple(sample) for sample in samples}) > 1  # the minutes did move on
+    for sample in samples:
+        assert sample
+        for line, cell in sample:
+            assert line.endswith(f"  {cell}"), (line, cell)
