@@ -166,6 +166,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.settingsRequested)
         app_menu.addAction(self.settings_action)
         app_menu.addSeparator()
+        # Ctrl+W (the platform's Close): to the tray where there is one, else it quits.
+        self.close_action = QAction("&Close window", self)
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
+        self.close_action.triggered.connect(self.close)
+        app_menu.addAction(self.close_action)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QKeySequence, QTextDocument
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.app import TRAY_HINT_TITLE, Hint, Options, TouchlineApp
@@ -81,8 +81,12 @@ def test_the_first_close_to_the_tray_says_touchline_still_runs_and_never_again(
         assert not app.window.isVisible() and not running.done()  # hidden, still running
         assert settings.tray_hint_shown
         notifyd.received.clear()
-        app.window.show_and_raise()
-        app.window.close()  # the second time: nothing more
+        app.window.show_and_raise()  # as the tray's "Show Touchline" does
+        await wait_until_async(app.window.isVisible, what="the window back")
+        # The second time by the menu's Close window (Ctrl+W): to the tray, nothing said.
+        assert QKeySequence("Ctrl+W") in app.window.close_action.shortcuts()
+        app.window.close_action.trigger()
+        await wait_until_async(lambda: not app.window.isVisible(), what="closed again")
         assert await titles_after_a_marker(app, notifyd) == ["marker"]
         assert not running.done()
 
