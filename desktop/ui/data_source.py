@@ -73,7 +73,7 @@ class DataSourceBox(QGroupBox):
 
         self.demo = QRadioButton("Built-in &demo (a replayed match day)", self)
         self.live = QRadioButton("&Live data provider (real matches)", self)
-        self.remote = QRadioButton("Touchline se&rver:", self)
+        self.remote = QRadioButton("Touchline ser&ver:", self)
         self.kinds = QButtonGroup(self)
         for button in (self.demo, self.live, self.remote):
             self.kinds.addButton(button)
@@ -97,7 +97,7 @@ class DataSourceBox(QGroupBox):
         self._set_keyring_note(keyring_available)
         form.addRow("&Provider:", self.provider)
         form.addRow("&Competitions:", self.competitions)
-        form.addRow("&Token:", self.token)
+        form.addRow("T&oken:", self.token)
 
         server_row = QHBoxLayout()
         self.url = QLineEdit(self)

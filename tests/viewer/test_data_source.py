@@ -5,10 +5,12 @@ and the status bar's word on the provider."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from desktop.app import Options, TouchlineApp
 from desktop.core.notify_settings import NoticeSettings
@@ -94,6 +96,15 @@ def test_without_a_keyring_the_page_says_the_token_lasts_this_session_only(qtbot
     box = DataSourceBox(DataSource(), keyring_available=True)
     qtbot.addWidget(box)
     assert box.keyring_note.text() == ""
+
+
+def test_every_alt_letter_of_the_settings_dialog_and_its_data_source_is_its_own(qtbot):
+    dialog = dialog_for(qtbot, DataSource())
+    texts = [b.text() for b in dialog.findChildren(QAbstractButton)]
+    texts += [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    letters = [m[1].lower() for t in texts if (m := re.search(r"&([^&])", t.replace("&&", "")))]
+    assert len(letters) >= 14  # every box, button and field label has one
+    assert len(letters) == len(set(letters)), sorted(letters)
 
 
 # --- through the app -------------------------------------------------------------------------
