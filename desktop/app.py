@@ -224,6 +224,7 @@ class TouchlineApp(QObject):
             return choice
         token = self._session_tokens.get(choice.name)
         if token is None:
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
             token = await asyncio.to_thread(secrets.load_token, choice.name)
         return dataclasses.replace(choice, token=token)
 
@@ -491,6 +492,7 @@ class TouchlineApp(QObject):
         the event loop: keyring's first use picks its backend, Secret Service over D-Bus, and
         either may take seconds while the dialog must open and the scores go on."""
         try:
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
             available, saved = await asyncio.to_thread(_keyring_state)
         except Exception as exc:  # a broken backend: as good as none, the page must not wait
             log.warning("cannot use the system keyring: %s", type(exc).__name__)
@@ -508,6 +510,7 @@ class TouchlineApp(QObject):
         again, the board starts afresh (its first snapshot is a silent baseline)."""
         if token and source.provider is not None:
             name = source.provider.name
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
             if await asyncio.to_thread(secrets.save_token, name, token):
                 self._saved_tokens |= {name}
                 self._session_tokens.pop(name, None)

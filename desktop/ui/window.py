@@ -337,8 +337,11 @@ class MainWindow(QMainWindow):
 
     def set_server(self, url: str, embedded: bool = False, provider: str | None = None) -> None:
         """The server followed from now on (it was never reached yet)."""
-        where = f"built-in server following {provider}" if provider else "built-in demo server"
-        self.server_label.setText(f"{url} ({where})" if embedded else url)
+        # The built-in server's loopback address means nothing to a fan and, in a narrow
+        # window, clipped the words that do: the words, the address in the tooltip.
+        where = f"Built-in server following {provider}" if provider else "Built-in demo"
+        self.server_label.setText(where if embedded else url)
+        self.server_label.setToolTip(url)
         self._ever_live = False
         self._update_placeholder()
 

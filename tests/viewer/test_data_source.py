@@ -5,7 +5,10 @@ and the status bar's word on the provider."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -105,6 +108,38 @@ def test_every_alt_letter_of_the_settings_dialog_and_its_data_source_is_its_own(
     letters = [m[1].lower() for t in texts if (m := re.search(r"&([^&])", t.replace("&&", "")))]
     assert len(letters) >= 14  # every box, button and field label has one
     assert len(letters) == len(set(letters)), sorted(letters)
+
+
+# The viewer's keyring work, as the app does it: keyring's modules imported on the Qt thread,
+# then what may block (the backend's choice over D-Bus, the reads) in a worker thread. A first
+# import in a worker thread beside Qt crashed the viewer (PySide's import hook): the worker
+# must import nothing. In a fresh interpreter, where nothing of keyring is imported yet.
+WORKER_IMPORTS = """
+import sys, threading
+from PySide6.QtWidgets import QApplication
+qt = QApplication([])
+import desktop.app as viewer
+from desktop.platform import secrets
+assert "keyring" not in sys.modules, "keyring imported with the app"
+secrets.load_backends()
+before = set(sys.modules)
+worker = threading.Thread(target=viewer._keyring_state)
+worker.start()
+worker.join()
+print(sorted(set(sys.modules) - before))
+"""
+
+
+@pytest.mark.parametrize("bus", ["a session bus", "no session bus"])
+def test_the_keyrings_work_in_a_worker_thread_imports_no_module(session_bus, monkeypatch, bus):
+    if bus == "no session bus":
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 # --- through the app -------------------------------------------------------------------------
