@@ -58,7 +58,8 @@ PROVIDER_CHECK_S = 10
 #: Said once ever, the first time the window is closed while a tray keeps Touchline running.
 TRAY_HINT_TITLE = "Touchline is still running in the tray"
 TRAY_HINT_BODY = (
-    "Notifications carry on. Click the tray icon to open the window again; "
+    # True of every notifier: the in-window banner says nothing while the window is hidden.
+    "Scores keep coming in. Click the tray icon to open the window again; "
     "to quit, choose Quit Touchline from its menu."
 )
 
