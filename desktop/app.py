@@ -55,6 +55,22 @@ SAVE_EVERY_S = 30
 #: Seconds between reads of the built-in server's /healthz while it follows a data provider
 #: (the provider's state is there only; loopback, so cheap; the status bar is at most this late).
 PROVIDER_CHECK_S = 10
+#: Said once ever, the first time the window is closed while a tray keeps Touchline running.
+TRAY_HINT_TITLE = "Touchline is still running in the tray"
+TRAY_HINT_BODY = (
+    # True of every notifier: the in-window banner says nothing while the window is hidden.
+    "Scores keep coming in. Click the tray icon to open the window again; "
+    "to quit, choose Quit Touchline from its menu."
+)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A word from the app itself (no match): shown by the notifier like a notice."""
+
+    title: str
+    body: str
+    match_id: str | None = None
 
 
 @dataclass
@@ -123,6 +139,7 @@ class TouchlineApp(QObject):
         self._connect_window()
         # --- data source (issues 10 and 12) ---
         self._saved_tokens: frozenset[str] = frozenset()  # providers with a token in the keyring
+        self._keyring_available: bool | None = None  # None: not asked yet (Settings asks)
         self._session_tokens: dict[str, str] = {}  # typed in Settings, no keyring to keep them
         self._provider_label = QLabel(self.window)
         self._provider_label.setObjectName("providerState")
@@ -208,6 +225,7 @@ class TouchlineApp(QObject):
             return choice
         token = self._session_tokens.get(choice.name)
         if token is None:
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
             token = await asyncio.to_thread(secrets.load_token, choice.name)
         return dataclasses.replace(choice, token=token)
 
@@ -341,15 +359,16 @@ class TouchlineApp(QObject):
             if self.notifier is not None:
                 self._spawn(self.notifier.notify(notice))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.warning("notification failed: %s", task.exception())
+            log.warning("background task failed: %s", task.exception())
 
     def _tick(self) -> None:
         now = datetime.now(UTC)
@@ -418,7 +437,7 @@ class TouchlineApp(QObject):
             server=server,
             source=self.current_source(),
             saved_tokens=self._saved_tokens | frozenset(self._session_tokens),
-            keyring_available=secrets.keyring_available(),
+            keyring_available=self._keyring_available,  # None: "checking…" until it answers
             parent=self.window,
         )
         if dialog.source_box is not None:
@@ -429,7 +448,8 @@ class TouchlineApp(QObject):
             except RuntimeError:
                 pass  # no loop runs (a test driving the dialog alone): no keyring read
             else:
-                self._spawn(self._show_saved_tokens(box))
+                reading = self._spawn(self._read_keyring(box))
+                dialog.finished.connect(reading.cancel)  # its answer has no page to go to
         if source_first and dialog.source_box is not None:
             dialog.source_box.focus_choice()
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
@@ -467,10 +487,19 @@ class TouchlineApp(QObject):
             return DataSource()
         return DataSource("provider", dataclasses.replace(provider, token=None))
 
-    async def _show_saved_tokens(self, box: DataSourceBox) -> None:
-        # Read when Settings opens, not at every start: a locked keyring may ask to unlock.
-        self._saved_tokens = await asyncio.to_thread(_tokens_in_keyring)
-        box.set_saved_tokens(self._saved_tokens | frozenset(self._session_tokens))
+    async def _read_keyring(self, box: DataSourceBox) -> None:
+        """Whether there is a keyring and which tokens it keeps, for the settings page. Read
+        when Settings opens (not at every start: a locked keyring may ask to unlock) and off
+        the event loop: keyring's first use picks its backend, Secret Service over D-Bus, and
+        either may take seconds while the dialog must open and the scores go on."""
+        try:
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
+            available, saved = await asyncio.to_thread(_keyring_state)
+        except Exception as exc:  # a broken backend: as good as none, the page must not wait
+            log.warning("cannot use the system keyring: %s", type(exc).__name__)
+            available, saved = False, frozenset()
+        self._keyring_available, self._saved_tokens = available, saved
+        box.set_keyring(available, saved | frozenset(self._session_tokens))
 
     async def _test_server(self, box: DataSourceBox, url: str) -> None:
         health = await check_server(url)
@@ -482,6 +511,7 @@ class TouchlineApp(QObject):
         again, the board starts afresh (its first snapshot is a silent baseline)."""
         if token and source.provider is not None:
             name = source.provider.name
+            secrets.load_backends()  # imports here, on the Qt thread (see there)
             if await asyncio.to_thread(secrets.save_token, name, token):
                 self._saved_tokens |= {name}
                 self._session_tokens.pop(name, None)
@@ -528,8 +558,23 @@ class TouchlineApp(QObject):
         tray = self.tray
         self.window.staleChanged.connect(lambda stale: tray.set_online(not stale))
         self.window.tray_available = True
+        self.window.closedToTray.connect(self._tray_hint_once)
         self.tray.set_muted_until(self.rules.settings.mute_until)
         self.tray.show()
+
+    def _tray_hint_once(self) -> None:
+        """The first time ever the window is closed to the tray, says Touchline is still
+        there and how to quit it (a closed window looks like a quit app otherwise)."""
+        if self.tray is None or self.settings.tray_hint_shown or self._quit.is_set():
+            return
+        self.settings.tray_hint_shown = True
+        self.settings.sync()
+        hint = Hint(TRAY_HINT_TITLE, TRAY_HINT_BODY)
+        if self.notifier is not None and self.notifier.name != "banner":
+            self._spawn(self.notifier.notify(hint))
+        else:  # the banner is in the window just closed: the tray's own balloon says it
+            info = QSystemTrayIcon.MessageIcon.Information
+            self.tray.icon.showMessage(hint.title, hint.body, info, 10_000)
 
     def _toggle_window(self) -> None:
         if self.window.isVisible() and not self.window.isMinimized():
@@ -569,6 +614,9 @@ class TouchlineApp(QObject):
         w.model.favouritesChanged.connect(self._favourites_changed)
 
 
-def _tokens_in_keyring() -> frozenset[str]:
-    """The providers with a token kept in the keyring (the settings page says so)."""
-    return frozenset(name for name in PROVIDERS if secrets.has_saved_token(name))
+def _keyring_state() -> tuple[bool, frozenset[str]]:
+    """Whether there is a keyring, and the providers with a token kept in it (the settings
+    page says both). Blocking: called in a worker thread."""
+    if not secrets.keyring_available():
+        return False, frozenset()
+    return True, frozenset(name for name in PROVIDERS if secrets.has_saved_token(name))

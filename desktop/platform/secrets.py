@@ -8,12 +8,15 @@ tell the user the token is kept for this session only and how to give it each ti
 
 The token is never logged: errors are logged by their type and message, which keyring never
 fills with the secret. Calls may block on a D-Bus round trip or an unlock prompt: the app runs
-them off the event loop (``asyncio.to_thread``).
+them off the event loop (``asyncio.to_thread``), after :func:`load_backends` on the Qt thread,
+so that the worker thread imports nothing (see there).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.metadata
 import logging
 import os
 from typing import TYPE_CHECKING
@@ -36,6 +39,36 @@ def _keyring() -> ModuleType:
     import keyring
 
     return keyring
+
+
+_loaded = False
+
+
+def load_backends() -> None:
+    """Imports keyring and the backends it will weigh (its ``keyring.backends`` entry points),
+    once: imports only, no D-Bus, so it may run on the event loop (the first call takes the
+    import's few milliseconds, later ones nothing).
+
+    Call it on the Qt thread before running anything else here in a worker thread. A module's
+    first import in a worker thread goes through PySide's import hook (it reads the module's
+    source to look for ``from __feature__``), which is not safe beside the Qt thread: keyring
+    first imported in a worker crashed the viewer (a segmentation fault in the Qt thread). What
+    may block, the backend's choice over D-Bus and the reads and writes, then imports nothing
+    new (tests/viewer/test_data_source.py checks it).
+    """
+    global _loaded
+    if _loaded:
+        return
+    _keyring()
+    from keyring.backends import chainer, fail, null  # noqa: F401 - imported for the worker
+    from keyring.errors import KeyringError  # noqa: F401 - imported for the worker
+
+    for entry in importlib.metadata.entry_points(group="keyring.backends"):
+        try:
+            importlib.import_module(entry.module)
+        except Exception as exc:  # a broken plugin: keyring skips it too
+            log.debug("keyring backend %s not loaded: %s", entry.name, exc)
+    _loaded = True
 
 
 def keyring_available() -> bool:

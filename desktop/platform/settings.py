@@ -186,6 +186,18 @@ class Settings:
     def notice_state(self, value: dict[str, Any]) -> None:
         self._set("notifications/state", value)
 
+    # --- one-time hints -----------------------------------------------------------------
+
+    @property
+    def tray_hint_shown(self) -> bool:
+        """Whether the user was told, once, that closing the window leaves Touchline in the
+        tray (said the first time it happens, never again)."""
+        return self._get("hints/tray", False) is True
+
+    @tray_hint_shown.setter
+    def tray_hint_shown(self, shown: bool) -> None:
+        self._set("hints/tray", True if shown else None)
+
     # --- window ------------------------------------------------------------------------
 
     def bytes(self, key: str) -> QByteArray | None:

@@ -5,7 +5,9 @@ can be saved.
 No network I/O here (widgets do none): "Test connection" emits :attr:`DataSourceBox.
 testRequested` with the URL, the app checks the server's ``/healthz`` and reports back with
 :meth:`DataSourceBox.set_test_result`. The token typed here goes to the app, which keeps it in
-the system keyring; the field never shows a saved token, only that there is one.
+the system keyring; the field never shows a saved token, only that there is one. Whether
+there is a keyring at all, and what it holds, the app reads off the event loop (a keyring may
+wait seconds on D-Bus): until it knows, the token field says it is checking.
 """
 
 from __future__ import annotations
@@ -58,9 +60,10 @@ class DataSourceBox(QGroupBox):
         source: DataSource,
         *,
         saved_tokens: frozenset[str] = frozenset(),
-        keyring_available: bool = True,
+        keyring_available: bool | None = True,
         parent: QWidget | None = None,
     ) -> None:
+        """``keyring_available``: None while the app is still asking (:meth:`set_keyring`)."""
         super().__init__("Data source", parent)
         self.setObjectName("dataSource")
         self._saved_tokens = saved_tokens
@@ -70,7 +73,7 @@ class DataSourceBox(QGroupBox):
 
         self.demo = QRadioButton("Built-in &demo (a replayed match day)", self)
         self.live = QRadioButton("&Live data provider (real matches)", self)
-        self.remote = QRadioButton("Touchline se&rver:", self)
+        self.remote = QRadioButton("Touchline ser&ver:", self)
         self.kinds = QButtonGroup(self)
         for button in (self.demo, self.live, self.remote):
             self.kinds.addButton(button)
@@ -90,14 +93,11 @@ class DataSourceBox(QGroupBox):
         self.token.setAccessibleName("API token")
         self.keyring_note = _plain("", self, "keyringNote")
         self.keyring_note.setContentsMargins(24, 0, 0, 0)
-        if not keyring_available:
-            self.keyring_note.setText(
-                "No system keyring here: the token is kept for this session only. To give it "
-                "each time without typing, set TOUCHLINE_PROVIDER_TOKEN."
-            )
+        self._keyring_known = keyring_available is not None
+        self._set_keyring_note(keyring_available)
         form.addRow("&Provider:", self.provider)
         form.addRow("&Competitions:", self.competitions)
-        form.addRow("&Token:", self.token)
+        form.addRow("T&oken:", self.token)
 
         server_row = QHBoxLayout()
         self.url = QLineEdit(self)
@@ -176,6 +176,8 @@ class DataSourceBox(QGroupBox):
             if name == "espn" and not self.competitions.text().strip():
                 return "ESPN needs the leagues to follow, e.g. eng.1,fifa.world."
             if name == "football-data" and not (self.entered_token() or name in self._saved_tokens):
+                if not self._keyring_known:  # a token may be saved: wait for the keyring
+                    return "Still checking the system keyring for a saved token…"
                 return "football-data.org needs your token (free at football-data.org)."
         return None
 
@@ -192,6 +194,20 @@ class DataSourceBox(QGroupBox):
         """The providers whose token is kept (read by the app once the keyring answered)."""
         self._saved_tokens = providers
         self._sync()
+
+    def set_keyring(self, available: bool, saved_tokens: frozenset[str]) -> None:
+        """The keyring's answer: whether there is one, and the providers whose token it keeps."""
+        self._keyring_known = True
+        self._set_keyring_note(available)
+        self.set_saved_tokens(saved_tokens)
+
+    def _set_keyring_note(self, available: bool | None) -> None:
+        self.keyring_note.setText(
+            "No system keyring here: the token is kept for this session only. To give it "
+            "each time without typing, set TOUCHLINE_PROVIDER_TOKEN."
+            if available is False
+            else ""
+        )
 
     # --- Test connection ------------------------------------------------------------------------
 
@@ -234,7 +250,8 @@ class DataSourceBox(QGroupBox):
         self.keyring_note.setVisible(needs_token and bool(self.keyring_note.text()))
         saved = name in self._saved_tokens
         self.token.setPlaceholderText(
-            "saved in the system keyring (type to replace)" if saved and needs_token
-            else "your API token" if needs_token
-            else "not needed"
+            "not needed" if not needs_token
+            else "saved in the system keyring (type to replace)" if saved
+            else "checking the system keyring…" if not self._keyring_known
+            else "your API token"
         )  # fmt: skip

@@ -50,7 +50,7 @@ class SettingsDialog(QDialog):
         server: str,
         source: DataSource | None = None,
         saved_tokens: frozenset[str] = frozenset(),
-        keyring_available: bool = True,
+        keyring_available: bool | None = True,  # None: still asking (DataSourceBox)
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

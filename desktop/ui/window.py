@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
     kindsChosen = Signal(str, str, object)
     retryRequested = Signal()
     visibilityChanged = Signal(bool)
+    #: The window was closed and Touchline stays in the tray (the app says so, once).
+    closedToTray = Signal()
     #: The board started or stopped looking out of date (greyed, with the banner).
     staleChanged = Signal(bool)
 
@@ -189,6 +191,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.settingsRequested)
         app_menu.addAction(self.settings_action)
         app_menu.addSeparator()
+        # Ctrl+W (the platform's Close): to the tray where there is one, else it quits.
+        self.close_action = QAction("&Close window", self)
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
+        self.close_action.triggered.connect(self.close)
+        app_menu.addAction(self.close_action)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -459,8 +466,11 @@ class MainWindow(QMainWindow):
 
     def set_server(self, url: str, embedded: bool = False, provider: str | None = None) -> None:
         """The server followed from now on (it was never reached yet)."""
-        where = f"built-in server following {provider}" if provider else "built-in demo server"
-        self.server_label.setText(f"{url} ({where})" if embedded else url)
+        # The built-in server's loopback address means nothing to a fan and, in a narrow
+        # window, clipped the words that do: the words, the address in the tooltip.
+        where = f"Built-in server following {provider}" if provider else "Built-in demo"
+        self.server_label.setText(where if embedded else url)
+        self.server_label.setToolTip(url)
         self._ever_live = False
         self._update_placeholder()
 
@@ -587,6 +597,7 @@ class MainWindow(QMainWindow):
         if self.tray_available:
             event.ignore()
             self.hide()
+            self.closedToTray.emit()
         else:
             event.accept()
             self.quitRequested.emit()

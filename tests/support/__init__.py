@@ -13,6 +13,9 @@
   its answers in football-data.org's and ESPN's shapes, the 2022 World Cup final among them;
   provider_snapshots: normalised snapshots and a real broker following them (the detector's
   tests).
-- keyrings: an in-memory keyring backend and keyring's fail backend, set for a block.
+- notifyd: a private D-Bus session bus and a notification server on it (what native
+  notices reach).
+- keyrings: an in-memory keyring backend (and one whose reads wait for a gate, as a locked
+  or slow Secret Service does) and keyring's fail backend, set for a block.
 - timezone: ``local_time(zone)``, the process's local time zone for a block.
 """

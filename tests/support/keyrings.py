@@ -4,18 +4,22 @@ a desktop, without touching the user's own keyring."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import keyring
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
     """Passwords in a dict, for as long as the object lives."""
 
-    priority = 1.0
+    # Below keyring's fail backend (0): keyring's own detection weighs every KeyringBackend
+    # subclass imported, so a test that sets no keyring would otherwise get these (a chainer
+    # of them, a gated one that never opens among them); they are only ever set by hand.
+    priority = -1.0
 
     def __init__(self) -> None:  # the base's only reads KEYRING_PROPERTY_* variables
         self.passwords: dict[tuple[str, str], str] = {}
@@ -29,6 +33,24 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.passwords.pop((service, username), None) is None:
             raise PasswordDeleteError(username)
+
+
+class GatedKeyring(MemoryKeyring):
+    """A keyring that answers a read only once :attr:`gate` is set, as a Secret Service
+    waiting on D-Bus or on its unlock prompt does; :attr:`asked` is set by the first read.
+    Still shut after ``wait_s``, it answers as a locked keyring (a failed test cannot hang)."""
+
+    def __init__(self, wait_s: float = 30.0) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.asked = threading.Event()
+        self._wait_s = wait_s
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.asked.set()
+        if not self.gate.wait(self._wait_s):
+            raise KeyringLocked("the keyring stayed locked")
+        return super().get_password(service, username)
 
 
 @contextmanager

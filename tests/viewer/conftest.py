@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.notifyd import start_bus
+
 
 @pytest.fixture
 def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
@@ -20,3 +22,13 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     yield loop
     loop.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def session_bus(monkeypatch, tmp_path) -> Iterator[str]:
+    """A private session bus, so the tests never talk to the desktop they run on."""
+    proc, address = start_bus(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    yield address
+    proc.terminate()
+    proc.wait(5)

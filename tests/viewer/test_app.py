@@ -368,7 +368,8 @@ def test_settings_switch_back_to_the_built_in_demo_forgets_the_server(
         assert Settings(tmp_path / "s.ini").server_url is None  # forgotten at once
         await wait_until_async(lambda: app.embedded is not None, what="the built-in server")
         await wait_until_async(lambda: state_of(app) == "live", timeout=30, what="live")
-        assert app.window.server_label.text().endswith("(built-in demo server)")
+        assert app.window.server_label.text() == "Built-in demo"
+        assert app.window.server_label.toolTip() == app.server_url
         await wait_until_async(lambda: len(app.board.matches) == 6, what="the demo's matches")
 
     drive(qloop, app, scenario)

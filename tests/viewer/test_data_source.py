@@ -5,9 +5,15 @@ and the status bar's word on the provider."""
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
+import sys
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from desktop.app import Options, TouchlineApp
 from desktop.core.notify_settings import NoticeSettings
@@ -17,7 +23,7 @@ from desktop.platform.health import check_server, provider_state
 from desktop.platform.settings import DataSource, Settings
 from desktop.ui.data_source import DataSourceBox
 from desktop.ui.settings_dialog import SettingsDialog
-from tests.support.keyrings import MemoryKeyring, no_keyring, using_keyring
+from tests.support.keyrings import GatedKeyring, MemoryKeyring, no_keyring, using_keyring
 from tests.support.provider_payloads import espn_body, espn_event, later, world_cup_2022_final
 from tests.support.provider_server import Reply, ScriptedProvider
 from tests.support.serverproc import run_server
@@ -93,6 +99,47 @@ def test_without_a_keyring_the_page_says_the_token_lasts_this_session_only(qtbot
     box = DataSourceBox(DataSource(), keyring_available=True)
     qtbot.addWidget(box)
     assert box.keyring_note.text() == ""
+
+
+def test_every_alt_letter_of_the_settings_dialog_and_its_data_source_is_its_own(qtbot):
+    dialog = dialog_for(qtbot, DataSource())
+    texts = [b.text() for b in dialog.findChildren(QAbstractButton)]
+    texts += [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    letters = [m[1].lower() for t in texts if (m := re.search(r"&([^&])", t.replace("&&", "")))]
+    assert len(letters) >= 14  # every box, button and field label has one
+    assert len(letters) == len(set(letters)), sorted(letters)
+
+
+# The viewer's keyring work, as the app does it: keyring's modules imported on the Qt thread,
+# then what may block (the backend's choice over D-Bus, the reads) in a worker thread. A first
+# import in a worker thread beside Qt crashed the viewer (PySide's import hook): the worker
+# must import nothing. In a fresh interpreter, where nothing of keyring is imported yet.
+WORKER_IMPORTS = """
+import sys, threading
+from PySide6.QtWidgets import QApplication
+qt = QApplication([])
+import desktop.app as viewer
+from desktop.platform import secrets
+assert "keyring" not in sys.modules, "keyring imported with the app"
+secrets.load_backends()
+before = set(sys.modules)
+worker = threading.Thread(target=viewer._keyring_state)
+worker.start()
+worker.join()
+print(sorted(set(sys.modules) - before))
+"""
+
+
+@pytest.mark.parametrize("bus", ["a session bus", "no session bus"])
+def test_the_keyrings_work_in_a_worker_thread_imports_no_module(session_bus, monkeypatch, bus):
+    if bus == "no session bus":
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 # --- through the app -------------------------------------------------------------------------
@@ -202,12 +249,48 @@ def test_with_no_keyring_a_typed_token_lasts_the_session(qloop, make_app, tmp_pa
             assert app.embedded.provider.token == "tok-8"
             dialog = app.open_settings()
             assert dialog.source_box is not None
-            assert "No system keyring" in dialog.source_box.keyring_note.text()
+            note = dialog.source_box.keyring_note
+            await wait_until_async(lambda: "No system keyring" in note.text(), what="the note")
             await wait_until_async(lambda: dialog.source_box.problem() is None, what="token kept")
             dialog.reject()
 
         run(qloop, app, scenario)
         assert "tok-8" not in (tmp_path / "s.ini").read_text()
+
+
+def test_a_slow_keyring_neither_delays_the_settings_dialog_nor_stops_the_scores(
+    qloop, make_app, tmp_path
+):
+    ring = GatedKeyring()
+    ring.passwords[("touchline", "football-data")] = "tok-9"
+    with run_server("--feed", "none", "--store", ":memory:") as srv, using_keyring(ring):
+        app = make_app(srv.url)
+
+        async def scenario() -> None:
+            dialog = app.open_settings()  # returns at once, the keyring not answering
+            box = dialog.source_box
+            assert box is not None and dialog.isVisible()
+            box.live.setChecked(True)  # football-data, which needs a token
+            assert box.token.placeholderText() == "checking the system keyring…"
+            assert "Still checking the system keyring" in (box.problem() or "")
+            await asyncio.to_thread(ring.asked.wait, 10)
+            async with httpx.AsyncClient(base_url=srv.url, headers=srv.headers()) as http:
+                await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+            # The scores go on while the keyring still waits (it reads in a worker thread).
+            await wait_until_async(lambda: "m" in app.board.matches, what="the new match")
+            assert box.token.placeholderText() == "checking the system keyring…"
+            ring.gate.set()  # the keyring answers (unlocked, or D-Bus came back)
+            await wait_until_async(
+                lambda: box.token.placeholderText().startswith("saved in the system keyring"),
+                what="the keyring's answer",
+            )
+            assert box.problem() is None and box.keyring_note.text() == ""
+            dialog.reject()
+
+        try:
+            run(qloop, app, scenario)
+        finally:
+            ring.gate.set()
 
 
 # --- the provider's state ------------------------------------------------------------------------

@@ -1,17 +1,8 @@
-# D-Bus signatures are written as annotations ("as", "u"): not Python names.
-# ruff: noqa: F821, F722
 """Notification backends against a real D-Bus session bus (a private dbus-daemon) and a small
 org.freedesktop.Notifications server, plus the choice of backend when things are missing."""
 
 import asyncio
-import contextlib
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
-from dbus_fast.aio import MessageBus
-from dbus_fast.service import ServiceInterface, method, signal
 
 from desktop.core.notify_rules import Notice
 from desktop.platform.notifiers import (
@@ -24,123 +15,16 @@ from desktop.platform.notifiers import (
 )
 from desktop.ui.banner import NoticeBanner
 from server.resources import asset
+from tests.support.notifyd import notification_server, start_bus
 from tests.support.wait import wait_until_async
 
 GOAL = Notice("GOAL! <b>X</b> 1–0 Plain FC", "9' <img src=x onerror=alert(1)> & co", "goal", "m1")
-
-
-class NotificationServer(ServiceInterface):
-    """Just enough of the freedesktop notification spec to receive and click notices."""
-
-    def __init__(self, caps: list[str]) -> None:
-        super().__init__("org.freedesktop.Notifications")
-        self.caps = caps
-        self.received: list[dict] = []
-        self.arrived = asyncio.Event()
-
-    @method()
-    def GetCapabilities(self) -> "as":
-        return self.caps
-
-    @method()
-    def GetServerInformation(self) -> "ssss":
-        return ["fake-notifyd", "touchline tests", "1.0", "1.2"]
-
-    @method()
-    def Notify(
-        self,
-        app_name: "s",
-        replaces_id: "u",
-        app_icon: "s",
-        summary: "s",
-        body: "s",
-        actions: "as",
-        hints: "a{sv}",
-        expire_timeout: "i",
-    ) -> "u":
-        self.received.append(
-            {
-                "app": app_name,
-                "icon": app_icon,
-                "summary": summary,
-                "body": body,
-                "actions": list(actions),
-            }
-        )
-        self.arrived.set()
-        return len(self.received)
-
-    @method()
-    def CloseNotification(self, nid: "u") -> None:
-        return None
-
-    @signal()
-    def ActionInvoked(self, nid: int, key: str) -> "us":
-        return [nid, key]
-
-    @signal()
-    def NotificationClosed(self, nid: int, reason: int) -> "uu":
-        return [nid, reason]
-
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-def start_bus(tmp_path, services: str | None = None) -> tuple[subprocess.Popen, str]:
-    """A private dbus-daemon; no activatable services unless ``services`` names a folder."""
-    daemon = shutil.which("dbus-daemon")
-    assert daemon, "dbus-daemon is needed for the notification tests (Debian: dbus-daemon)"
-    config = BUS_CONFIG.format(dir=tmp_path)
-    if services:
-        config = config.replace(
-            "</busconfig>", f"  <servicedir>{services}</servicedir>\n</busconfig>"
-        )
-    (tmp_path / "bus.conf").write_text(config)
-    proc = subprocess.Popen(
-        [daemon, f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return proc, proc.stdout.readline().strip()
-
-
-@pytest.fixture
-def session_bus(monkeypatch, tmp_path):
-    """A private session bus, so the tests never talk to the desktop they run on."""
-    proc, address = start_bus(tmp_path)
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    yield address
-    proc.terminate()
-    proc.wait(5)
 
 
 def mute_key_of(sent: dict) -> str:
     """The action key of the "Mute match" button (actions are key, label pairs)."""
     pairs = dict(zip(sent["actions"][1::2], sent["actions"][::2], strict=True))
     return pairs["Mute match"]
-
-
-@contextlib.asynccontextmanager
-async def notification_server(caps: list[str]):
-    bus = await MessageBus().connect()
-    server = NotificationServer(caps)
-    bus.export("/org/freedesktop/Notifications", server)
-    await bus.request_name("org.freedesktop.Notifications")
-    try:
-        yield server
-    finally:
-        bus.disconnect()
 
 
 async def test_probe_without_any_session_bus_reports_no_service(monkeypatch):
