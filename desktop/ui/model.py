@@ -80,7 +80,9 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: A competition's heading: shown, never selected (it has no timeline nor menu).
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled
 #: The fields that decide a match's group or place in it (the status: live, to come, over).
-_PLACE_FIELDS = frozenset({"competition", "round", "home", "away", "kickoff", "status"})
+_PLACE_FIELDS = frozenset(
+    {"competition", "round", "home", "away", "kickoff", "original_kickoff", "status"}
+)
 
 
 class ScoreboardModel(GroupedModel):
@@ -355,7 +357,7 @@ class ScoreboardModel(GroupedModel):
             self._update(change.match_id, change.fields)
 
     def _update(self, match_id: str, fields: frozenset[str]) -> None:
-        if "kickoff" in fields:
+        if fields & {"kickoff", "original_kickoff"}:
             self._set_day_of(match_id)
         if not self.contains(match_id):
             self._insert(match_id)  # unless it is another day's

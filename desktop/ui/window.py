@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
     STALE_GRACE_S = 5.0
     #: The filter box's words while the board shows every match (one day's: it says which).
     FILTER_HINT = "Filter by team or competition (Ctrl+F)"
+    #: Alt+Home's words, for real days and for a replay's.
+    TODAY_ACTION, REPLAY_DAY_ACTION = "Back to to&day", "Back to the &day being played"
 
     def __init__(
         self,
@@ -113,7 +115,10 @@ class MainWindow(QMainWindow):
         self.day_picker.dayChosen.connect(self.choose_day)
         self.day_picker.hide()
         self._day_chosen = False
-        self._today = days.today()
+        #: Today by the wall clock; the day the names are relative to and the board follows
+        #: (today, or the day a replay has reached); whether that is a real day ("Today").
+        self._wall_today = days.today()
+        self._today, self._relative = self._wall_today, True
         self._live_days: dict[date, int] = {}
         self._said_elsewhere = ""  # the status bar's last word on the filter's other days
         self.model.daysChanged.connect(self._days_changed)
@@ -213,7 +218,7 @@ class MainWindow(QMainWindow):
         self.next_day_action = QAction("&Next day", self)
         self.next_day_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("]")])
         self.next_day_action.triggered.connect(lambda: self.day_picker.step(1))
-        self.today_action = QAction("Back to to&day", self)
+        self.today_action = QAction(self.TODAY_ACTION, self)
         self.today_action.setShortcut(QKeySequence("Alt+Home"))
         self.today_action.triggered.connect(self.follow_opening_day)
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
@@ -270,6 +275,7 @@ class MainWindow(QMainWindow):
         else the opening day."""
         counts = self.model.days()
         self._live_days = self._count_live()
+        self._today, self._relative = self._reference(None)
         multi = self._by_day(counts)
         if not multi:
             self._day_chosen = False
@@ -284,11 +290,21 @@ class MainWindow(QMainWindow):
             self.day_picker.show()
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
             action.setEnabled(multi)
+        self.today_action.setText(self.TODAY_ACTION if self._relative else self.REPLAY_DAY_ACTION)
+
+    def _reference(self, now: datetime | None) -> tuple[date, bool]:
+        """The day the board's days are named from and that it opens on, and whether it is
+        today: a replay's days are not the wall clock's (a month played in an evening), so
+        the board follows the day the replay has reached and names each day by its date."""
+        at = days.replay_day(self.model.board.matches.values(), now or datetime.now(UTC))
+        if at is not None:
+            return at, False
+        return (days.today(now) if now else self._wall_today), True
 
     def _by_day(self, counts: dict[date, int]) -> bool:
         if len(counts) < 2:  # the usual board: no need to look at every kick-off
             return False
-        kickoffs = [m.kickoff for m in self.model.board.matches.values()]
+        kickoffs = [days.calendar_kickoff(m) for m in self.model.board.matches.values()]
         return days.by_day(len(counts), min(kickoffs, default=None), max(kickoffs, default=None))
 
     def _count_live(self) -> dict[date, int]:
@@ -303,20 +319,25 @@ class MainWindow(QMainWindow):
     def _refresh_picker(self) -> None:
         if self.model.day is not None:
             counts = self.model.days()
-            self.day_picker.set_days(counts, self._live_days, self.model.day, self._today)
+            self.day_picker.set_days(
+                counts, self._live_days, self.model.day, self._today, relative=self._relative
+            )
 
     def _days_tick(self, now: datetime) -> None:
         """Once a second, while the board has matches on several days: the names move on at
-        midnight, the live counts with the matches, an unchosen day with the opening day, and
-        the board browses by day once its kick-offs are far enough apart (or stops)."""
+        midnight, the live counts with the matches, an unchosen day with the opening day (a
+        replay's with the replay), and the board browses by day once its kick-offs are far
+        enough apart (or stops)."""
         counts = self.model.days()
         if len(counts) < 2:
             return
-        today, live, multi = days.today(now), self._count_live(), self._by_day(counts)
+        self._wall_today = days.today(now)
+        reference, live, multi = self._reference(now), self._count_live(), self._by_day(counts)
         shown = self.model.day
-        if today == self._today and live == self._live_days and multi == (shown is not None):
+        same = reference == (self._today, self._relative) and live == self._live_days
+        if same and multi == (shown is not None):
             return
-        self._today, self._live_days = today, live
+        (self._today, self._relative), self._live_days = reference, live
         if self._day_chosen and multi and shown is not None:
             self._refresh_picker()
             self._update_placeholder()
@@ -470,7 +491,9 @@ class MainWindow(QMainWindow):
         none (yet). The filter box says which day it searches."""
         text = self.filter_edit.text().strip()
         day = self.model.day
-        phrase = f" {days.day_phrase(day, self._today)}" if day is not None else ""
+        phrase = ""
+        if day is not None:
+            phrase = f" {days.day_phrase(day, self._today, relative=self._relative)}"
         hint = f"Filter matches{phrase} by team, competition or round (Ctrl+F)"
         self.filter_edit.setPlaceholderText(hint if day is not None else self.FILTER_HINT)
         elsewhere = ""
@@ -478,7 +501,9 @@ class MainWindow(QMainWindow):
             self._said_elsewhere = ""
         elif day is not None:
             found = self._days_matching(text)
-            names = ", ".join(days.day_name(d, self._today) for d in found[:5])
+            names = ", ".join(
+                days.day_name(d, self._today, relative=self._relative) for d in found[:5]
+            )
             more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
             elsewhere = f"{names}{more}" if found else ""
         if text:
