@@ -78,13 +78,16 @@ def highlight_brush(strength: float) -> QBrush | None:
     )
 
 
-def group_cell(key: str, column: int, role: int, stale: bool) -> object:
+def group_cell(key: str, column: int, role: int, stale: bool, heading: str | None = None) -> object:
+    """A group's row: ``heading`` shown (default: ``key``), ``key`` searched."""
     if role == IsGroupRole:
         return True
     if column != 0:
         return None
-    if role in (R.DisplayRole, R.AccessibleTextRole, SearchRole):
+    if role == SearchRole:
         return key
+    if role in (R.DisplayRole, R.AccessibleTextRole):
+        return heading or key
     if role == R.FontRole:
         return _bold()
     if role == R.DecorationRole and key == FAVOURITES_GROUP:

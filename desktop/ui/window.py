@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self, clocks)
         self.clocks = self.model.clocks  # the running minutes (the app moves them on)
         self.model.favouritesChanged.connect(self._save_favourites)
+        # A board of one competition names it here once, its headings the rounds only.
+        self.model.competitionChanged.connect(self._name_competition)
+        self._name_competition()
         self.proxy = ScoreboardFilter(self)
         self.proxy.setSourceModel(self.model)
 
@@ -223,6 +226,10 @@ class MainWindow(QMainWindow):
         self.today_action.triggered.connect(self.follow_opening_day)
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
             view_menu.addAction(action)
+
+    def _name_competition(self) -> None:
+        competition = self.model.competition
+        self.setWindowTitle(f"{competition} – Touchline" if competition else "Touchline")
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -107,9 +107,9 @@ def test_each_round_is_its_own_group_in_the_order_of_kickoff(make_model):
     final = match("f", "Spain", "Argentina", round="Final", kickoff=local_noon(0, 20))
     model = make_model(world_cup(Feed(a1, b1, a2, final)))
     assert titles(model) == [
-        ("World Cup 2026 · Group A · Matchday 1", ["Mexico v South Africa", "Korea v Czechia"]),
-        ("World Cup 2026 · Group B · Matchday 1", ["Canada v Qatar"]),
-        ("World Cup 2026 · Final", ["Spain v Argentina"]),
+        ("Group A · Matchday 1", ["Mexico v South Africa", "Korea v Czechia"]),
+        ("Group B · Matchday 1", ["Canada v Qatar"]),
+        ("Final", ["Spain v Argentina"]),
     ]
 
 
@@ -123,7 +123,7 @@ def test_under_way_first_then_to_come_then_over_rows_and_groups_moving_without_a
     )
     board = world_cup(feed)
     model = make_model(board)
-    assert [t for t, _ in titles(model)] == ["World Cup 2026 · Group A", "World Cup 2026 · Group B"]
+    assert [t for t, _ in titles(model)] == ["Group A", "Group B"]
     signals = Structure(model)
 
     play(board, feed, "early", "kickoff")
@@ -133,11 +133,49 @@ def test_under_way_first_then_to_come_then_over_rows_and_groups_moving_without_a
     play(board, feed, "b", "kickoff")  # Group B: under way, so first
 
     assert titles(model) == [
-        ("World Cup 2026 · Group B", ["Canada v Qatar"]),
-        ("World Cup 2026 · Group A", ["Korea v Czechia", "Mexico v South Africa"]),
+        ("Group B", ["Canada v Qatar"]),
+        ("Group A", ["Korea v Czechia", "Mexico v South Africa"]),
     ]
     assert "move" in signals.kinds
     assert not {"reset", "layout"} & set(signals.kinds)
+
+
+def test_a_board_of_one_competition_names_it_once_in_the_title_not_in_every_heading(
+    make_window,
+):
+    final = match("f", "Spain", "Argentina", round="Final", kickoff=local_noon(0, 20))
+    board = world_cup(Feed(final))
+    window = make_window(board)
+    assert titles(window.model) == [("Final", ["Spain v Argentina"])]
+    assert window.windowTitle() == "World Cup 2026 – Touchline"
+    changed = []
+    window.model.dataChanged.connect(lambda top, *_: changed.append(top.internalId()))
+    # Another competition: each heading names its own, without a reset.
+    signals = Structure(window.model)
+    board.apply_match(
+        match(
+            "ars",
+            "Arsenal",
+            "Chelsea",
+            competition="Premier League",
+            round=None,
+            kickoff=local_noon(0, 15),
+        )
+    )
+    assert sorted(t for t, _ in titles(window.model)) == [
+        "Premier League",
+        "World Cup 2026 · Final",
+    ]
+    assert 0 in changed  # the headings were redrawn
+    assert window.windowTitle() == "Touchline"
+    # A snapshot without it (after a reconnect): one competition again.
+    board.apply_snapshot(Snapshot(matches=[board.matches["f"].model_copy()]))
+    assert titles(window.model) == [("Final", ["Spain v Argentina"])]
+    assert window.windowTitle() == "World Cup 2026 – Touchline"
+    assert set(signals.kinds) == {"ins", "rem"}
+    # The filter still finds a round by its competition's name.
+    window.filter_edit.setText("world cup")
+    assert window.proxy.rowCount() == 1
 
 
 # --- one day at a time --------------------------------------------------------------------
