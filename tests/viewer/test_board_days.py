@@ -448,6 +448,9 @@ def test_a_replayed_tournament_is_browsed_by_its_own_days_named_by_date(make_win
         # An upcoming match says when the replay kicks it off (today, by the wall clock).
         kickoff = board.matches["c"].kickoff.astimezone()
         assert time_cell(window, "c") == f"{kickoff:%H:%M}"
+        # Its tooltip says when the tournament played it.
+        tip = window.model.index_of("c", CLOCK).data(Qt.ItemDataRole.ToolTipRole)
+        assert "A replay of the match played Fri 12 Jun 2026, 19:00" in tip
         assert window.filter_edit.placeholderText().startswith("Filter matches on Fri 12 Jun ")
         assert window.today_action.text() == MainWindow.REPLAY_DAY_ACTION
 
