@@ -167,6 +167,11 @@ class Match(BaseModel):
     home: Team
     away: Team
     kickoff: datetime
+    #: A replayed match's kick-off as its competition played it (the feed's), when the server
+    #: plays it at another time (``kickoff``); null for a match kicking off when it says. A
+    #: client puts a replayed match on the day of this one: a month-long tournament replayed
+    #: in an evening is browsed by its own days, its kick-off times still the replay's.
+    original_kickoff: datetime | None = None
     status: Status = "scheduled"
     minute: int | None = None
     added: int | None = None
@@ -184,9 +189,18 @@ class Match(BaseModel):
     def _kickoff_utc(cls, value: datetime) -> datetime:
         return _utc(value)
 
+    @field_validator("original_kickoff")
+    @classmethod
+    def _original_utc(cls, value: datetime | None) -> datetime | None:
+        return _utc(value) if value else None
+
     @field_serializer("kickoff")
     def _kickoff_iso(self, value: datetime) -> str:
         return iso_utc(value)
+
+    @field_serializer("original_kickoff")
+    def _original_iso(self, value: datetime | None) -> str | None:
+        return iso_utc(value) if value else None
 
 
 class Snapshot(BaseModel):

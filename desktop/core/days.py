@@ -4,8 +4,10 @@ day to show first, and the order of matches and stages within a day. Plain Pytho
 Days are the fan's: a match's day is the local date of its kick-off (``astimezone()`` with no
 argument uses the system zone, honouring ``TZ``), so a World Cup match at 21:00 in Los Angeles
 is on the next day in Europe, as its kick-off time says there. "Today" is the viewer's wall
-clock: a replay's kick-offs are moved by the server to the wall-clock times it plays them at
-(server/feeds/replay.py), so its matches are on the days they are shown being played.
+clock. A replay plays a month-long tournament in an evening: the server moves its kick-offs to
+the wall-clock times it plays them at and says the real one beside (``Match.original_kickoff``,
+server/feeds/replay.py), so a replayed match is on its real day, and a board of a replay is at
+the day the replay has reached (:func:`replay_day`), named by its date, not "Today".
 """
 
 from __future__ import annotations
@@ -21,9 +23,37 @@ from server.wire import Match
 LIVE, UPCOMING, FINISHED = 0, 1, 2
 
 
+def calendar_kickoff(match: Match) -> datetime:
+    """When the match kicks off in its competition's calendar: a replayed match's real
+    kick-off, else its kick-off."""
+    return match.original_kickoff or match.kickoff
+
+
 def match_day(match: Match) -> date:
-    """The local date of the match's kick-off."""
-    return match.kickoff.astimezone().date()
+    """The local date of the match's kick-off (its real one for a replayed match)."""
+    return calendar_kickoff(match).astimezone().date()
+
+
+def replay_day(matches: Iterable[Match], now: datetime) -> date | None:
+    """The day a replay has reached, or None when no match is replayed: the latest day with a
+    replayed match under way; else the day of the replayed match that kicked off last (its
+    results stay up until the next day kicks off); else, before the first kick-off, the first
+    day. The replay plays its days in order, so this moves on with it."""
+    live: date | None = None
+    last: tuple[datetime, date] | None = None
+    first: date | None = None
+    for match in matches:
+        if match.original_kickoff is None:
+            continue
+        day = match_day(match)
+        first = day if first is None else min(first, day)
+        if phase(match) == LIVE:
+            live = day if live is None else max(live, day)
+        elif match.kickoff <= now and (last is None or match.kickoff > last[0]):
+            last = (match.kickoff, day)
+    if live is not None:
+        return live
+    return last[1] if last is not None else first
 
 
 def today(now: datetime | None = None) -> date:
@@ -37,10 +67,13 @@ def phase(match: Match) -> int:
     return UPCOMING if match.status == "scheduled" else FINISHED
 
 
-def day_name(day: date, now: date) -> str:
+def day_name(day: date, now: date, *, relative: bool = True) -> str:
     """``Today``, ``Yesterday``, ``Tomorrow``, else ``Sat 13 Jun`` (with the year when it is
-    not ``now``'s: ``Sat 13 Jun 2026``)."""
+    not ``now``'s: ``Sat 13 Jun 2026``). Not ``relative`` (a replay's days, which are not
+    the wall clock's), always the date."""
     offset = (day - now).days
+    if not relative:
+        return day_date(day, now)
     if offset == 0:
         return "Today"
     if offset == -1:
@@ -50,10 +83,10 @@ def day_name(day: date, now: date) -> str:
     return day_date(day, now)
 
 
-def day_phrase(day: date, now: date) -> str:
+def day_phrase(day: date, now: date, *, relative: bool = True) -> str:
     """A day in a sentence: ``today``, ``yesterday``, ``tomorrow``, ``on Sat 13 Jun``."""
-    name = day_name(day, now)
-    return name.lower() if abs((day - now).days) <= 1 else f"on {name}"
+    name = day_name(day, now, relative=relative)
+    return name.lower() if relative and abs((day - now).days) <= 1 else f"on {name}"
 
 
 def day_date(day: date, now: date) -> str:

@@ -156,7 +156,12 @@ def search_text(match: Match) -> str:
 
 def kickoff_long(match: Match) -> str:
     """``Thu 11 Jun 2026, 21:00`` in local time."""
-    when = local_kickoff(match)
+    return long_time(match.kickoff)
+
+
+def long_time(when: datetime) -> str:
+    """``Thu 11 Jun 2026, 21:00`` in local time."""
+    when = when.astimezone()
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M}"
 
 

@@ -20,7 +20,8 @@ always appended at the end of ``board.matches`` (so its row is ``len(board.match
 ``removed`` means it is already gone, so a Qt model keeps its own list of row ids to find the
 row to remove. ``Change.fields`` names the :class:`~server.wire.Match` attributes that changed
 (``competition``, ``round``, ``home``, ``away``, ``kickoff``, ``status``, ``minute``,
-``added``, ``score``, ``penalties``, ``events``, ``clock_rate``); it is every field for
+``added``, ``score``, ``penalties``, ``events``, ``clock_rate``, ``original_kickoff``); it is
+every field for
 ``added`` and ``removed``.
 
 A snapshot after a reconnect is diffed against what is shown: unchanged matches produce
@@ -57,6 +58,7 @@ MATCH_FIELDS: tuple[str, ...] = (
     "penalties",
     "events",
     "clock_rate",
+    "original_kickoff",
 )
 ALL_FIELDS = frozenset(MATCH_FIELDS)
 

@@ -78,13 +78,16 @@ def highlight_brush(strength: float) -> QBrush | None:
     )
 
 
-def group_cell(key: str, column: int, role: int, stale: bool) -> object:
+def group_cell(key: str, column: int, role: int, stale: bool, heading: str | None = None) -> object:
+    """A group's row: ``heading`` shown (default: ``key``), ``key`` searched."""
     if role == IsGroupRole:
         return True
     if column != 0:
         return None
-    if role in (R.DisplayRole, R.AccessibleTextRole, SearchRole):
+    if role == SearchRole:
         return key
+    if role in (R.DisplayRole, R.AccessibleTextRole):
+        return heading or key
     if role == R.FontRole:
         return _bold()
     if role == R.DecorationRole and key == FAVOURITES_GROUP:
@@ -128,6 +131,8 @@ def tooltip_lines(m: Match) -> list[str]:
     lines = [" · ".join(filter(None, (m.competition, m.round)))]
     lines.append(f"{m.home.name} {display.score_text(m)} {m.away.name}")
     lines.append(f"{display.status_words(m)} — kick-off {display.kickoff_long(m)}")
+    if m.original_kickoff is not None:  # the kick-off above is the replay's
+        lines.append(f"A replay of the match played {display.long_time(m.original_kickoff)}")
     home, away = red_cards(m)
     for name, count in ((m.home.name, home), (m.away.name, away)):
         if count:

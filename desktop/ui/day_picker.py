@@ -16,8 +16,8 @@ def _count(n: int, word: str) -> str:
 
 
 class DayPicker(QWidget):
-    """``◀ Today ▾ ▶``: the days with matches, by name ("Today", "Tomorrow", "Sat 13 Jun"),
-    a day with a match under way marked "· 2 live"."""
+    """``◀ Today ▾ ▶``: the days with matches, by name ("Today", "Tomorrow", "Sat 13 Jun"; a
+    replay's by date: "Thu 18 Jun"), a day with a match under way marked "· 2 live"."""
 
     #: The user chose this day (a button, the list, a key).
     dayChosen = Signal(object)
@@ -27,6 +27,7 @@ class DayPicker(QWidget):
         self.setObjectName("dayPicker")
         self._days: list[date] = []
         self._now = days.today()
+        self._relative = True
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -57,11 +58,18 @@ class DayPicker(QWidget):
         return data if isinstance(data, date) else None
 
     def set_days(
-        self, counts: dict[date, int], live: dict[date, int], shown: date | None, now: date
+        self,
+        counts: dict[date, int],
+        live: dict[date, int],
+        shown: date | None,
+        now: date,
+        *,
+        relative: bool = True,
     ) -> None:
         """The days with matches (and how many, how many under way), the one shown, and
-        today (for the names)."""
-        self._days, self._now = sorted(counts), now
+        today (for the names; not ``relative``: a replay's days, each named by its date, the
+        year left out when it is ``now``'s)."""
+        self._days, self._now, self._relative = sorted(counts), now, relative
         labels = [self._label(d, live.get(d, 0)) for d in self._days]
         same = [self.combo.itemData(i) for i in range(self.combo.count())] == self._days
         if not same or [self.combo.itemText(i) for i in range(self.combo.count())] != labels:
@@ -84,7 +92,7 @@ class DayPicker(QWidget):
             )
 
     def _label(self, day: date, live: int) -> str:
-        name = days.day_name(day, self._now)
+        name = days.day_name(day, self._now, relative=self._relative)
         return f"{name} · {live} live" if live else name
 
     def step(self, step: int) -> None:

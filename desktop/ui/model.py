@@ -1,5 +1,7 @@
 """The scoreboard as a Qt item model: a group per competition and round ("World Cup 2026 ·
-Group A · Matchday 2", "World Cup 2026 · Final") with one row per match.
+Group A · Matchday 2", "World Cup 2026 · Final") with one row per match. A board of one
+competition (a World Cup on its own) heads its groups with the round only ("Final"): the
+window's title names the competition once.
 
 Listens to a :class:`~desktop.state.Scoreboard` and turns each Change into the narrowest
 signals that describe it (rowsInserted, rowsRemoved, rowsMoved, dataChanged on the touched
@@ -80,7 +82,9 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: A competition's heading: shown, never selected (it has no timeline nor menu).
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled
 #: The fields that decide a match's group or place in it (the status: live, to come, over).
-_PLACE_FIELDS = frozenset({"competition", "round", "home", "away", "kickoff", "status"})
+_PLACE_FIELDS = frozenset(
+    {"competition", "round", "home", "away", "kickoff", "original_kickoff", "status"}
+)
 
 
 class ScoreboardModel(GroupedModel):
@@ -91,6 +95,8 @@ class ScoreboardModel(GroupedModel):
     goalHighlighted = Signal(str)
     #: A day got its first match or lost its last (:meth:`days`).
     daysChanged = Signal()
+    #: The board came to have one competition only, or stopped (:attr:`competition`).
+    competitionChanged = Signal()
 
     def __init__(
         self,
@@ -117,10 +123,17 @@ class ScoreboardModel(GroupedModel):
         self._day_counts: dict[date, int] = {}
         #: Each group's competition, round and where the round goes among the others.
         self._titles: dict[str, tuple[str, tuple[int, int], str]] = {}
+        #: Each group's heading when the board has one competition (its round: "Final").
+        self._short: dict[str, str] = {}
+        #: Each match's competition and how many matches each has: a board of one competition
+        #: (a World Cup) says it once, not in every heading.
+        self._competition_of: dict[str, str] = {}
+        self._competitions: dict[str, int] = {}
         self.highlights = Highlights(highlight_ms, self)
         self.highlights.changed.connect(self._row_background_changed)
         for match_id in board.matches:
             self._set_day_of(match_id)
+            self._set_competition_of(match_id)
             self._insert(match_id, signal=False)
         self._unsubscribe = board.subscribe(self._on_change)
         self._pacer = Pacer(self._flush, parent=self)
@@ -243,6 +256,44 @@ class ScoreboardModel(GroupedModel):
         ):
             self.daysChanged.emit()
 
+    # --- competitions -------------------------------------------------------------------
+
+    @property
+    def competition(self) -> str | None:
+        """The board's only competition, or None (none, or several): group headings name
+        the competition only when there are several."""
+        if len(self._competitions) == 1:
+            return next(iter(self._competitions))
+        return None
+
+    def heading(self, key: str) -> str:
+        """A group's heading: ``World Cup 2026 · Final``, or ``Final`` on a board of one
+        competition."""
+        if self.competition is not None and key in self._short:
+            return self._short[key]
+        return key
+
+    def _set_competition_of(self, match_id: str) -> None:
+        old, m = self._competition_of.get(match_id), self._board.matches.get(match_id)
+        new = m.competition if m is not None else None
+        if new == old:
+            return
+        before = self.competition
+        if old is not None:
+            del self._competition_of[match_id]
+            self._competitions[old] -= 1
+            if not self._competitions[old]:
+                del self._competitions[old]
+        if new is not None:
+            self._competition_of[match_id] = new
+            self._competitions[new] = self._competitions.get(new, 0) + 1
+        if self.competition != before:
+            groups = self.rowCount()
+            if groups:
+                roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole]
+                self.dataChanged.emit(self.index(0, 0), self.index(groups - 1, 0), roles)
+            self.competitionChanged.emit()
+
     def match_id(self, index: AnyIndex) -> str | None:
         return self.item_id(index)
 
@@ -291,7 +342,8 @@ class ScoreboardModel(GroupedModel):
         if role not in _ANSWERED or not index.isValid():
             return None
         if index.internalId() == 0:
-            return group_cell(self.group_key(index.row()), index.column(), role, self._stale)
+            key = self.group_key(index.row())
+            return group_cell(key, index.column(), role, self._stale, self.heading(key))
         match_id = self.match_id(index)
         match = self._board.matches.get(match_id) if match_id else None
         if match is None:
@@ -318,6 +370,7 @@ class ScoreboardModel(GroupedModel):
             if key not in self._titles:
                 stage = days.stage_order(m.round)
                 self._titles[key] = (m.competition.casefold(), stage, (m.round or "").casefold())
+                self._short[key] = m.round or m.competition
         return key, (days.phase(m), m.kickoff, m.home.name.casefold(), m.id)
 
     def group_order(self, key: str, first: SortKey) -> SortKey:
@@ -348,14 +401,18 @@ class ScoreboardModel(GroupedModel):
                 self._update(change.match_id, change.fields)
             else:
                 self._insert(change.match_id)
+            self._set_competition_of(change.match_id)
         elif change.kind == "removed":
             self._remove(change.match_id)
             self._set_day_of(change.match_id)
+            self._set_competition_of(change.match_id)
         else:
             self._update(change.match_id, change.fields)
+            if "competition" in change.fields:
+                self._set_competition_of(change.match_id)
 
     def _update(self, match_id: str, fields: frozenset[str]) -> None:
-        if "kickoff" in fields:
+        if fields & {"kickoff", "original_kickoff"}:
             self._set_day_of(match_id)
         if not self.contains(match_id):
             self._insert(match_id)  # unless it is another day's

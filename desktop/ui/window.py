@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
     STALE_GRACE_S = 5.0
     #: The filter box's words while the board shows every match (one day's: it says which).
     FILTER_HINT = "Filter by team or competition (Ctrl+F)"
+    #: Alt+Home's words, for real days and for a replay's.
+    TODAY_ACTION, REPLAY_DAY_ACTION = "Back to to&day", "Back to the &day being played"
 
     def __init__(
         self,
@@ -86,6 +88,9 @@ class MainWindow(QMainWindow):
         self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self, clocks)
         self.clocks = self.model.clocks  # the running minutes (the app moves them on)
         self.model.favouritesChanged.connect(self._save_favourites)
+        # A board of one competition names it here once, its headings the rounds only.
+        self.model.competitionChanged.connect(self._name_competition)
+        self._name_competition()
         self.proxy = ScoreboardFilter(self)
         self.proxy.setSourceModel(self.model)
 
@@ -115,7 +120,10 @@ class MainWindow(QMainWindow):
         self.day_picker.dayChosen.connect(self.choose_day)
         self.day_picker.hide()
         self._day_chosen = False
-        self._today = days.today()
+        #: Today by the wall clock; the day the names are relative to and the board follows
+        #: (today, or the day a replay has reached); whether that is a real day ("Today").
+        self._wall_today = days.today()
+        self._today, self._relative = self._wall_today, True
         self._live_days: dict[date, int] = {}
         self._said_elsewhere = ""  # the status bar's last word on the filter's other days
         self.model.daysChanged.connect(self._days_changed)
@@ -220,11 +228,15 @@ class MainWindow(QMainWindow):
         self.next_day_action = QAction("&Next day", self)
         self.next_day_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("]")])
         self.next_day_action.triggered.connect(lambda: self.day_picker.step(1))
-        self.today_action = QAction("Back to to&day", self)
+        self.today_action = QAction(self.TODAY_ACTION, self)
         self.today_action.setShortcut(QKeySequence("Alt+Home"))
         self.today_action.triggered.connect(self.follow_opening_day)
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
             view_menu.addAction(action)
+
+    def _name_competition(self) -> None:
+        competition = self.model.competition
+        self.setWindowTitle(f"{competition} – Touchline" if competition else "Touchline")
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -277,6 +289,7 @@ class MainWindow(QMainWindow):
         else the opening day."""
         counts = self.model.days()
         self._live_days = self._count_live()
+        self._today, self._relative = self._reference(None)
         multi = self._by_day(counts)
         if not multi:
             self._day_chosen = False
@@ -291,11 +304,21 @@ class MainWindow(QMainWindow):
             self.day_picker.show()
         for action in (self.previous_day_action, self.next_day_action, self.today_action):
             action.setEnabled(multi)
+        self.today_action.setText(self.TODAY_ACTION if self._relative else self.REPLAY_DAY_ACTION)
+
+    def _reference(self, now: datetime | None) -> tuple[date, bool]:
+        """The day the board's days are named from and that it opens on, and whether it is
+        today: a replay's days are not the wall clock's (a month played in an evening), so
+        the board follows the day the replay has reached and names each day by its date."""
+        at = days.replay_day(self.model.board.matches.values(), now or datetime.now(UTC))
+        if at is not None:
+            return at, False
+        return (days.today(now) if now else self._wall_today), True
 
     def _by_day(self, counts: dict[date, int]) -> bool:
         if len(counts) < 2:  # the usual board: no need to look at every kick-off
             return False
-        kickoffs = [m.kickoff for m in self.model.board.matches.values()]
+        kickoffs = [days.calendar_kickoff(m) for m in self.model.board.matches.values()]
         return days.by_day(len(counts), min(kickoffs, default=None), max(kickoffs, default=None))
 
     def _count_live(self) -> dict[date, int]:
@@ -310,20 +333,25 @@ class MainWindow(QMainWindow):
     def _refresh_picker(self) -> None:
         if self.model.day is not None:
             counts = self.model.days()
-            self.day_picker.set_days(counts, self._live_days, self.model.day, self._today)
+            self.day_picker.set_days(
+                counts, self._live_days, self.model.day, self._today, relative=self._relative
+            )
 
     def _days_tick(self, now: datetime) -> None:
         """Once a second, while the board has matches on several days: the names move on at
-        midnight, the live counts with the matches, an unchosen day with the opening day, and
-        the board browses by day once its kick-offs are far enough apart (or stops)."""
+        midnight, the live counts with the matches, an unchosen day with the opening day (a
+        replay's with the replay), and the board browses by day once its kick-offs are far
+        enough apart (or stops)."""
         counts = self.model.days()
         if len(counts) < 2:
             return
-        today, live, multi = days.today(now), self._count_live(), self._by_day(counts)
+        self._wall_today = days.today(now)
+        reference, live, multi = self._reference(now), self._count_live(), self._by_day(counts)
         shown = self.model.day
-        if today == self._today and live == self._live_days and multi == (shown is not None):
+        same = reference == (self._today, self._relative) and live == self._live_days
+        if same and multi == (shown is not None):
             return
-        self._today, self._live_days = today, live
+        (self._today, self._relative), self._live_days = reference, live
         if self._day_chosen and multi and shown is not None:
             self._refresh_picker()
             self._update_placeholder()
@@ -480,7 +508,9 @@ class MainWindow(QMainWindow):
         none (yet). The filter box says which day it searches."""
         text = self.filter_edit.text().strip()
         day = self.model.day
-        phrase = f" {days.day_phrase(day, self._today)}" if day is not None else ""
+        phrase = ""
+        if day is not None:
+            phrase = f" {days.day_phrase(day, self._today, relative=self._relative)}"
         hint = f"Filter matches{phrase} by team, competition or round (Ctrl+F)"
         self.filter_edit.setPlaceholderText(hint if day is not None else self.FILTER_HINT)
         elsewhere = ""
@@ -488,7 +518,9 @@ class MainWindow(QMainWindow):
             self._said_elsewhere = ""
         elif day is not None:
             found = self._days_matching(text)
-            names = ", ".join(days.day_name(d, self._today) for d in found[:5])
+            names = ", ".join(
+                days.day_name(d, self._today, relative=self._relative) for d in found[:5]
+            )
             more = f" and {len(found) - 5} more days" if len(found) > 5 else ""
             elsewhere = f"{names}{more}" if found else ""
         if text:

@@ -142,12 +142,15 @@ class Broker:
         once: Once | None = None,
         new: bool = False,
         clock_rate: float = 1.0,
+        original_kickoff: datetime | None = None,
     ) -> Match:
         """Creates a match (or resets one with the same id, for a replay's new match day).
 
         ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
         raises idempotency.Replayed (or KeyReused) before anything is done. ``clock_rate``:
-        how fast its clock runs (``Match.clock_rate``): a replay's speed, 1 for live matches."""
+        how fast its clock runs (``Match.clock_rate``): a replay's speed, 1 for live matches.
+        ``original_kickoff``: a replayed match's kick-off in its feed (``Match.original_kickoff``).
+        """
         async with self._lock:
             for _ in range(PUBLISH_TRIES):
                 self.replies.check(once)
@@ -155,7 +158,13 @@ class Broker:
                     raise Conflict(f"a match with id {spec.id!r} already exists")
                 match_id = spec.id or self._new_match_id(spec)
                 kickoff = spec.kickoff or datetime.now(UTC)
-                match = new_match(spec, match_id, kickoff, clock_rate=clock_rate)
+                match = new_match(
+                    spec,
+                    match_id,
+                    kickoff,
+                    clock_rate=clock_rate,
+                    original_kickoff=original_kickoff,
+                )
                 data = match.model_dump_json()
                 if await self._commit("match_added", match, data, progress, once):
                     return match

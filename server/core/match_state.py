@@ -49,7 +49,14 @@ _ALLOWED: dict[EventType | UpdateType, tuple[Status, ...]] = {
 _CARD_WORDS = {"yellow": "Yellow card", "second_yellow": "Second yellow card", "red": "Red card"}
 
 
-def new_match(spec: MatchIn, match_id: str, kickoff: datetime, *, clock_rate: float = 1.0) -> Match:
+def new_match(
+    spec: MatchIn,
+    match_id: str,
+    kickoff: datetime,
+    *,
+    clock_rate: float = 1.0,
+    original_kickoff: datetime | None = None,
+) -> Match:
     """The match ``spec`` describes before anything has happened in it: what the broker adds,
     and what a feed's checks replay its events on."""
     return Match(
@@ -59,6 +66,7 @@ def new_match(spec: MatchIn, match_id: str, kickoff: datetime, *, clock_rate: fl
         home=spec.home,
         away=spec.away,
         kickoff=kickoff,
+        original_kickoff=original_kickoff,
         clock_rate=clock_rate,
     )
 

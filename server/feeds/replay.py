@@ -10,13 +10,15 @@ minutes). Matches that kick off together play together; a later slot keeps its t
 from the one before while some match is still being played, but an idle stretch with no
 match live is cut to ``gap`` seconds. The first slot starts ``start_delay`` seconds in, so
 viewers see the matches scheduled first. Every match is added at the start with its kick-off
-moved to the wall-clock time (UTC) at which the replay will kick it off; a match without
+moved to the wall-clock time (UTC) at which the replay will kick it off, its feed's kick-off
+kept beside it (``Match.original_kickoff``: viewers show it on its real day); a match without
 events (a fixture without a result) keeps its real kick-off and stays scheduled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -59,7 +61,12 @@ class Publisher(Protocol):
     """
 
     async def add_match(
-        self, match: MatchIn, *, progress: Progress | None = None, clock_rate: float = 1.0
+        self,
+        match: MatchIn,
+        *,
+        progress: Progress | None = None,
+        clock_rate: float = 1.0,
+        original_kickoff: datetime | None = None,
     ) -> Match: ...
 
     async def publish(
@@ -173,16 +180,23 @@ async def replay(
         if done is None:  # a new matchday: (re)add every match, which resets it
             start, done = clock.time() - ahead, 0
             for i, m in enumerate(feed.matches):
+                # The feed's own kick-off goes with the moved one, so that viewers put the
+                # match on its real day (a tournament replayed in an evening keeps its days).
+                original = None
                 if m.id in day.kickoffs:
                     kickoff = now + timedelta(seconds=day.kickoffs[m.id] - ahead)
-                    m = m.model_copy(update={"kickoff": kickoff})
+                    m, original = m.model_copy(update={"kickoff": kickoff}), m.kickoff
                 last = i == len(feed.matches) - 1
                 # Its clock runs at the replay's speed: clients tick the minute on at that rate.
                 progress = (key, f"{day_number}:0") if last else None
-                start += await _until_kept(
-                    lambda: publisher.add_match(m, progress=progress, clock_rate=speed),  # noqa: B023
-                    str(m.id),
+                add = functools.partial(
+                    publisher.add_match,
+                    m,
+                    progress=progress,
+                    clock_rate=speed,
+                    original_kickoff=original,
                 )
+                start += await _until_kept(add, str(m.id))
         else:  # resuming: carry on from the last step published, as if no time had passed
             log.info("replay: resuming %s at event %d of %d", feed.name, done, len(day.steps))
             start = clock.time() - (day.steps[done - 1].at if done else 0.0)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from server.feeds import load_feed
+from server.wire import iso_utc
 from tests.support.serverproc import run_cli, run_server
 from tests.support.sse_reader import StreamReader
 from tests.support.wait import wait_until
@@ -70,3 +72,36 @@ def test_the_stream_says_how_fast_each_matchs_clock_runs() -> None:
         rates = {m["id"]: m["clock_rate"] for m in snapshot.json["matches"]}
     assert rates.pop("live") == 1.0
     assert len(rates) == 6 and set(rates.values()) == {60.0}
+
+
+def test_a_replayed_match_carries_its_feeds_kickoff_and_the_store_keeps_it(
+    tmp_path: Path,
+) -> None:
+    """``original_kickoff``: each replayed match's kick-off as its feed has it (the viewer puts
+    it on that day), beside the wall-clock kick-off of the replay; null for a match a live
+    scorer publishes; kept by the store across a restart (docs/protocol.md)."""
+    path = FIXTURES / "worldcup2022-excerpt.json"
+    real = {m.id: iso_utc(m.kickoff) for m in load_feed(str(path)).matches}
+    db = str(tmp_path / "touchline.db")
+    with run_server("--feed", str(path), "--speed", "100000", "--store", db) as srv:
+        created = httpx.post(
+            srv.url + "/api/matches",
+            json={"id": "live", "home": "A", "away": "B"},
+            headers=srv.headers(),
+            timeout=5,
+        )
+        assert created.status_code == 201 and created.json()["original_kickoff"] is None
+
+        def board() -> dict[str, dict]:
+            matches = httpx.get(srv.url + "/api/matches", timeout=5).json()["matches"]
+            return {m["id"]: m for m in matches}
+
+        wait_until(lambda: len(board()) == len(real) + 1, 30, lambda: f"every match: {board()}")
+        matches = board()
+    live = matches.pop("live")
+    assert live["original_kickoff"] is None and live["kickoff"]
+    assert {i: m["original_kickoff"] for i, m in matches.items()} == real
+    assert all(m["kickoff"] > "2026" for m in matches.values())  # played now, not in 2022
+    with run_server("--feed", "none", "--store", db) as srv:
+        kept = httpx.get(srv.url + "/api/matches", timeout=5).json()["matches"]
+    assert {m["id"]: m["original_kickoff"] for m in kept} == {**real, "live": None}

@@ -134,3 +134,44 @@ def test_a_board_is_browsed_by_day_once_its_kickoffs_are_half_a_day_apart_or_mor
     assert days.by_day(3, evening, evening + timedelta(days=2))
     assert not days.by_day(1, evening, evening + timedelta(hours=20))  # one long day
     assert not days.by_day(0, None, None)
+
+
+def replayed(match_id: str, real: datetime, played: datetime):
+    """A match the server replays at ``played`` that its competition played at ``real``."""
+    return match(match_id, kickoff=played).model_copy(update={"original_kickoff": real})
+
+
+def test_a_replayed_match_is_on_the_day_its_competition_played_it():
+    tonight = datetime(2026, 12, 4, 22, 30, tzinfo=UTC)
+    opener = replayed("a", datetime(2026, 6, 11, 19, 0, tzinfo=UTC), tonight)
+    with local_time("Europe/Berlin"):
+        assert days.match_day(opener) == date(2026, 6, 11)
+        assert days.calendar_kickoff(opener) == datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
+    with local_time("Asia/Tokyo"):  # 04:00 on the 12th there
+        assert days.match_day(opener) == date(2026, 6, 12)
+
+
+def test_a_replay_is_at_the_day_under_way_else_the_one_kicked_off_last_else_its_first():
+    now = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    june = [datetime(2026, 6, d, 18, 0, tzinfo=UTC) for d in (11, 12, 13)]
+    feed = Feed(
+        *(replayed(f"d{i}", real, now + timedelta(minutes=10 * i)) for i, real in enumerate(june))
+    )
+    board = feed.matches.values()  # a view: it sees the events played below
+    with local_time("UTC"):
+        assert days.replay_day(board, now) == date(2026, 6, 11)  # before the first kick-off
+        assert days.replay_day(board, now + timedelta(minutes=11)) == date(2026, 6, 12)
+        feed("d0", "kickoff")  # the first day's match still under way: that day
+        assert days.replay_day(board, now + timedelta(minutes=11)) == date(2026, 6, 11)
+        feed("d2", "kickoff")  # the latest day under way
+        assert days.replay_day(board, now + timedelta(minutes=25)) == date(2026, 6, 13)
+        # A board of matches played now is no replay.
+        assert days.replay_day([match("x", kickoff=now)], now) is None
+
+
+def test_a_replays_days_are_named_by_their_date_never_today():
+    june_13 = date(2026, 6, 13)
+    assert days.day_name(june_13, june_13, relative=False) == "Sat 13 Jun"
+    assert days.day_name(date(2026, 6, 14), june_13, relative=False) == "Sun 14 Jun"
+    assert days.day_phrase(june_13, june_13, relative=False) == "on Sat 13 Jun"
+    assert days.day_name(date(2022, 12, 18), date(2022, 12, 17), relative=False) == "Sun 18 Dec"

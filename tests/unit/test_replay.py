@@ -21,7 +21,7 @@ from server.feeds.model import scratch_match
 from server.feeds.replay import plan, replay
 from server.resources import asset
 from server.store.base import StoreUnavailable
-from server.wire import EventIn, Match, MatchEvent, MatchIn
+from server.wire import EventIn, Match, MatchEvent, MatchIn, iso_utc
 from tests.support.wait import wait_until_async
 
 FIXTURES = Path(__file__).parents[1] / "feeds"
@@ -57,8 +57,11 @@ class Recorder:
         self.log.append(Record(now, datetime.now(UTC), kind, match.id, match.model_copy(deep=True)))
         self.tasks_seen = max(self.tasks_seen, len(asyncio.all_tasks()))
 
-    async def add_match(self, spec: MatchIn, *, progress=None, clock_rate: float = 1.0) -> Match:
+    async def add_match(
+        self, spec: MatchIn, *, progress=None, clock_rate: float = 1.0, original_kickoff=None
+    ) -> Match:
         match = scratch_match(spec, clock_rate=clock_rate)
+        match.original_kickoff = original_kickoff
         self.matches[match.id] = match
         self._record("match_added", match)
         self._keep(progress)
@@ -127,6 +130,23 @@ async def test_matches_are_added_scheduled_then_kick_off_at_their_projected_time
     for m in feed.matches:
         by_slot.setdefault(m.kickoff, set()).add(projected[m.id])
     assert all(len(v) == 1 for v in by_slot.values())
+
+
+async def test_a_replayed_match_keeps_its_feeds_kickoff_beside_the_one_it_is_played_at() -> None:
+    """``original_kickoff``: a tournament replayed in an evening is browsed by its own days;
+    a fixture without a result, not moved, has none (its kick-off is its real one)."""
+    feed = load_feed(str(FIXTURES / "openfootball-edge-cases.json"))
+    real = {m.id: m.kickoff for m in feed.matches}
+    recorder = Recorder()
+    await replay(feed, recorder, speed=100_000, start_delay=0, gap=0)
+    added = {r.match: r.snapshot for r in recorder.of("match_added")}
+    for played in ("ec2026-001", "ec2026-002"):
+        assert added[played].original_kickoff == real[played] != added[played].kickoff
+    assert added["ec2026-003"].original_kickoff is None  # the fixture without a result
+    # On the wire beside the moved kick-off, as every time is: ISO 8601 in UTC.
+    wire = json.loads(added["ec2026-001"].model_dump_json())
+    assert wire["original_kickoff"] == iso_utc(real["ec2026-001"])
+    assert json.loads(added["ec2026-003"].model_dump_json())["original_kickoff"] is None
 
 
 async def test_events_are_published_in_match_time_never_early() -> None:

@@ -17,6 +17,7 @@ from desktop.ui.model import ScoreboardModel
 from desktop.ui.window import MainWindow
 from server.wire import Snapshot
 from tests.support.matchdata import Feed, match
+from tests.support.timezone import local_time
 
 
 def local_noon(offset: int, hour: int = 12) -> datetime:
@@ -106,9 +107,9 @@ def test_each_round_is_its_own_group_in_the_order_of_kickoff(make_model):
     final = match("f", "Spain", "Argentina", round="Final", kickoff=local_noon(0, 20))
     model = make_model(world_cup(Feed(a1, b1, a2, final)))
     assert titles(model) == [
-        ("World Cup 2026 · Group A · Matchday 1", ["Mexico v South Africa", "Korea v Czechia"]),
-        ("World Cup 2026 · Group B · Matchday 1", ["Canada v Qatar"]),
-        ("World Cup 2026 · Final", ["Spain v Argentina"]),
+        ("Group A · Matchday 1", ["Mexico v South Africa", "Korea v Czechia"]),
+        ("Group B · Matchday 1", ["Canada v Qatar"]),
+        ("Final", ["Spain v Argentina"]),
     ]
 
 
@@ -122,7 +123,7 @@ def test_under_way_first_then_to_come_then_over_rows_and_groups_moving_without_a
     )
     board = world_cup(feed)
     model = make_model(board)
-    assert [t for t, _ in titles(model)] == ["World Cup 2026 · Group A", "World Cup 2026 · Group B"]
+    assert [t for t, _ in titles(model)] == ["Group A", "Group B"]
     signals = Structure(model)
 
     play(board, feed, "early", "kickoff")
@@ -132,11 +133,49 @@ def test_under_way_first_then_to_come_then_over_rows_and_groups_moving_without_a
     play(board, feed, "b", "kickoff")  # Group B: under way, so first
 
     assert titles(model) == [
-        ("World Cup 2026 · Group B", ["Canada v Qatar"]),
-        ("World Cup 2026 · Group A", ["Korea v Czechia", "Mexico v South Africa"]),
+        ("Group B", ["Canada v Qatar"]),
+        ("Group A", ["Korea v Czechia", "Mexico v South Africa"]),
     ]
     assert "move" in signals.kinds
     assert not {"reset", "layout"} & set(signals.kinds)
+
+
+def test_a_board_of_one_competition_names_it_once_in_the_title_not_in_every_heading(
+    make_window,
+):
+    final = match("f", "Spain", "Argentina", round="Final", kickoff=local_noon(0, 20))
+    board = world_cup(Feed(final))
+    window = make_window(board)
+    assert titles(window.model) == [("Final", ["Spain v Argentina"])]
+    assert window.windowTitle() == "World Cup 2026 – Touchline"
+    changed = []
+    window.model.dataChanged.connect(lambda top, *_: changed.append(top.internalId()))
+    # Another competition: each heading names its own, without a reset.
+    signals = Structure(window.model)
+    board.apply_match(
+        match(
+            "ars",
+            "Arsenal",
+            "Chelsea",
+            competition="Premier League",
+            round=None,
+            kickoff=local_noon(0, 15),
+        )
+    )
+    assert sorted(t for t, _ in titles(window.model)) == [
+        "Premier League",
+        "World Cup 2026 · Final",
+    ]
+    assert 0 in changed  # the headings were redrawn
+    assert window.windowTitle() == "Touchline"
+    # A snapshot without it (after a reconnect): one competition again.
+    board.apply_snapshot(Snapshot(matches=[board.matches["f"].model_copy()]))
+    assert titles(window.model) == [("Final", ["Spain v Argentina"])]
+    assert window.windowTitle() == "World Cup 2026 – Touchline"
+    assert set(signals.kinds) == {"ins", "rem"}
+    # The filter still finds a round by its competition's name.
+    window.filter_edit.setText("world cup")
+    assert window.proxy.rowCount() == 1
 
 
 # --- one day at a time --------------------------------------------------------------------
@@ -355,3 +394,83 @@ def test_an_evening_past_midnight_stays_one_list_its_late_kickoffs_saying_their_
     assert window.day_picker.isHidden()
     assert shown_ids(window.model) == {"late", "later"}
     assert time_cell(window, "later") == f"{local_noon(1, 1).astimezone():%a} 01:00"
+
+
+# --- a replayed tournament --------------------------------------------------------------
+
+
+def june(day: int, hour: int = 19) -> datetime:
+    return datetime(2026, 6, day, hour, 0, tzinfo=UTC)
+
+
+def replay_tonight() -> Feed:
+    """Four days of the World Cup as a replay plays them: kicked off within the hour (the wall
+    clock's), each with its real kick-off in June (``original_kickoff``)."""
+    now = datetime.now(UTC)
+    played = [
+        ("o", "Mexico", "South Africa", june(11), 0),
+        ("k", "Korea", "Czechia", june(12, 2), 20),
+        ("c", "Canada", "Bosnia", june(12, 19), 40),
+        ("u", "USA", "Paraguay", june(13, 1), 60),
+        ("q", "Qatar", "Switzerland", june(13, 19), 80),
+        ("b", "Brazil", "Morocco", june(14, 22), 100),
+    ]
+    return Feed(
+        *(
+            match(
+                i, home, away, round="Group stage", kickoff=now + timedelta(minutes=m - 5)
+            ).model_copy(update={"original_kickoff": real})
+            for i, home, away, real, m in played
+        )
+    )
+
+
+def test_a_replayed_tournament_is_browsed_by_its_own_days_named_by_date(make_window):
+    with local_time("UTC"):
+        feed = replay_tonight()
+        board = world_cup(feed)
+        play(board, feed, "o", "kickoff")
+        window = make_window(board)
+        window.show()
+        combo = window.day_picker.combo
+        assert window.day_picker.isVisible()
+        # Its real days, none of them "Today" (they are June's, not the wall clock's).
+        assert [combo.itemText(i) for i in range(combo.count())] == [
+            "Thu 11 Jun · 1 live",
+            "Fri 12 Jun",
+            "Sat 13 Jun",
+            "Sun 14 Jun",
+        ]
+        assert combo.currentText() == "Thu 11 Jun · 1 live"  # the day being played
+        assert shown_ids(window.model) == {"o"}
+        window.day_picker.step(1)
+        assert shown_ids(window.model) == {"k", "c"}
+        # An upcoming match says when the replay kicks it off (today, by the wall clock).
+        kickoff = board.matches["c"].kickoff.astimezone()
+        assert time_cell(window, "c") == f"{kickoff:%H:%M}"
+        # Its tooltip says when the tournament played it.
+        tip = window.model.index_of("c", CLOCK).data(Qt.ItemDataRole.ToolTipRole)
+        assert "A replay of the match played Fri 12 Jun 2026, 19:00" in tip
+        assert window.filter_edit.placeholderText().startswith("Filter matches on Fri 12 Jun ")
+        assert window.today_action.text() == MainWindow.REPLAY_DAY_ACTION
+
+
+def test_the_board_follows_the_replay_from_day_to_day_until_the_fan_picks_one(make_window):
+    with local_time("UTC"):
+        feed = replay_tonight()
+        board = world_cup(feed)
+        play(board, feed, "o", "kickoff")
+        window = make_window(board)
+        combo = window.day_picker.combo
+        for whistle in ("half_time", "second_half", "full_time"):
+            play(board, feed, "o", whistle)
+        play(board, feed, "k", "kickoff")  # the replay reaches the next day
+        window.advance_clocks(datetime.now(UTC))
+        assert (combo.currentText(), shown_ids(window.model)) == ("Fri 12 Jun · 1 live", {"k", "c"})
+        window.choose_day(june(14).date())  # the fan looks ahead: the board stays there
+        play(board, feed, "k", "full_time")
+        play(board, feed, "u", "kickoff")
+        window.advance_clocks(datetime.now(UTC))
+        assert shown_ids(window.model) == {"b"}
+        window.today_action.trigger()  # back to the day being played, and following it
+        assert (combo.currentText(), shown_ids(window.model)) == ("Sat 13 Jun · 1 live", {"u", "q"})
