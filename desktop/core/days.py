@@ -173,3 +173,22 @@ def group_title(competition: str, round_name: str | None) -> str:
     """A day's heading for a competition's round: ``World Cup 2026 · Group A · Matchday 2``,
     ``World Cup 2026 · Final``, ``Premier League · Matchday 13``."""
     return f"{competition} · {round_name}" if round_name else competition
+
+
+def day_stage(rounds: Iterable[str | None]) -> str | None:
+    """What a day of a tournament is, for its name in the day list: its knock-out round
+    (``Round of 16``, ``Final``), or its group stage's matchday (``Matchday 2``) when all its
+    group matches share it; None for a day of several stages, or of matches without a round
+    (a league's day says nothing more than its date)."""
+    stages: set[str] = set()
+    for round_name in rounds:
+        if not round_name:
+            return None
+        if stage_order(round_name)[0] == 0:  # "Group A · Matchday 2"
+            _group, _, matchday = round_name.partition(" · ")
+            if not matchday:
+                return None
+            stages.add(matchday)
+        else:
+            stages.add(round_name)
+    return stages.pop() if len(stages) == 1 else None

@@ -17,7 +17,8 @@ def _count(n: int, word: str) -> str:
 
 class DayPicker(QWidget):
     """``◀ Today ▾ ▶``: the days with matches, by name ("Today", "Tomorrow", "Sat 13 Jun"; a
-    replay's by date: "Thu 18 Jun"), a day with a match under way marked "· 2 live"."""
+    replay's by date: "Thu 18 Jun"), with its stage when it has one ("Sat 4 Jul · Round of
+    16"), a day with a match under way marked "· 2 live"."""
 
     #: The user chose this day (a button, the list, a key).
     dayChosen = Signal(object)
@@ -65,12 +66,15 @@ class DayPicker(QWidget):
         now: date,
         *,
         relative: bool = True,
+        stages: dict[date, str] | None = None,
     ) -> None:
         """The days with matches (and how many, how many under way), the one shown, and
         today (for the names; not ``relative``: a replay's days, each named by its date, the
-        year left out when it is ``now``'s)."""
+        year left out when it is ``now``'s); ``stages``: what a tournament's day is
+        (:func:`days.day_stage`), named beside its date so a month of days reads as one."""
         self._days, self._now, self._relative = sorted(counts), now, relative
-        labels = [self._label(d, live.get(d, 0)) for d in self._days]
+        stages = stages or {}
+        labels = [self._label(d, live.get(d, 0), stages.get(d)) for d in self._days]
         same = [self.combo.itemData(i) for i in range(self.combo.count())] == self._days
         if not same or [self.combo.itemText(i) for i in range(self.combo.count())] != labels:
             self.combo.blockSignals(True)
@@ -91,8 +95,10 @@ class DayPicker(QWidget):
                 current is not None and days.step_day(self._days, current, step) is not None
             )
 
-    def _label(self, day: date, live: int) -> str:
+    def _label(self, day: date, live: int, stage: str | None) -> str:
         name = days.day_name(day, self._now, relative=self._relative)
+        if stage:
+            name = f"{name} · {stage}"
         return f"{name} · {live} live" if live else name
 
     def step(self, step: int) -> None:

@@ -334,8 +334,22 @@ class MainWindow(QMainWindow):
         if self.model.day is not None:
             counts = self.model.days()
             self.day_picker.set_days(
-                counts, self._live_days, self.model.day, self._today, relative=self._relative
+                counts,
+                self._live_days,
+                self.model.day,
+                self._today,
+                relative=self._relative,
+                stages=self._day_stages(),
             )
+
+    def _day_stages(self) -> dict[date, str]:
+        rounds: dict[date, list[str | None]] = {}
+        for match in self.model.board.matches.values():
+            day = self.model.day_of(match.id)
+            if day is not None:
+                rounds.setdefault(day, []).append(match.round)
+        named = ((day, days.day_stage(each)) for day, each in rounds.items())
+        return {day: stage for day, stage in named if stage}
 
     def _days_tick(self, now: datetime) -> None:
         """Once a second, while the board has matches on several days: the names move on at

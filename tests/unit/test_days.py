@@ -175,3 +175,18 @@ def test_a_replays_days_are_named_by_their_date_never_today():
     assert days.day_name(date(2026, 6, 14), june_13, relative=False) == "Sun 14 Jun"
     assert days.day_phrase(june_13, june_13, relative=False) == "on Sat 13 Jun"
     assert days.day_name(date(2022, 12, 18), date(2022, 12, 17), relative=False) == "Sun 18 Dec"
+
+
+def test_a_tournament_day_is_named_by_its_knockout_round_or_its_one_matchday():
+    assert days.day_stage(["Round of 16", "Round of 16"]) == "Round of 16"
+    assert days.day_stage(["Final"]) == "Final"
+    assert days.day_stage(["Group A · Matchday 2", "Group B · Matchday 2"]) == "Matchday 2"
+
+
+def test_a_day_of_several_stages_or_of_rounds_without_a_matchday_has_no_stage():
+    # Thu 18 Jun 2026: Group K's first matches beside Group A's second.
+    assert days.day_stage(["Group K · Matchday 1", "Group A · Matchday 2"]) is None
+    assert days.day_stage(["Semi-final", "Match for third place"]) is None
+    assert days.day_stage(["Group A"]) is None  # a group without its matchday
+    assert days.day_stage(["Round of 16", None]) is None  # a match with no round
+    assert days.day_stage([]) is None

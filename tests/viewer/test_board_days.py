@@ -243,8 +243,12 @@ def test_a_board_of_several_days_opens_on_today_named_in_the_day_picker(make_win
     assert window.day_picker.isVisible()
     assert shown_ids(window.model) == {"t1", "t2"}
     combo = window.day_picker.combo
-    assert combo.currentText() == "Today"
-    assert [combo.itemText(i) for i in range(combo.count())] == ["Yesterday", "Today", "Tomorrow"]
+    assert combo.currentText() == "Today · Matchday 1"  # the day and its stage
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Yesterday · Matchday 1",
+        "Today · Matchday 1",
+        "Tomorrow · Matchday 1",
+    ]
 
 
 def test_alt_arrows_and_brackets_step_through_the_days_with_matches(qtbot, make_window):
@@ -260,20 +264,20 @@ def test_alt_arrows_and_brackets_step_through_the_days_with_matches(qtbot, make_
     far_day = far.kickoff.astimezone()
 
     qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
-    assert (combo.currentText(), shown_ids(window.model)) == ("Tomorrow", {"n"})
+    assert (combo.currentText(), shown_ids(window.model)) == ("Tomorrow · Matchday 1", {"n"})
     qtbot.keyClick(window.view, Qt.Key.Key_BracketRight)  # the empty days in between skipped
     assert shown_ids(window.model) == {"far"}
     # Dated ("Sun 13 Dec"; with the year in the next one).
-    assert combo.currentText() == days.day_date(far_day.date(), days.today())
+    assert combo.currentText() == days.day_date(far_day.date(), days.today()) + " · Round of 32"
     assert not window.day_picker.next.isEnabled()  # the last day
     qtbot.keyClick(window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft)
-    assert (combo.currentText(), shown_ids(window.model)) == ("Today", {"t1", "t2"})
+    assert (combo.currentText(), shown_ids(window.model)) == ("Today · Matchday 1", {"t1", "t2"})
     # Typed into the filter box, a bracket is text.
     window.filter_edit.setFocus()
     qtbot.keyClicks(window.filter_edit, "[")
     assert window.filter_edit.text() == "["
-    assert combo.currentText() == "Today"
+    assert combo.currentText() == "Today · Matchday 1"
 
 
 def test_without_matches_today_the_board_opens_on_the_day_with_a_match_under_way(make_window):
@@ -304,7 +308,8 @@ def test_the_day_names_and_the_day_followed_move_on_at_midnight(make_window):
     combo = window.day_picker.combo
     window.advance_clocks(local_noon(1))  # the next day, at noon
     assert shown_ids(window.model) == {"n"}
-    assert [combo.itemText(i) for i in range(combo.count())][1:] == ["Yesterday", "Today"]
+    names = [combo.itemText(i) for i in range(combo.count())][1:]
+    assert names == ["Yesterday · Matchday 1", "Today · Matchday 1"]
 
 
 def test_the_filter_searches_the_day_shown_says_so_and_names_the_other_days_it_finds(
@@ -341,7 +346,7 @@ def test_opening_a_match_of_another_day_shows_that_day_with_it_selected(make_win
     window = make_window(world_cup(three_days()))
     window.open_match("n")  # a notice's "open"
     assert shown_ids(window.model) == {"n"}
-    assert window.day_picker.combo.currentText() == "Tomorrow"
+    assert window.day_picker.combo.currentText() == "Tomorrow · Matchday 1"
     assert window.view.current_match_id() == "n"
 
 
@@ -401,6 +406,10 @@ def test_an_evening_past_midnight_stays_one_list_its_late_kickoffs_saying_their_
 
 def june(day: int, hour: int = 19) -> datetime:
     return datetime(2026, 6, day, hour, 0, tzinfo=UTC)
+
+
+def july(day: int, hour: int = 19) -> datetime:
+    return datetime(2026, 7, day, hour, 0, tzinfo=UTC)
 
 
 def replay_tonight() -> Feed:
@@ -474,3 +483,24 @@ def test_the_board_follows_the_replay_from_day_to_day_until_the_fan_picks_one(ma
         assert shown_ids(window.model) == {"b"}
         window.today_action.trigger()  # back to the day being played, and following it
         assert (combo.currentText(), shown_ids(window.model)) == ("Sat 13 Jun · 1 live", {"u", "q"})
+
+
+def test_the_day_list_names_each_tournament_day_by_its_stage_beside_its_date(make_window):
+    with local_time("UTC"):
+        feed = Feed(
+            match("a1", "Mexico", "South Africa", round="Group A · Matchday 2", kickoff=june(18)),
+            match("b1", "Canada", "Qatar", round="Group B · Matchday 2", kickoff=june(18, 22)),
+            match("k1", "Uzbekistan", "Colombia", round="Group K · Matchday 1", kickoff=june(19)),
+            match("a2", "Mexico", "Korea", round="Group A · Matchday 2", kickoff=june(19, 22)),
+            match("r1", "Spain", "Brazil", round="Round of 16", kickoff=july(4)),
+            match("f", "Spain", "France", round="Final", kickoff=july(19)),
+        )
+        window = make_window(world_cup(feed))
+        combo = window.day_picker.combo
+        labels = [combo.itemText(i) for i in range(combo.count())]
+        assert labels == [
+            "Thu 18 Jun · Matchday 2",
+            "Fri 19 Jun",  # two matchdays: its groups' headings say which
+            "Sat 4 Jul · Round of 16",
+            "Sun 19 Jul · Final",
+        ]
