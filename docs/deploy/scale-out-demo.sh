@@ -8,7 +8,8 @@
 #
 # Needs redis-server and nginx (Debian: apt-get install redis-server nginx). Redis listens on
 # REDIS_PORT (6390), the servers on 8001-8003 (docs/deploy/nginx.conf's upstreams), nginx on
-# 8080. FEED picks the feed (default demo, looped); exactly one server replays it at a time.
+# 8080. FEED picks the feed (default demo, looped, opening 120 match minutes in: HEAD_START, as
+# the viewer's built-in demo does); exactly one server replays it at a time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -42,7 +43,8 @@ until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 declare -A runner
 for port in 8001 8002 8003; do
   uv run touchline-server --port "$port" --broker "redis://127.0.0.1:$REDIS_PORT/0" \
-    --feed "$FEED" --loop --publish-token "$TOKEN" >"$work/server-$port.log" 2>&1 &
+    --feed "$FEED" --loop --head-start "${HEAD_START:-120}" --publish-token "$TOKEN" \
+    >"$work/server-$port.log" 2>&1 &
   pids+=($!)
   runner[$port]=$!
 done
