@@ -216,11 +216,22 @@ def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | N
     with ThreadPoolExecutor(4) as pool:
         diffs = list(pool.map(changed_lines, [name for name, _ in alive]))
     unlisted = []
+    matched: set[Survivor] = set()
     for (name, st), (was, now) in zip(alive, diffs, strict=True):
         mod_dotted, func = function_of(name)
         path = next(m.path for m in modules.values() if dotted(m.path) == mod_dotted)
-        if not listed((path, func, was, now), known):
+        entry = listed((path, func, was, now), known)
+        if entry is None:
             unlisted.append((name, st, path, func, was, now))
+        else:
+            matched.add(entry)
+    if only is None:  # every mutant of these modules was tested: an entry nothing matches is stale
+        checked = {m.path for m in modules.values() if m.total}
+        for stale in [s for s in known if s.module in checked and s not in matched]:
+            print(
+                f"\nno longer a survivor, remove it from survivors.toml: {stale.module}, "
+                f"{stale.function}: {stale.now}"
+            )
     if unlisted:
         ok = False
         print(f"\n{len(unlisted)} mutant(s) not caught by the tests nor listed in survivors.toml:")
