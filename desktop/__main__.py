@@ -1,8 +1,11 @@
 """``touchline``: the desktop viewer's command line.
 
 With no server given and none remembered, it starts the built-in server replaying the demo
-feed and follows it. ``--server URL`` follows a running server and remembers it;
-``--embedded`` (or ``--server embedded``) forgets it and goes back to the built-in one.
+feed and follows it. ``--server URL`` follows a running server, and remembers it once the
+viewer has connected to it (a mistyped address is not kept); ``--embedded`` (or ``--server
+embedded``) forgets it and goes back to the built-in one. Options given on the command line
+win for that run: ``--feed`` or ``--speed`` run the built-in server with them even when a
+server is remembered (which stays remembered for the next plain ``touchline``).
 """
 
 from __future__ import annotations
@@ -15,35 +18,33 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
-from urllib.parse import urlsplit
 
+from desktop.core.server_address import server_address
 from desktop.platform.notifiers import BACKENDS
 from server.argtypes import positive
-from server.config import BUNDLED_FEEDS, DEFAULTS
+from server.config import BUNDLED_FEEDS, DEFAULTS, PROVIDERS
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
 
-    from desktop.app import TouchlineApp
+    from desktop.app import Options, TouchlineApp
+    from desktop.platform.embedded import ProviderChoice
+    from desktop.platform.settings import Settings
 
 EMBEDDED = "embedded"
 
 
 def _server_url(text: str) -> str:
-    value = text.strip()
-    if value.lower() == EMBEDDED:
+    if text.strip().lower() == EMBEDDED:
         return EMBEDDED
-    probe = value if "://" in value else "http://" + value
-    parts = urlsplit(probe)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"not an http(s) server address: {text!r} (e.g. http://localhost:8000)"
-        )
     try:
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad port in {text!r}") from None
-    return probe.rstrip("/")
+        return server_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,25 +61,55 @@ def build_parser() -> argparse.ArgumentParser:
         "--server",
         type=_server_url,
         metavar="URL",
-        help="follow a running Touchline server (remembered for next time); 'embedded' forgets it",
+        help="follow a running Touchline server (remembered once it worked); 'embedded' forgets it",
     )
     where.add_argument(
         "--embedded",
         action="store_true",
         help="forget the remembered server and use the built-in one",
     )
+    # No argparse defaults: an option the user typed must be told from one left out (it
+    # chooses the built-in server for this run, over a remembered one).
     p.add_argument(
         "--feed",
-        default=DEFAULTS.feed,
         metavar="|".join(("PATH", *BUNDLED_FEEDS)),
-        help="what the built-in server replays (default %(default)s)",
+        help=f"run the built-in server with this feed, for this run (default {DEFAULTS.feed})",
     )
     p.add_argument(
         "--speed",
         type=positive(float),
-        default=DEFAULTS.speed,
-        help="replay speed of the built-in server; 1 = real time (default %(default)s)",
+        help="replay speed of the built-in server, for this run; 1 = real time "
+        f"(default {DEFAULTS.speed:g})",
     )
+    # --- real matches (issue 10): the built-in server follows a live data provider ---------
+    real = p.add_argument_group(
+        "real matches",
+        "the built-in server follows a live data provider instead of the demo (for this run; "
+        "Settings › Data source keeps a choice)",
+    )
+    real.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
+        "site API: unofficial and undocumented, may change without notice)",
+    )
+    real.add_argument(
+        "--competitions",
+        type=_codes,
+        default=(),
+        metavar="A,B",
+        help="football-data competition codes (PL,CL) or ESPN league slugs (eng.1,fifa.world)",
+    )
+    real.add_argument(
+        "--provider-token",
+        metavar="TOKEN",
+        help="the provider's API token (default: the one saved in Settings, in the system "
+        "keyring, or TOUCHLINE_PROVIDER_TOKEN); handed to the server by environment, never logged",
+    )
+    real.add_argument(
+        "--provider-url", metavar="URL", help="the provider's base URL (a mirror, a proxy)"
+    )
+    # --- end of real matches -----------------------------------------------------------------
     p.add_argument("--minimized", action="store_true", help="start in the system tray")
     p.add_argument(
         "--notifier",
@@ -105,34 +136,68 @@ def skip_httpx_cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     skip_httpx_cli()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.provider and (args.server or args.embedded):
+        parser.error("--provider runs the built-in server: not with --server or --embedded")
+    if not args.provider and (args.competitions or args.provider_token or args.provider_url):
+        parser.error("--competitions, --provider-token and --provider-url need --provider")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    feed_given = args.feed != DEFAULTS.feed or args.speed != DEFAULTS.speed
+    if args.server not in (None, EMBEDDED) and (args.feed or args.speed):
+        parser.error("--feed and --speed are for the built-in server; leave out --server")
     # Imported late: --help and --version must not need Qt (or a display).
-    from desktop.app import Options, TouchlineApp
+    from desktop.app import TouchlineApp
     from desktop.platform.settings import Settings
 
     settings = Settings(default_settings_path())
-    server = args.server
-    if args.embedded or server == EMBEDDED:
+    if args.embedded or args.server == EMBEDDED:
         settings.server_url = None
-        server = None
-    elif server:
-        settings.server_url = server
-    if feed_given and (server or settings.server_url):
-        print("touchline: --feed/--speed apply to the built-in server only", file=sys.stderr)
-    settings.sync()
-    options = Options(
+        settings.provider = None  # the built-in demo again
+        settings.sync()
+    options = run_options(args, settings)
+    return run_app(lambda: TouchlineApp(options, settings))
+
+
+def run_options(args: argparse.Namespace, settings: Settings | None = None) -> Options:
+    """What this run follows and how, from the command line (the settings file fills in the
+    rest: a remembered server or data provider, unless this run asks for another source)."""
+    from desktop.app import Options
+
+    forget = args.embedded or args.server == EMBEDDED
+    server = None if forget else args.server
+    feed_given = args.feed is not None or args.speed is not None
+    provider = _provider(args, settings, server is not None or feed_given)
+    return Options(
         server=server,
-        feed=args.feed,
-        speed=args.speed,
+        remember_server=server is not None,  # once it worked (TouchlineApp saves it)
+        built_in=forget or feed_given or args.provider is not None,
+        # With a provider and no --feed, no feed: no demo matches among real ones.
+        feed=args.feed or (None if provider else DEFAULTS.feed),
+        provider=provider,
+        speed=args.speed or DEFAULTS.speed,
         minimized=args.minimized,
         notifier=args.notifier or os.environ.get("TOUCHLINE_NOTIFIER") or None,
     )
-    return run_app(lambda: TouchlineApp(options, settings))
+
+
+def _provider(
+    args: argparse.Namespace, settings: Settings | None, other_source: bool
+) -> ProviderChoice | None:
+    """``--provider``'s choice; else the one saved in Settings, unless this run's options name
+    another source (a server, a feed): options given on the command line win for that run.
+    The token is read from the keyring later, off the event loop, when not given here."""
+    from desktop.platform.embedded import ProviderChoice
+
+    if args.provider:
+        return ProviderChoice(
+            args.provider, args.competitions, args.provider_token or None, args.provider_url
+        )
+    if other_source or settings is None or settings.server_url:
+        return None
+    return settings.provider
 
 
 def default_settings_path() -> Path | None:

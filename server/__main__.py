@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from server.argtypes import origin, positive
-from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED
+from server.argtypes import non_negative, origin, positive
+from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED, PROVIDERS
 from server.http import auth_failures
 from server.runtime import allocator
 
@@ -30,8 +30,6 @@ SEND_BUFFER = 128 * 1024
 #: File descriptors kept free of streams and waiting connections: the listener, the store,
 #: publishers, and the requests being answered (the page, /healthz, a publish).
 FD_RESERVE = 256
-#: --provider's choices (server.feeds.providers.NAMES, without importing it for --help).
-PROVIDERS = ("football-data", "espn")
 
 
 class _Given(argparse.Action):
@@ -92,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay speed: match time runs this many times faster than real time "
         f"(1 = real time; default %(default)s, a 90-minute match in {90 / DEFAULTS.speed:g} "
         "minutes)",
+    )
+    p.add_argument(
+        "--head-start",
+        type=non_negative(float),
+        default=DEFAULTS.head_start,
+        metavar="MINUTES",
+        help="start the feed's first matchday this many match minutes after its first "
+        "kick-off, what came before published at once (default %(default)g)",
     )
     p.add_argument("--loop", action="store_true", help="start the feed again when it ends")
     real = p.add_argument_group(
@@ -174,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="SQLite file that keeps the event log and match state across restarts "
         "(default: one per feed in the user's data folder; ':memory:' keeps nothing)",
+    )
+    p.add_argument(
+        "--broker",
+        default=os.environ.get("TOUCHLINE_BROKER") or DEFAULTS.broker,
+        metavar="redis://HOST:PORT/DB",
+        help="keep the event log, match state and idempotency keys in Redis, shared by every "
+        "server given the same URL, so several servers behind a load balancer act as one "
+        "(or TOUCHLINE_BROKER; docs/operations.md). Default: this server's own --store",
     )
     p.add_argument(
         "--send-timeout",
@@ -276,10 +290,20 @@ def default_store_path(feed: str, provider: str | None = None) -> Path:
     return user_data_path("touchline") / "server" / f"{name}.sqlite3"
 
 
-def open_store(path: str | None, feed: str, history: int, provider: str | None = None) -> Store:
+def open_store(
+    path: str | None,
+    feed: str,
+    history: int,
+    provider: str | None = None,
+    broker: str | None = None,
+) -> Store:
     from server.store.memory import MemoryStore
     from server.store.sqlite import SqliteStore
 
+    if broker:
+        from server.store.redis import RedisStore
+
+        return RedisStore(broker, keep=history)
     if path == ":memory:":
         return MemoryStore()
     return SqliteStore(path or default_store_path(feed, provider), keep=history)
@@ -388,14 +412,22 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         for warning in feed.warnings:  # data the feed contradicts itself on; the score wins
             log.warning("feed: %s", warning)
 
+    if args.broker and args.store:
+        fail("--store and --broker both say where the event log lives: give one of them")
+
     from server.core.broker import Broker
+    from server.store.base import Unreachable
     from server.store.sqlite import StoreError
 
     try:
-        store = open_store(args.store, args.feed, args.history, args.provider)
+        store = open_store(args.store, args.feed, args.history, args.provider, args.broker)
         broker = Broker(store, history=args.history)
     except StoreError as exc:
         fail(str(exc))
+    except ValueError as exc:  # a --broker URL redis-py cannot use
+        fail(f"--broker: {exc}")
+    except Unreachable as exc:
+        fail(f"cannot use the broker: {exc.reason}")
 
     # Bind before anything starts, so a busy port is a clear error and --port 0 works.
     try:
@@ -439,6 +471,9 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         cors_origins=args.cors_origin,
     )
     background: dict[str, Background] = {}
+    if broker.shared is not None:
+        # First: every other server's events, from the last one this server has.
+        background["follow-store"] = broker.follow
     on_stream_open = None
     if own_process:
         from server.runtime.gc_policy import GcPolicy
@@ -447,10 +482,17 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
         background["gc-policy"] = gc_policy.run
         on_stream_open = gc_policy.arrived
     if feed is not None:
-        from server.feeds.replay import replay
+        from server.core.lease import run_alone
+        from server.feeds.replay import progress_key, replay
 
+        # With several servers on one store, one of them replays (run_alone's lease).
         background["feed-replay"] = functools.partial(
-            replay, feed, broker, speed=args.speed, loop=args.loop
+            run_alone,
+            broker,
+            progress_key(feed),
+            functools.partial(
+                replay, feed, broker, speed=args.speed, loop=args.loop, head_start=args.head_start
+            ),
         )
     health = {}
     if provider is not None:
@@ -462,7 +504,12 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             budget=args.provider_budget or provider.rate_limit,
         )
         poller = Poller(provider, broker, base_url=args.provider_url, pace=pace)
-        background["provider"] = poller.run
+        from server.core.lease import run_alone
+
+        # With several servers on one store, one of them polls (run_alone's lease).
+        background["provider"] = functools.partial(
+            run_alone, broker, f"provider:{provider.name}", poller.run
+        )
         health["provider"] = lambda: poller.state
         # httpx logs every request at INFO: a line per poll says nothing the state does not.
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -491,7 +538,13 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> None:
             pace.idle,
             poller.budget.limit,
         )
-    log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
+    if args.broker:
+        from server.store.redis import shown_url
+
+        where = shown_url(args.broker)
+        log.info("Broker: %s, epoch %s at event %d", where, broker.epoch, broker.seq)
+    else:
+        log.info("Store: %s", args.store or default_store_path(args.feed, args.provider))
     log.info(
         "Limits: %d streams, %d connections not being served, requests within %g s, "
         "%d-byte bodies, %g publishes/s (bursts of %d), %d failed "

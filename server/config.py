@@ -18,6 +18,14 @@ from dataclasses import dataclass
 BUNDLED_FEEDS = ("demo", "worldcup-2026")
 #: ``--feed none``: no replay, publishing only.
 NO_FEED = "none"
+#: ``--provider``'s choices (server.feeds.providers.NAMES), here so the server's and the
+#: viewer's command lines offer them without importing the providers.
+PROVIDERS = ("football-data", "espn")
+
+#: Match minutes into the demo's matchday at which the viewer's built-in server starts it
+#: (``--head-start``): with the demo's staggered kick-offs, a newcomer's first screen has one
+#: match finished, one at half time, two under way at different minutes and two to come.
+DEMO_HEAD_START = 120.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class Defaults:
     feed: str = "demo"
     #: Match time runs this many times faster than real time: a 90-minute match in 3 minutes.
     speed: float = 30.0
+    #: Match minutes after its first kick-off at which the first matchday starts.
+    head_start: float = 0.0
     #: Seconds between heartbeat comments on an idle stream.
     heartbeat: float = 15.0
     #: Events kept for clients that resume with Last-Event-ID.
@@ -57,6 +67,9 @@ class Defaults:
     #: and when none is.
     provider_poll: float = 30.0
     provider_idle: float = 300.0
+    #: Where several servers share their event log (``redis://HOST:PORT/DB``); none: each
+    #: server keeps its own (SQLite, ``--store``).
+    broker: str | None = None
 
 
 DEFAULTS = Defaults()

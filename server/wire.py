@@ -172,6 +172,11 @@ class Match(BaseModel):
     added: int | None = None
     score: Score = Field(default_factory=Score)
     penalties: Score | None = None
+    #: Match minutes per minute of wall time: 1 for a match played now, the replay's speed for
+    #: a replayed one. A client runs the minute on between events at this rate (from
+    #: kick-off and each event's ``at``); a server that does not send it means 1.
+    clock_rate: Annotated[float, Field(gt=0)] = 1.0  # any --speed the replay was given
+    # Last: server.core.broker.match_json writes the rest once and the events after it.
     events: list[MatchEvent] = Field(default_factory=list)
 
     @field_validator("kickoff")

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from server.wire import CardKind, EventType
+from server.wire import CardKind, EventType, Match, MatchEvent
 
 # --- the minute -------------------------------------------------------------------------------
 
@@ -51,6 +51,19 @@ def parse_minute(time: str) -> tuple[int | None, int | None]:
     if m := _CLOCK.match(time):
         return int(m[1]), None
     return None, None
+
+
+# --- a goal's line ----------------------------------------------------------------------------
+
+
+def goal_text(match: Match, ev: MatchEvent) -> str:
+    """The line the server writes for a goal published without text: ``Goal! Saka (penalty)
+    for Arsenal, Arsenal 1–0 Chelsea``. The viewer rewrites it the same way when a
+    ``goal_update`` names the scorer, so its timeline matches the server's."""
+    side = getattr(match, ev.team).name if ev.team else ""
+    who = ev.player or side
+    kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
+    return f"Goal! {who}{kind} for {side}, {match.home.name} {ev.score} {match.away.name}"
 
 
 # --- phrases ----------------------------------------------------------------------------------
@@ -99,7 +112,10 @@ PREFIX = "Match Summary:"
 FIXTURE_TIME = "00:00"
 #: ``Home v Away (Competition)``: the ``event`` of such a line.
 FIXTURE = re.compile(r"^(?P<home>.+?) v (?P<away>.+?) \((?P<comp>.+)\)$")
-_SCORES = re.compile(r"^\s*(\d{1,3})\s*[:\-–]\s*(\d{1,3})\s*$")
+#: ``2:1`` (the article's), or ``Arsenal 2:1 Chelsea`` (Touchline's, naming the match).
+_SCORES = re.compile(
+    r"^\s*(?:(?P<home>\S.*?)\s+)?(?P<h>\d{1,3})\s*[:\-–]\s*(?P<a>\d{1,3})(?:\s+(?P<away>.*\S))?\s*$"
+)
 
 
 def fixture_text(home: str, away: str, competition: str) -> str:
@@ -107,9 +123,16 @@ def fixture_text(home: str, away: str, competition: str) -> str:
     return f"{home} v {away} ({competition})"
 
 
-def summary_line(time: str, home: int, away: int, event: str) -> str:
-    """``Match Summary: {"time": ..., "scores": "2:1", "event": ...}``, as the article had."""
-    summary = {"time": time, "scores": f"{home}:{away}", "event": event}
+def summary_line(
+    time: str, home: int, away: int, event: str, teams: tuple[str, str] | None = None
+) -> str:
+    """``Match Summary: {"time": ..., "scores": "2:1", "event": ...}``, as the article had;
+    with ``teams`` the scores name the match: ``"Arsenal 2:1 Chelsea"`` (a stream carries
+    many matches, the article's one)."""
+    scores = f"{home}:{away}"
+    if teams is not None:
+        scores = f"{teams[0]} {scores} {teams[1]}"
+    summary = {"time": time, "scores": scores, "event": event}
     return f"{PREFIX} " + json.dumps(summary, ensure_ascii=False)
 
 
@@ -123,12 +146,14 @@ class Summary:
     home: int
     away: int
     text: str
+    #: The teams the scores name (``Arsenal 2:1 Chelsea``), or None (the article's ``2:1``).
+    teams: tuple[str, str] | None = None
 
 
 def parse_summary(data: str) -> Summary:
     """Parses ``Match Summary: {...}`` (the prefix is optional); ValueError if malformed.
-    Lenient, as classic servers are not Touchline's: scores as ``2:1``, ``2-1`` or ``2–1``,
-    times as minutes or as an ``MM:SS`` clock."""
+    Lenient, as classic servers are not Touchline's: scores as ``2:1``, ``2-1`` or ``2–1``
+    (with the teams around them or not), times as minutes or as an ``MM:SS`` clock."""
     body = data.strip()
     if body.startswith(PREFIX):
         body = body[len(PREFIX) :]
@@ -143,4 +168,7 @@ def parse_summary(data: str) -> Summary:
         raise ValueError(f"no readable scores in {data[:80]!r}")
     time = str(raw.get("time") or "")
     minute, added = parse_minute(time)
-    return Summary(time, minute, added, int(scores[1]), int(scores[2]), str(raw.get("event", "")))
+    named = scores["home"] and scores["away"]
+    teams = (scores["home"], scores["away"]) if named else None
+    text = str(raw.get("event", ""))
+    return Summary(time, minute, added, int(scores["h"]), int(scores["a"]), text, teams)

@@ -12,6 +12,9 @@
   const rows = new Map(); // match id -> {row, detail, cells}
   const sections = new Map(); // competition -> {section, tbody}
   const openTimelines = new Set();
+  const clocks = new Map(); // match id -> where its clock stands (F.clockAnchor), while running
+  const shownMinutes = new Map(); // match id -> the running minute on screen
+  let skewMs = 0; // this browser's clock minus the server's (from a Date header)
   let everHadData = false;
 
   const $ = (id) => document.getElementById(id);
@@ -68,13 +71,43 @@
     td.replaceChildren(...(side === "home" ? [name, code, marks] : [marks, name, code]));
   }
 
+  function renderStatus(match, cell) {
+    const st = F.status(match, new Date(), shownMinutes.get(match.id));
+    const main = el("span", "status-main", st.main);
+    cell.replaceChildren(main);
+    if (st.sub) cell.append(el("span", "status-sub", st.sub));
+    cell.title = st.label;
+  }
+
+  // The clock of a match that changed: anchored where it now stands (ev: what just came).
+  function setClock(match, ev) {
+    const anchor = F.clockAnchor(match, ev, Date.now(), skewMs);
+    if (anchor) {
+      clocks.set(match.id, anchor);
+      shownMinutes.set(match.id, F.runningMinute(anchor, Date.now()));
+    } else {
+      clocks.delete(match.id);
+      shownMinutes.delete(match.id);
+    }
+  }
+
+  // Once a second: the running minutes move on, and only the cells whose minute moved redraw.
+  function tickClocks() {
+    const now = Date.now();
+    for (const [id, anchor] of clocks) {
+      const shown = F.runningMinute(anchor, now);
+      const before = shownMinutes.get(id);
+      if (before && before[0] === shown[0] && before[1] === shown[1]) continue;
+      shownMinutes.set(id, shown);
+      const match = matches.get(id);
+      const entry = rows.get(id);
+      if (match && entry) renderStatus(match, entry.cells.status);
+    }
+  }
+
   function renderRow(match) {
     const { row, cells } = rows.get(match.id) || createRow(match.id);
-    const st = F.status(match);
-    const main = el("span", "status-main", st.main);
-    cells.status.replaceChildren(main);
-    if (st.sub) cells.status.append(el("span", "status-sub", st.sub));
-    cells.status.title = st.label;
+    renderStatus(match, cells.status);
     row.dataset.status = match.status;
 
     const reds = F.redCards(match);
@@ -220,7 +253,12 @@
     const data = parse(e);
     if (!data || !Array.isArray(data.matches)) return;
     matches.clear();
-    for (const m of data.matches) matches.set(m.id, m);
+    clocks.clear();
+    shownMinutes.clear();
+    for (const m of data.matches) {
+      matches.set(m.id, m);
+      setClock(m, null);
+    }
     for (const [id, entry] of rows) {
       if (!matches.has(id)) {
         rows.delete(id);
@@ -238,6 +276,7 @@
     const m = parse(e);
     if (!m || !m.id) return;
     matches.set(m.id, m);
+    setClock(m, null);
     renderRow(m);
     layout();
   }
@@ -255,6 +294,7 @@
     }
     m.events = m.events || [];
     if (F.TIMELINE_TYPES.has(ev.type) && !m.events.some((x) => x.id === ev.id)) m.events.push(ev);
+    setClock(m, ev);
     renderRow(m);
     const { row } = rows.get(m.id);
     const line = `${m.home.name} ${ev.score.home}–${ev.score.away} ${m.away.name}`;
@@ -281,11 +321,30 @@
     }
   }
 
+  // The server's clock, from a Date header (an EventSource does not show its own): events'
+  // "at" are read on it. Whole seconds, as "at" is; without it, the two clocks are taken as one.
+  async function readServerClock() {
+    try {
+      const sent = Date.now();
+      const response = await fetch("healthz", { cache: "no-store" });
+      const date = Date.parse(response.headers.get("date") || "");
+      if (Number.isNaN(date)) return;
+      skewMs = (sent + Date.now()) / 2 - date;
+      // The snapshot's clocks were anchored before this was known.
+      for (const m of matches.values()) if (!clocks.has(m.id) || m.events?.length) setClock(m, null);
+    } catch (err) {
+      console.warn("touchline: cannot read the server's clock", err);
+    }
+  }
+
   function connect() {
     setConnection("connecting");
     // EventSource reconnects by itself and sends Last-Event-ID, so the server resumes exactly.
     const source = new EventSource(STREAM_URL);
-    source.addEventListener("open", () => setConnection("live"));
+    source.addEventListener("open", () => {
+      setConnection("live");
+      readServerClock();
+    });
     source.addEventListener("error", () => {
       setConnection("reconnecting");
       // CLOSED means the browser gave up (e.g. an HTTP error): start over, which brings a
@@ -310,4 +369,5 @@
   });
 
   connect();
+  setInterval(tickClocks, 1000);
 })();

@@ -34,9 +34,75 @@ const TouchlineFormat = (() => {
     };
   }
 
+  // --- the running minute -------------------------------------------------------------
+  // The minute runs on between events by the wall clock and the match's clock_rate, stops at
+  // the breaks and counts added time: the same rules as the viewer's
+  // desktop/core/match_clock.py (and the server's server/feeds/timing.py), kept in step by
+  // hand. Each event re-anchors the clock, so it corrects itself on every event.
+
+  // [first minute, last minute, base] of each period.
+  const PERIODS = [[0, 45, 0], [46, 90, 45], [91, 105, 90], [106, 120, 105]];
+  const MAX_ADDED = 30;
+  const PERIOD_STARTS = new Set(["kickoff", "second_half", "extra_time"]);
+  const AT_PRECISION_MS = 1000; // "at" has whole seconds
+
+  function periodOf(status, minute) {
+    if (status === "live") return (minute || 0) <= 45 ? 0 : 1;
+    if (status === "extra_time") return (minute || 0) <= 105 ? 2 : 3;
+    return null;
+  }
+
+  function position(period, minute, added) {
+    return Math.max(0, (minute || 0) - PERIODS[period][2] + (added || 0));
+  }
+
+  function minuteAt(period, elapsed) {
+    const [first, last, base] = PERIODS[period];
+    const minute = base + Math.floor(elapsed);
+    if (minute < first) return [first, null];
+    if (minute <= last) return [minute, null];
+    return [last, Math.min(minute - last, MAX_ADDED)];
+  }
+
+  const later = (a, b) => ((a[0] || 0) * 100 + (a[1] || 0) >= (b[0] || 0) * 100 + (b[1] || 0) ? a : b);
+
+  // When ev happened on this browser's clock (skewMs: ours minus the server's), never after
+  // nowMs, its arrival: a clock a second late is corrected by the next event, an early one
+  // would jump back.
+  function published(ev, nowMs, skewMs) {
+    const at = ev && ev.at ? Date.parse(ev.at) : NaN;
+    return Number.isNaN(at) ? nowMs : Math.min(nowMs, at + skewMs + AT_PRECISION_MS);
+  }
+
+  // Where a match's clock stands (null while it is stopped). ev: the event that just came,
+  // or none for a match from a snapshot, which runs on from its latest event with a time.
+  function clockAnchor(match, ev, nowMs, skewMs = 0) {
+    const period = periodOf(match.status, match.minute);
+    if (period === null) return null;
+    const floor = [match.minute, match.added];
+    const rate = match.clock_rate > 0 ? match.clock_rate : 1;
+    let from = ev;
+    if (!from) {
+      const events = match.events || [];
+      from = [...events].reverse().find((e) => e.at);
+      if (!from || periodOf(from.status, from.minute) !== period) {
+        return { period, elapsed: position(period, ...floor), at: nowMs, rate, floor };
+      }
+    }
+    const elapsed = PERIOD_STARTS.has(from.type) ? 0 : position(period, from.minute, from.added);
+    return { period, elapsed, at: published(from, nowMs, skewMs), rate, floor };
+  }
+
+  function runningMinute(anchor, nowMs) {
+    const run = (Math.max(0, nowMs - anchor.at) / 60000) * anchor.rate;
+    return later(minuteAt(anchor.period, anchor.elapsed + run), anchor.floor);
+  }
+
   // What the status column shows: a main line (67', HT, FT...) and an optional second line.
-  function status(match, now = new Date()) {
-    const minute = minuteText(match.minute, match.added);
+  // shown: the running minute [minute, added], else the match's own.
+  function status(match, now = new Date(), shown = null) {
+    const [m, a] = shown || [match.minute, match.added];
+    const minute = minuteText(m, a);
     switch (match.status) {
       case "scheduled": {
         const k = kickoff(match.kickoff, now);
@@ -110,5 +176,8 @@ const TouchlineFormat = (() => {
     return icon(ev)[1];
   }
 
-  return { TIMELINE_TYPES, MATCH_EVENT_TYPES, minuteText, kickoff, status, score, icon, redCards, eventText };
+  return {
+    TIMELINE_TYPES, MATCH_EVENT_TYPES, minuteText, kickoff, status, score, icon, redCards,
+    eventText, clockAnchor, runningMinute,
+  };
 })();

@@ -4,16 +4,19 @@
 
 For each N and each server -- ``touchline`` (the real touchline-server, durable store on),
 ``peer`` (the usual sse-starlette fan-out) and ``limit`` (raw asyncio, one pre-encoded frame
-written to every transport) -- a fresh server process, then a load generator process
-(``benchmarks.fanout.loadgen``) opens N streams; this process publishes P goals one after another
-(each once the previous one is everywhere) and measures:
+written to every transport), and with ``--servers`` also ``redis`` and ``redis2`` (one and two
+touchline-servers on one Redis, the subscribers spread over them) -- a fresh server process,
+then a load generator process (``benchmarks.fanout.loadgen``) opens N streams; this process
+publishes P goals one after another (each once the previous one is everywhere) and measures:
 
 - connect all: from the first connect until every subscriber has its snapshot;
 - delivery latency p50/p99/max: from just before the publish POST to each subscriber's
   receipt; "last subscriber": per goal the latest receipt, median over the goals;
 - deliveries missing: connected × P minus the goal frames received (each id once);
 - RSS per subscriber: (server RSS with N connected − RSS before) / N;
-- CPU per delivery: the server's user+system time over the publish phase / deliveries;
+- publish answered p50: from just before the publish POST to its 201;
+- CPU per delivery: the server's user+system time over the publish phase / deliveries
+  (for the Redis kinds: every server's and Redis's);
 - RSS after leave: once the server counts no subscribers (and, for touchline, has given
   memory back at its first quiet moment), against RSS before.
 
@@ -47,19 +50,28 @@ from typing import Any
 from benchmarks.fanout.loadgen import PER_PROCESS, Loadgens, raise_nofile
 from benchmarks.fanout.profile import Recorder, top
 from benchmarks.fanout.report import failed_run, figures, gc_figures, summary, table
-from benchmarks.fanout.servers import KINDS, Server, start, touchline_options, touchline_version
+from benchmarks.fanout.servers import (
+    ALL_KINDS,
+    KINDS,
+    Server,
+    start,
+    touchline_options,
+    touchline_version,
+)
 
 
 def warm_up(srv: Server) -> None:
-    """One stream opened and closed, so first-use costs are not put on the subscribers."""
-    with socket.create_connection((srv.host, srv.port), timeout=30) as s:
-        s.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {srv.host}\r\n\r\n".encode())
-        got = b""
-        while b"event: snapshot" not in got:
-            more = s.recv(65536)
-            if not more:
-                raise RuntimeError(f"{srv.kind}: stream closed before its snapshot")
-            got += more
+    """One stream opened and closed on each server, so first-use costs are not put on the
+    subscribers."""
+    for host, port in srv.targets:
+        with socket.create_connection((host, port), timeout=30) as s:
+            s.sendall(f"GET /live-scores HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            got = b""
+            while b"event: snapshot" not in got:
+                more = s.recv(65536)
+                if not more:
+                    raise RuntimeError(f"{srv.kind}: stream closed before its snapshot")
+                got += more
     if not srv.wait_subscribers(0, 30):
         raise RuntimeError(f"{srv.kind}: the warm-up stream is still counted")
 
@@ -73,7 +85,7 @@ def run_once(
         try:
             out = _measure(srv, n, goals, opts, profile)
         except (OSError, RuntimeError) as exc:  # ConnectionError, TimeoutError are OSErrors
-            logged = [line for line in srv.lines if "ERROR" in line or "rror:" in line]
+            logged = [line for line in srv.log_lines() if "ERROR" in line or "rror:" in line]
             out = failed_run(n, goals, f"{type(exc).__name__}: {exc}", logged[-3:])
             out["server_warnings"] = []
             print(f"    {kind}: FAILED: {out['failed']}", file=sys.stderr)
@@ -96,12 +108,14 @@ def _measure(
 
     srv.setup(opts.backlog)
     warm_up(srv)
+    # Redis kinds: every server has read the set-up events before the subscribers come.
+    time.sleep(0.2 if len(srv.targets) > 1 else 0)
     time.sleep(opts.settle)
     rss_base = srv.rss_kb()
     tracked = [srv.tracked()] if opts.gc else []
     phases = {"connect": [time.monotonic()]}
     processes = opts.loadgens or -(-n // PER_PROCESS)
-    gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
+    gens = Loadgens(srv.targets, n, processes, opts.concurrency)
     assert srv.http is not None
     try:
         # The publisher's connection is made before the streams take every file descriptor.
@@ -124,12 +138,14 @@ def _measure(
             tracked += [srv.tracked()] if opts.gc else []  # after RSS: the count allocates
             cpu_start = srv.cpu_seconds()
             published: dict[str, float] = {}
+            answered: list[float] = []
             recorder = record("publish")
             phases["publish"] = [time.monotonic()]
             for k in range(1, goals + 1):
                 if k > 1:
                     time.sleep(opts.gap)
                 ident, sent = srv.publish_goal(k)
+                answered.append(time.monotonic() - sent)
                 published[ident] = sent
                 gens.ask(cmd="wait", goals=k, timeout=30 + n / 200)
             cpu = srv.cpu_seconds() - cpu_start
@@ -165,8 +181,10 @@ def _measure(
         reports=reports,
         rss_kb=(rss_base, rss_full, rss_after),
         cpu_s=cpu,
+        answered_s=answered,
     )
-    out["server_warnings"] = [line for line in srv.lines if "WARNING" in line or "ERROR" in line]
+    logged = srv.log_lines()
+    out["server_warnings"] = [line for line in logged if "WARNING" in line or "ERROR" in line]
     out["profiles"] = [str(p) for p in profiles]
     out["phases"] = phases
     out["after_leave_cycles_mb"] = cycles
@@ -177,7 +195,7 @@ def _measure(
 
 def _connect_and_leave(srv: Server, n: int, processes: int, opts: argparse.Namespace) -> int:
     """Another wave of N subscribers that only connect and leave; the RSS after it."""
-    gens = Loadgens(srv.host, srv.port, n, processes, opts.concurrency)
+    gens = Loadgens(srv.targets, n, processes, opts.concurrency)
     try:
         gens.ask(cmd="connect", timeout=60 + n / 100)
         gave_back = srv.gave_back()
@@ -240,7 +258,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--n", default="1000", help="subscriber counts, comma-separated (1000)")
     p.add_argument("--goals", type=int, default=5, help="goals published per run (5)")
     p.add_argument("--repeat", type=int, default=3, help="runs per server and N (3)")
-    p.add_argument("--servers", default=",".join(KINDS), help="which of " + ",".join(KINDS))
+    p.add_argument("--servers", default=",".join(KINDS), help="which of " + ",".join(ALL_KINDS))
     p.add_argument("--gap", type=float, default=0.5, help="pause between goals, s (0.5)")
     p.add_argument("--settle", type=float, default=1.0, help="pause before measuring RSS (1)")
     p.add_argument(
@@ -279,7 +297,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     opts = p.parse_args(argv)
     opts.n = [int(x) for x in opts.n.split(",")]
     opts.servers = [s for s in opts.servers.split(",") if s]
-    if unknown := set(opts.servers) - set(KINDS):
+    if unknown := set(opts.servers) - set(ALL_KINDS):
         p.error(f"unknown servers: {', '.join(sorted(unknown))}")
     if not 1 <= opts.goals <= 80:
         p.error("--goals must be 1..80 (one goal a minute of a match)")

@@ -205,9 +205,14 @@ async def serve(gen: Generator) -> None:
 
 
 class Loadgens:
-    """One or more ``benchmarks.fanout.loadgen`` processes sharing the subscribers."""
+    """One or more ``benchmarks.fanout.loadgen`` processes sharing the subscribers, spread
+    evenly over ``targets`` (host, port): one server, or several acting as one (at least one
+    process per target)."""
 
-    def __init__(self, host: str, port: int, n: int, processes: int, concurrency: int) -> None:
+    def __init__(
+        self, targets: list[tuple[str, int]], n: int, processes: int, concurrency: int
+    ) -> None:
+        processes = max(processes, len(targets))
         shares = [n // processes + (i < n % processes) for i in range(processes)]
         self.procs = [
             subprocess.Popen(
@@ -221,7 +226,8 @@ class Loadgens:
                 stdout=subprocess.PIPE,
                 text=True,
             )
-            for share in shares
+            for i, share in enumerate(shares)
+            for host, port in [targets[i % len(targets)]]
         ]
 
     def ask(self, **cmd: Any) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ ROWS = (
     ("p99_ms", "latency p99 (ms)", True),
     ("max_ms", "latency max (ms)", True),
     ("last_ms", "last subscriber has it (ms)", True),
+    ("publish_ms", "publish answered p50 (ms)", True),
     ("missing", "deliveries missing", True),
     ("rss_per_sub_kb", "RSS per subscriber (KB)", True),
     ("cpu_per_delivery_us", "CPU per delivery (µs)", True),
@@ -41,8 +42,10 @@ def figures(
     reports: list[dict[str, Any]],
     rss_kb: tuple[int, int, int],
     cpu_s: float,
+    answered_s: list[float] | None = None,
 ) -> dict[str, Any]:
-    """One run's figures. ``published``: event id -> monotonic time just before its POST."""
+    """One run's figures. ``published``: event id -> monotonic time just before its POST;
+    ``answered_s``: each publish's round trip (POST to its answer), in seconds."""
     latencies: list[float] = []
     last: list[float] = []
     unexpected = 0
@@ -72,6 +75,7 @@ def figures(
         "p99_ms": percentile(latencies, 99) * 1000,
         "max_ms": max(latencies, default=math.nan) * 1000,
         "last_ms": statistics.median(last) * 1000 if last else math.nan,
+        "publish_ms": statistics.median(answered_s) * 1000 if answered_s else math.nan,
         "rss_base_mb": base / 1024,
         "rss_per_sub_kb": (full - base) / connected if connected else math.nan,
         "after_leave_mb": (after - base) / 1024,
@@ -111,7 +115,7 @@ def _ratio(a: float, b: float) -> str:
 
 
 def table(n: int, goals: int, results: dict[str, list[dict[str, Any]]]) -> str:
-    kinds = [k for k in ("touchline", "peer", "limit") if results.get(k)]
+    kinds = [k for k in ("touchline", "peer", "limit", "redis", "redis2") if results.get(k)]
     med = {k: medians(results[k]) for k in kinds}
     repeats = max(len(results[k]) for k in kinds)
     lines = [

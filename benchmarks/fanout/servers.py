@@ -3,13 +3,20 @@
 ``touchline`` is the real ``touchline-server`` (durable store on, as users run it); ``peer``
 and ``limit`` are the references in ``benchmarks.fanout.refs``. Each is a subprocess that logs
 "listening on URL"; its RSS and CPU time are read from ``/proc/PID``.
+
+``redis`` and ``redis2`` are one and two touchline-servers sharing a redis-server (Debian's,
+``--broker``; AOF with an fsync per write, as docs/operations.md asks), measured as one
+server (:class:`Group`): the subscribers spread evenly over the servers, each goal published
+through the first, RSS added up over the servers and CPU time over the servers and Redis.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +32,9 @@ from server.wire import MatchEvent, Score
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("touchline", "peer", "limit")
+#: touchline on Redis: one server, and two sharing the subscribers.
+REDIS_KINDS = ("redis", "redis2")
+ALL_KINDS = KINDS + REDIS_KINDS
 _LISTENING = re.compile(r"listening on http://([^:/\s]+):(\d+)")
 _TICK = os.sysconf("SC_CLK_TCK")
 PLAYER = "Santiago Giménez"
@@ -41,6 +51,15 @@ class Server:
     lines: list[str] = field(default_factory=list)
     http: Http | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def targets(self) -> list[tuple[str, int]]:
+        """Where subscribers connect."""
+        return [(self.host, self.port)]
+
+    def log_lines(self) -> list[str]:
+        """What the server logged so far."""
+        return self.lines
 
     def _pump(self) -> None:
         assert self.proc.stderr is not None
@@ -120,7 +139,7 @@ class Server:
 
         ``backlog``: touchline then publishes that many clock ticks, so its history is as
         full as a server's that has been running for a while (the references keep none)."""
-        if self.kind == "touchline":
+        if self.kind not in ("peer", "limit"):  # touchline, on either store
             match = {"id": "bench", "competition": "Benchmark Cup", "home": "Mexico"}
             self._check(self._post("/api/matches", {**match, "away": "South Africa"}))
             self._check(self._post("/api/matches/bench/events", {"type": "kickoff"}))
@@ -133,7 +152,7 @@ class Server:
     def publish_goal(self, k: int) -> tuple[str, float]:
         """Goal number ``k`` (1, 2, ...): its event id, and when its POST went out."""
         team = "home" if k % 2 else "away"
-        if self.kind == "touchline":
+        if self.kind not in ("peer", "limit"):  # touchline, on either store
             body = {"type": "goal", "team": team, "minute": k, "player": PLAYER}
             answer = self._post("/api/matches/bench/events", body)
         else:
@@ -211,9 +230,14 @@ def start(
     kind: str, workdir: Path, token: str, extra: list[str] | None = None, gc_log: Path | None = None
 ) -> Server:
     """Starts a server and waits until it answers; with ``gc_log``, under gcwatch."""
+    if kind in REDIS_KINDS:
+        if gc_log:
+            raise ValueError("--gc measures one process: not the Redis kinds")
+        return Group.start(kind, workdir, token, extra or [])
     if kind == "touchline":
         argv = ["server", "--feed", "none", "--port", "0", f"--publish-token={token}"]
-        argv += ["--store", str(workdir / "b.sqlite3"), *(extra or [])]
+        store = [] if "--broker" in (extra or []) else ["--store", str(workdir / "b.sqlite3")]
+        argv += [*store, *(extra or [])]
     else:
         argv = [f"benchmarks.fanout.refs.{kind}", "--port", "0", f"--token={token}"]
     argv = ["-m", "benchmarks.fanout.gcwatch", str(gc_log), *argv] if gc_log else ["-m", *argv]
@@ -245,3 +269,112 @@ def start(
                 srv.stop()
                 raise RuntimeError(f"{kind} not answering:\n" + "\n".join(srv.lines)) from None
             time.sleep(0.05)
+
+
+class Group(Server):
+    """Several touchline-servers on one Redis, measured as one server (see the module's
+    docstring). Goals are published through the first; its other figures add up."""
+
+    def __init__(self, kind: str, redis: subprocess.Popen[str], members: list[Server]) -> None:
+        first = members[0]
+        super().__init__(kind, first.proc, first.token, first.host, first.port)
+        self.http, self.redis, self.members = first.http, redis, members
+
+    @classmethod
+    def start(cls, kind: str, workdir: Path, token: str, extra: list[str]) -> Group:
+        redis, url = start_redis(workdir)
+        members: list[Server] = []
+        try:
+            for _ in range(2 if kind == "redis2" else 1):
+                members.append(start("touchline", workdir, token, [*extra, "--broker", url]))
+        except BaseException:
+            for member in members:
+                member.stop()
+            stop_process(redis)
+            raise
+        return cls(kind, redis, members)
+
+    @property
+    def targets(self) -> list[tuple[str, int]]:
+        return [(m.host, m.port) for m in self.members]
+
+    def log_lines(self) -> list[str]:
+        return [line for m in self.members for line in m.lines]
+
+    def rss_kb(self) -> int:
+        return sum(m.rss_kb() for m in self.members)
+
+    def cpu_seconds(self) -> float:
+        redis = Path(f"/proc/{self.redis.pid}/stat").read_text()
+        fields = redis[redis.rindex(")") + 2 :].split()
+        return (
+            sum(m.cpu_seconds() for m in self.members) + (int(fields[11]) + int(fields[12])) / _TICK
+        )
+
+    def subscribers(self) -> int:
+        return sum(m.subscribers() for m in self.members)
+
+    def gave_back(self) -> int:
+        return sum(m.gave_back() for m in self.members)
+
+    def wait_gave_back(self, seen: int, crowd: int, timeout: float) -> None:
+        # Each server gives memory back once its share of the crowd has left.
+        share = crowd // len(self.members)
+        if share < MIN_LEFT:
+            return
+        deadline = time.monotonic() + timeout
+        while self.gave_back() < seen + len(self.members):
+            if time.monotonic() > deadline:
+                raise TimeoutError("touchline gave no memory back after the crowd left")
+            time.sleep(0.1)
+
+    def collect(self, timeout: float = 60) -> str:
+        raise NotImplementedError("--gc measures one process")
+
+    def tracked(self, timeout: float = 60) -> int:
+        raise NotImplementedError("--gc measures one process")
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.stop()
+        stop_process(self.redis)
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[str], str]:
+    """A redis-server on a free loopback port, its files in ``workdir``; and its URL."""
+    binary = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            binary,
+            *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+            *("--save", "", "--appendonly", "yes", "--appendfsync", "always"),
+            *("--maxmemory-policy", "noeviction", "--protected-mode", "no"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "Ready to accept connections" in line:
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep it drained
+            return proc, f"redis://127.0.0.1:{port}/0"
+    stop_process(proc)
+    raise RuntimeError("redis-server did not start:\n" + "".join(seen))
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -31,6 +31,11 @@ Rules:
   favourites-only, mute-all until a time, muted matches (a match's mute ends at its full time).
   Filtered events are still marked seen. Kick-off reminders (favourites, ``reminder_minutes``
   before kick-off) come from :meth:`tick`, once per match and kick-off time.
+* A ``goal_update`` (a data provider naming the scorer a poll later) never notifies: the goal
+  did when it came. If that goal's notice is still held (in a burst or catch-up summary, not
+  shown yet) it is rewritten to carry the scorer; once shown, nothing more is said. Either
+  way the completed goal's content key is remembered, so a restarted server's replay of the
+  completed goal stays silent too.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from desktop.core.items import MatchAddedItem, SnapshotItem, StreamItem
@@ -48,6 +53,7 @@ from desktop.core.notify_text import (
     event_title_body,
     fixture,
     summary_body,
+    summary_line,
     summary_title,
 )
 from desktop.core.state import SENDING_OFF, Scoreboard
@@ -86,6 +92,8 @@ class Notice:
     kind: NoticeKind
     match_id: str | None
     event_ids: tuple[str, ...] = ()
+    #: The notice as one line of a summary (``Arsenal 1–0 Chelsea: 23' Saka``).
+    line: str = ""
 
 
 @dataclass
@@ -183,11 +191,24 @@ class NoticeRules:
             return []
         ev = item.event
         shown = board.matches.get(ev.match)
+        if shown is not None and ev.type == "goal_update":
+            self._goal_completed(ev, shown)
+            return []
         if shown is None or notice_kind(ev) is None:
             return []
         if not self._remember(ev):
             return []
         return self._consider(ev, shown, now, catch_up=self._is_catch_up(ev, now))
+
+    def _goal_completed(self, update: MatchEvent, match: Match) -> None:
+        goal = next((e for e in match.events if e.id == update.updates and e.type == "goal"), None)
+        if goal is None:
+            return
+        self._mark(content_key(goal))  # the goal as it now reads, under any id
+        for i, held in enumerate(self._held):
+            if held.notice.event_ids == (goal.id,):
+                title, body = event_title_body(match, goal)
+                self._held[i] = _Held(replace(held.notice, title=title, body=body), held.catch_up)
 
     def _is_catch_up(self, ev: MatchEvent, now: datetime) -> bool:
         if ev.at is None:
@@ -206,7 +227,7 @@ class NoticeRules:
         if not self._allowed(kind, match, now) or muted:
             return []
         title, body = event_title_body(match, ev)
-        notice = Notice(title, body, kind, match.id, (ev.id,))
+        notice = Notice(title, body, kind, match.id, (ev.id,), summary_line(match, ev))
         while self._sent and (now - self._sent[0]).total_seconds() >= self.burst_window:
             self._sent.popleft()
         if catch_up or len(self._sent) >= self.burst_limit or self._held:
@@ -223,9 +244,9 @@ class NoticeRules:
         s = self.settings
         if self._muted_all(now):
             return False
-        if s.favourites_only and not s.is_favourite(match):
-            return False
-        return s.wants(kind)
+        if s.favourites_only and not (s.is_favourite(match) or s.has_team_choice(match)):
+            return False  # a team given kinds of its own is one the user cares about too
+        return s.wants(kind, match)
 
     # --- timer ----------------------------------------------------------------------------
 
@@ -249,7 +270,7 @@ class NoticeRules:
         return [
             Notice(
                 summary_title([n.kind for n in notices], any(h.catch_up for h in held)),
-                summary_body([n.title for n in notices]),
+                summary_body([n.line or n.title for n in notices]),
                 "summary",
                 matches.pop() if len(matches) == 1 else None,
                 tuple(i for n in notices for i in n.event_ids),

@@ -41,11 +41,22 @@ EVENT_KINDS: tuple[NoticeKind, ...] = tuple(
 )
 
 
+#: Where a choice of kinds applies besides everywhere: a team's matches, a competition's.
+Scope = Literal["team", "competition"]
+
+
 @dataclass
 class NoticeSettings:
-    """What the user chose; the UI persists it with :meth:`to_dict` / :meth:`from_dict`."""
+    """What the user chose; the UI persists it with :meth:`to_dict` / :meth:`from_dict`.
+
+    ``kinds`` apply to every match, unless a team playing in it has kinds of its own
+    (``team_kinds``, both teams' together when both have), else its competition
+    (``competition_kinds``): the nearer choice wins. Names are kept casefolded.
+    """
 
     kinds: set[str] = field(default_factory=lambda: {"goal"})
+    team_kinds: dict[str, set[str]] = field(default_factory=dict)
+    competition_kinds: dict[str, set[str]] = field(default_factory=dict)
     favourites_only: bool = False
     favourites: set[str] = field(default_factory=set)
     mute_until: datetime | None = None
@@ -53,11 +64,39 @@ class NoticeSettings:
     #: Remind this many minutes before a favourite's kick-off; None = off.
     reminder_minutes: int | None = None
 
-    def wants(self, kind: NoticeKind) -> bool:
-        if kind in self.kinds:
+    def wants(self, kind: NoticeKind, match: Match | None = None) -> bool:
+        """Whether ``kind`` notifies (for ``match``: its teams' or competition's own kinds)."""
+        kinds = self.kinds_for(match) if match is not None else self.kinds
+        if kind in kinds:
             return True
         notice = EVENT_NOTICES.get(kind)
-        return notice is not None and notice.follows in self.kinds
+        return notice is not None and notice.follows in kinds
+
+    def own_kinds(self, scope: Scope, name: str) -> set[str] | None:
+        """A team's or competition's own kinds, or None when it follows the general ones."""
+        table = self.team_kinds if scope == "team" else self.competition_kinds
+        return table.get(name.casefold())
+
+    def set_own_kinds(self, scope: Scope, name: str, kinds: set[str] | None) -> None:
+        """Gives a team or competition kinds of its own (None: back to the general ones)."""
+        table = self.team_kinds if scope == "team" else self.competition_kinds
+        if kinds is None:
+            table.pop(name.casefold(), None)
+        else:
+            table[name.casefold()] = {k for k in kinds if k in EVENT_KINDS}
+
+    def has_team_choice(self, match: Match) -> bool:
+        return any(t.name.casefold() in self.team_kinds for t in (match.home, match.away))
+
+    def kinds_for(self, match: Match) -> set[str]:
+        """The kinds that notify for ``match``: its teams', else its competition's, else the
+        general ones."""
+        teams = [self.team_kinds.get(t.name.casefold()) for t in (match.home, match.away)]
+        chosen = [kinds for kinds in teams if kinds is not None]
+        if chosen:
+            return set().union(*chosen)
+        own = self.competition_kinds.get(match.competition.casefold())
+        return own if own is not None else self.kinds
 
     def is_favourite(self, match: Match) -> bool:
         names = {n.casefold() for n in self.favourites}
@@ -71,6 +110,10 @@ class NoticeSettings:
             "mute_until": self.mute_until.isoformat() if self.mute_until else None,
             "muted_matches": sorted(self.muted_matches),
             "reminder_minutes": self.reminder_minutes,
+            "team_kinds": {name: sorted(kinds) for name, kinds in self.team_kinds.items()},
+            "competition_kinds": {
+                name: sorted(kinds) for name, kinds in self.competition_kinds.items()
+            },
         }
 
     @classmethod
@@ -89,4 +132,17 @@ class NoticeSettings:
         out.muted_matches = {str(m) for m in data.get("muted_matches") or []}
         minutes = data.get("reminder_minutes")
         out.reminder_minutes = minutes if isinstance(minutes, int) and minutes > 0 else None
+        out.team_kinds = _own_kinds(data.get("team_kinds"))
+        out.competition_kinds = _own_kinds(data.get("competition_kinds"))
         return out
+
+
+def _own_kinds(value: object) -> dict[str, set[str]]:
+    """A saved table of own kinds; anything unreadable in it is dropped."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(name).casefold(): {k for k in kinds if k in EVENT_KINDS}
+        for name, kinds in value.items()
+        if isinstance(kinds, list) and str(name).strip()
+    }

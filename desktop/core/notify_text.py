@@ -1,7 +1,9 @@
 """The words of a notice: titles and bodies for match events. Plain text, no Qt, no HTML.
 
 ``GOAL! Arsenal 2–1 Chelsea`` / ``67' Saka``; ``90+3'`` in stoppage time; `` (pen)`` and
-`` (og)`` for penalties and own goals.
+`` (og)`` for penalties and own goals; ``Goal disallowed (VAR: offside): Arsenal 1–0 Chelsea``
+/ ``54' R. Ferreira, Chelsea``. At most one pair of brackets in a line, never one inside
+another. A summary lists each event on a line of its own: ``Arsenal 1–0 Chelsea: 23' Saka``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from desktop.core.display import why_disallowed
 from desktop.core.notify_settings import EVENT_NOTICES
 from server.wire import Match, MatchEvent
 from server.wire_text import format_minute
@@ -42,6 +45,12 @@ def goal_body(match: Match, ev: MatchEvent) -> str:
     return _line(format_minute(ev.minute, ev.added), who) + tag
 
 
+def _who(match: Match, ev: MatchEvent, player: str | None) -> str:
+    """``Saka, Arsenal``; the team alone without a player."""
+    side = _side(match, ev)
+    return f"{player}, {side}" if player and side else player or side
+
+
 def event_title_body(match: Match, ev: MatchEvent) -> tuple[str, str]:
     """Title and body for a notifiable event (see ``desktop.core.notify_rules.notice_kind``)."""
     minute = format_minute(ev.minute, ev.added)
@@ -49,13 +58,13 @@ def event_title_body(match: Match, ev: MatchEvent) -> tuple[str, str]:
         return f"GOAL! {scoreline(match, ev)}", goal_body(match, ev)
     if ev.type == "goal_disallowed":
         cancelled = next((e for e in match.events if e.id == ev.cancels), None)
-        who = (cancelled.player if cancelled else None) or _side(match, ev)
-        return f"Goal disallowed: {scoreline(match, ev)}", _line(minute, f"{who} goal ruled out")
+        why = why_disallowed(ev)
+        what = f"Goal disallowed ({why})" if why else "Goal disallowed"
+        who = _who(match, ev, cancelled.player if cancelled else None)
+        return f"{what}: {scoreline(match, ev)}", _line(minute, who)
     if ev.type == "card":
         how = " (second yellow)" if ev.card == "second_yellow" else ""
-        who = ev.player or _side(match, ev)
-        side = f" ({_side(match, ev)})" if ev.player and ev.team else ""
-        return f"Red card: {scoreline(match, ev)}", _line(minute, f"{who}{side}{how}")
+        return f"Red card: {scoreline(match, ev)}", _line(minute, _who(match, ev, ev.player)) + how
     if ev.type == "kickoff":
         return f"Kick-off: {fixture(match)}", competition_line(match)
     if ev.type == "half_time":
@@ -80,8 +89,18 @@ def summary_title(kinds: Sequence[str], catch_up: bool) -> str:
     return ", ".join(parts) + (" while you were offline" if catch_up else " just now")
 
 
-def summary_body(lines: Sequence[str], limit: int = 5) -> str:
-    shown = list(lines[:limit])
-    if len(lines) > limit:
-        shown.append(f"…and {len(lines) - limit} more")
-    return "\n".join(shown)
+def summary_line(match: Match, ev: MatchEvent) -> str:
+    """One event in a summary, the match and the who and when in one line:
+    ``Arsenal 1–0 Chelsea: 23' Saka``; ``Red card, Arsenal 0–0 Chelsea: 40' Rice, Arsenal``."""
+    title, body = event_title_body(match, ev)
+    if ev.type == "goal":
+        return f"{scoreline(match, ev)}: {body}"
+    what, _, rest = title.partition(": ")
+    return f"{what}, {rest}: {body}" if ev.type in ("goal_disallowed", "card") else title
+
+
+def summary_body(lines: Sequence[str], limit: int = 4) -> str:
+    """Each line, up to ``limit`` of them, then ``and N more``."""
+    if len(lines) <= limit + 1:  # "and 1 more" would take the room of the line itself
+        return "\n".join(lines)
+    return "\n".join([*lines[:limit], f"and {len(lines) - limit} more"])

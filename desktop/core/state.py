@@ -20,8 +20,8 @@ always appended at the end of ``board.matches`` (so its row is ``len(board.match
 ``removed`` means it is already gone, so a Qt model keeps its own list of row ids to find the
 row to remove. ``Change.fields`` names the :class:`~server.wire.Match` attributes that changed
 (``competition``, ``round``, ``home``, ``away``, ``kickoff``, ``status``, ``minute``,
-``added``, ``score``, ``penalties``, ``events``); it is every field for ``added`` and
-``removed``.
+``added``, ``score``, ``penalties``, ``events``, ``clock_rate``); it is every field for
+``added`` and ``removed``.
 
 A snapshot after a reconnect is diffed against what is shown: unchanged matches produce
 nothing, changed ones one ``updated`` with precisely the changed fields, so a view keeps its
@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from server.wire import Match, MatchEvent, Score, Snapshot
+from server.wire_text import goal_text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ MATCH_FIELDS: tuple[str, ...] = (
     "score",
     "penalties",
     "events",
+    "clock_rate",
 )
 ALL_FIELDS = frozenset(MATCH_FIELDS)
 
@@ -200,8 +202,10 @@ class Scoreboard:
 
         Score, status, penalties, minute and added are taken from the event (the server
         computed them). ``clock`` only moves the minute and is not kept in the timeline.
+        ``goal_update`` rewrites the goal it ``updates`` in place (see :meth:`_update_goal`).
         ``event_id`` (the stream id) defaults to ``ev.id``. Constant time: a catch-up
-        applies thousands of these in a row.
+        applies thousands of these in a row (a goal_update looks for its goal from the newest
+        event back, where a goal a poll old is).
         """
         self.last_event_id = event_id if event_id is not None else ev.id
         match = self.matches.get(ev.match)
@@ -213,6 +217,9 @@ class Scoreboard:
             if match.status in ("live", "extra_time") and ev.minute is not None:
                 _assign(match, "minute", ev.minute, changed)
                 _assign(match, "added", ev.added, changed)
+        elif ev.type == "goal_update":
+            if self._update_goal(match, ev):
+                changed.append("events")
         else:
             seen = self._event_ids.get(match.id)
             if seen is None:
@@ -238,6 +245,36 @@ class Scoreboard:
         out: list[Change] = []
         self._emit(Change("updated", match.id, ev, frozenset(changed)), out)
         return out
+
+    @staticmethod
+    def _update_goal(match: Match, ev: MatchEvent) -> bool:
+        """Completes goal ``ev.updates`` with the update's detail, as the server did in its
+        timeline, so a later snapshot of that match diffs as unchanged. Score, status and
+        clock stay: the goal was counted when it came. False (and logged) when there is no
+        such goal here or nothing changed."""
+        index = next(
+            (i for i in range(len(match.events) - 1, -1, -1) if match.events[i].id == ev.updates),
+            None,
+        )
+        if index is None or match.events[index].type != "goal":
+            log.info("ignoring goal_update %s: no goal %r in match %r", ev.id, ev.updates, ev.match)
+            return False
+        goal = match.events[index]
+        detail = {
+            "player": ev.player,
+            "minute": ev.minute,
+            "added": ev.added,
+            "penalty": ev.penalty,
+            "own_goal": ev.own_goal,
+        }
+        updated = goal.model_copy(update=detail)
+        # The server rewrites the line it wrote for the goal; a publisher's own text stays.
+        if goal.text == goal_text(match, goal):
+            updated.text = goal_text(match, updated)
+        if updated == goal:
+            return False
+        match.events[index] = updated  # the board's own copy of the match (see _put)
+        return True
 
     def _put(self, match: Match, out: list[Change]) -> None:
         new = match.model_copy(deep=True)

@@ -37,12 +37,36 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from server.config import DEFAULTS
 
 log = logging.getLogger("touchline.embedded")
+
+
+#: Where the server reads a provider's token (its --provider-token default): the child gets it
+#: by environment, never on its command line, where ``ps`` would show it to every user.
+TOKEN_ENV = "TOUCHLINE_PROVIDER_TOKEN"
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """A live data provider for the embedded server to follow (its ``--provider`` options)."""
+
+    name: str  # one of server.config.PROVIDERS
+    competitions: tuple[str, ...] = ()
+    token: str | None = field(default=None, repr=False)  # never in a repr, so never logged
+    url: str | None = None
+
+    def server_args(self) -> list[str]:
+        args = ["--provider", self.name]
+        if self.competitions:
+            args += ["--competitions", ",".join(self.competitions)]
+        if self.url:
+            args += ["--provider-url", self.url]
+        return args
 
 
 class EmbeddedServerError(RuntimeError):
@@ -65,9 +89,10 @@ class EmbeddedServer:
 
     def __init__(
         self,
-        feed: str = DEFAULTS.feed,
+        feed: str | None = DEFAULTS.feed,
         speed: float = DEFAULTS.speed,
         *,
+        provider: ProviderChoice | None = None,
         loop: bool = True,
         store: str | None = ":memory:",
         heartbeat: float | None = None,
@@ -76,7 +101,9 @@ class EmbeddedServer:
         startup_timeout: float = 30.0,
         python: str = sys.executable,
     ) -> None:
+        #: None: no --feed (with a provider, the server then replays nothing: real matches only).
         self.feed, self.speed, self.loop, self.heartbeat = feed, speed, loop, heartbeat
+        self.provider = provider
         #: ``:memory:`` by default: the port (so the URL) is new each launch, so a saved stream
         #: id could never resume anyway, and a durable store file is locked by one server, so
         #: a second viewer's demo would fail. None = the server's default durable store.
@@ -97,10 +124,13 @@ class EmbeddedServer:
 
     def server_args(self, port_file: Path) -> list[str]:
         args = ["--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
-        args += ["--feed", self.feed]
+        if self.feed is not None:
+            args += ["--feed", self.feed]
         args += ["--speed", f"{self.speed:g}", "--log-level", "warning"]
-        if self.loop:
+        if self.loop and self.feed is not None:
             args.append("--loop")
+        if self.provider is not None:
+            args += self.provider.server_args()
         if self.heartbeat:
             args += ["--heartbeat", f"{self.heartbeat:g}"]
         if self.store is not None:
@@ -136,6 +166,9 @@ class EmbeddedServer:
         argv += ["--", *self.server_args(self._port_file)]
         root = str(Path(__file__).resolve().parents[2])  # finds `desktop` from a checkout
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "PYTHONPATH": path}
+        if self.provider is not None and self.provider.token:
+            env[TOKEN_ENV] = self.provider.token
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -144,7 +177,7 @@ class EmbeddedServer:
                 stderr=self._log,
                 pass_fds=(read_end,),
                 start_new_session=True,
-                env={**os.environ, "PYTHONPATH": path},
+                env=env,
             )
         finally:
             os.close(read_end)

@@ -9,17 +9,33 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop.platform.embedded import ProviderChoice
+from server.config import PROVIDERS
 from server.wire import Snapshot
 
 log = logging.getLogger("touchline.settings")
 
 ORGANISATION = "touchline"
 APPLICATION = "touchline"
+
+
+SourceKind = Literal["demo", "provider", "server"]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the scores come from: the built-in demo, the built-in server following a live
+    data provider, or a Touchline server at ``server_url``."""
+
+    kind: SourceKind = "demo"
+    provider: ProviderChoice | None = None
+    server_url: str | None = None
 
 
 class Settings:
@@ -68,6 +84,46 @@ class Settings:
     @server_url.setter
     def server_url(self, url: str | None) -> None:
         self._set("server/url", url or None)
+
+    # --- data provider (the built-in server follows it; its token is in the keyring) ----
+
+    @property
+    def source(self) -> DataSource:
+        """The data source kept: a server, else a provider, else the demo."""
+        if self.server_url:
+            return DataSource("server", server_url=self.server_url)
+        provider = self.provider
+        return DataSource("provider", provider) if provider else DataSource()
+
+    @source.setter
+    def source(self, source: DataSource) -> None:
+        self.server_url = source.server_url if source.kind == "server" else None
+        self.provider = source.provider if source.kind == "provider" else None
+
+    @property
+    def provider(self) -> ProviderChoice | None:
+        """The live data provider the built-in server follows; None: the demo (or a server).
+        Never holds a token: that is in the system keyring (desktop.platform.secrets)."""
+        value = self._get("source/provider", None)
+        if not isinstance(value, dict) or value.get("name") not in PROVIDERS:
+            return None
+        codes = value.get("competitions")
+        url = value.get("url")
+        return ProviderChoice(
+            name=str(value["name"]),
+            competitions=tuple(c for c in codes if isinstance(c, str))
+            if isinstance(codes, list)
+            else (),
+            url=url if isinstance(url, str) and url else None,
+        )
+
+    @provider.setter
+    def provider(self, choice: ProviderChoice | None) -> None:
+        if choice is None:
+            self._set("source/provider", None)
+            return
+        saved = {"name": choice.name, "competitions": list(choice.competitions), "url": choice.url}
+        self._set("source/provider", saved)
 
     @property
     def board_path(self) -> Path:

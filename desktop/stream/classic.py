@@ -1,10 +1,14 @@
 """Servers built from the original article: plain ``data:`` lines, no ids, no event names.
 
 Each message reads ``Match Summary: {"time": "67'", "scores": "2:1", "event": "Goal! ..."}``.
-:class:`ClassicAdapter` turns them into the same stream items as the real protocol, for one
-match ``"classic"`` ("Team A" v "Team B", competition "Live"):
+:class:`ClassicAdapter` turns them into the same stream items as the real protocol. The
+article's lines are about one match ``"classic"`` ("Team A" v "Team B", competition
+"Classic feed");
+Touchline's own classic lines name their match in the scores (``"Arsenal 2:1 Chelsea"``), and
+each named match is a match of its own (``classic:Arsenal v Chelsea``):
 
-* the first message is a silent baseline (a snapshot), as a first snapshot is;
+* the first message is a silent baseline (a snapshot), as a first snapshot is; the first of
+  another named match adds that match, as it stands;
 * a side's score rising is a goal for that side (the message's text becomes the event text),
   a score falling is a disallowed goal; otherwise the text is matched against the phrase
   table the server's classic feed uses too (``server.wire_text.PHRASES``: kick-off, half
@@ -13,10 +17,10 @@ match ``"classic"`` ("Team A" v "Team B", competition "Live"):
   content within a connection), so a server that replays everything on each connection yields
   the same ids again and those messages are skipped;
 * ``A v B (Competition)`` at ``00:00`` (what Touchline's own server sends for a new match)
-  names the teams and starts a fresh match.
+  names the teams and the competition and starts that match afresh.
 
-Classic servers know nothing of matches: several matches interleaved on one classic stream
-cannot be told apart. Use ``?match=ID`` with Touchline's server.
+Servers built from the article know nothing of matches: their lines name none, and several
+matches interleaved on one such stream cannot be told apart.
 """
 
 from __future__ import annotations
@@ -33,12 +37,19 @@ from server.wire_text import FIXTURE, FIXTURE_TIME, Summary, classify, parse_sum
 
 MATCH_ID = "classic"
 
+Teams = tuple[str, str] | None
+
+
+def match_id(teams: Teams) -> str:
+    """The id of the match a line is about: ``classic`` for the article's nameless lines."""
+    return MATCH_ID if teams is None else f"{MATCH_ID}:{teams[0]} v {teams[1]}"
+
 
 class ClassicAdapter:
     """Turns classic messages into stream items; one instance lives across reconnects."""
 
     def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.match: Match | None = None
+        self.matches: dict[Teams, Match] = {}  # our mirror of each match, by the names
         self._now = now
         self._seen: set[str] = set()
         self._order: deque[str] = deque()
@@ -49,7 +60,8 @@ class ClassicAdapter:
         self._repeats.clear()
 
     def _event_id(self, s: Summary) -> str:
-        digest = hashlib.sha1(f"{s.time}|{s.home}:{s.away}|{s.text}".encode()).hexdigest()[:12]
+        line = f"{s.time}|{s.teams}|{s.home}:{s.away}|{s.text}"
+        digest = hashlib.sha1(line.encode()).hexdigest()[:12]
         self._repeats[digest] += 1
         return f"classic-{digest}-{self._repeats[digest]}"
 
@@ -70,25 +82,27 @@ class ClassicAdapter:
         if not self._remember(event_id):
             return []
         fixture = FIXTURE.match(s.text) if s.time in ("", FIXTURE_TIME) else None
-        if fixture or self.match is None:
-            first = self.match is None
-            self.match = self._fresh(s, fixture)
+        match = self.matches.get(s.teams)
+        if fixture or match is None:
+            first = not self.matches
+            match = self.matches[s.teams] = self._fresh(s, fixture)
             if not fixture:  # joined mid-match: take what the message says as the baseline
-                self.match.minute, self.match.added = s.minute, s.added
-                self.match.status = STATUS_AFTER.get(classify(s.text)[0], "live")
+                match.minute, match.added = s.minute, s.added
+                match.status = STATUS_AFTER.get(classify(s.text)[0], "live")
             if first:
-                return [SnapshotItem(Snapshot(matches=[self.match.model_copy(deep=True)]), None)]
-            return [MatchAddedItem(self.match.model_copy(deep=True), None)]
-        ev = self._event(s, event_id)
-        self._follow(ev)
+                return [SnapshotItem(Snapshot(matches=[match.model_copy(deep=True)]), None)]
+            return [MatchAddedItem(match.model_copy(deep=True), None)]
+        ev = self._event(match, s, event_id)
+        self._follow(match, ev)
         return [EventItem(ev, None)]
 
     def _fresh(self, s: Summary, fixture: re.Match[str] | None) -> Match:
-        home, away, comp = ("Team A", "Team B", "Live")
+        # Not "Live": the group would keep that name with the match at full time.
+        (home, away), comp = s.teams or ("Team A", "Team B"), "Classic feed"
         if fixture:
             home, away, comp = fixture["home"], fixture["away"], fixture["comp"]
         return Match(
-            id=MATCH_ID,
+            id=match_id(s.teams),
             competition=comp[:80],
             home=Team(name=home[:80]),
             away=Team(name=away[:80]),
@@ -96,9 +110,7 @@ class ClassicAdapter:
             score=Score(home=s.home, away=s.away),
         )
 
-    def _event(self, s: Summary, event_id: str) -> MatchEvent:
-        assert self.match is not None
-        match = self.match
+    def _event(self, match: Match, s: Summary, event_id: str) -> MatchEvent:
         d_home, d_away = s.home - match.score.home, s.away - match.score.away
         kind, card = classify(s.text)
         team: Side | None = None
@@ -118,7 +130,7 @@ class ClassicAdapter:
         return MatchEvent(
             id=event_id,
             type=kind,
-            match=MATCH_ID,
+            match=match.id,
             minute=minute,
             added=added,
             team=team,
@@ -132,10 +144,9 @@ class ClassicAdapter:
             at=self._now(),
         )
 
-    def _follow(self, ev: MatchEvent) -> None:
+    def _follow(self, match: Match, ev: MatchEvent) -> None:
         """Keeps our mirror of the match in step, to compare the next message's score."""
-        assert self.match is not None
-        self.match.score, self.match.status = ev.score, ev.status
+        match.score, match.status = ev.score, ev.status
         if ev.type == "clock" and ev.status not in ("live", "extra_time"):
             return
-        self.match.minute, self.match.added = ev.minute, ev.added
+        match.minute, match.added = ev.minute, ev.added

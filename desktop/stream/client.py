@@ -234,7 +234,7 @@ class StreamClient:
                         if parser.retry is not None:
                             self.retry_ms = parser.retry
         except (TimeoutError, httpx.TransportError) as exc:  # TimeoutError: the watchdog
-            raise connection_lost(exc, self.dead_after) from None
+            raise connection_lost(exc, self.dead_after, self.url) from None
 
     def _dispatch(self, dispatch: Dispatch) -> None:
         """Handles one dispatch: remember the last event id, parse, deliver."""

@@ -15,6 +15,7 @@ and the backoff between attempts:
 from __future__ import annotations
 
 import random
+import socket
 from urllib.parse import urlsplit
 
 import httpx
@@ -72,15 +73,43 @@ def check_response(response: httpx.Response, url: str) -> None:
         raise Failed(f"not an event stream ({ctype or 'no content type'})", code)
 
 
-def connection_lost(exc: TimeoutError | httpx.TransportError, dead_after: float) -> Exception:
-    """The outcome of a connection that broke: ``TimeoutError`` is the silence watchdog."""
+def connection_lost(
+    exc: TimeoutError | httpx.TransportError, dead_after: float, url: str = ""
+) -> Exception:
+    """The outcome of a connection that broke: ``TimeoutError`` is the silence watchdog. The
+    reason is in words a user can act on, not the HTTP library's ("All connection attempts
+    failed" is what httpx says for a refused connection)."""
     if isinstance(exc, TimeoutError):
         return Reconnect(f"no data for {dead_after:g} s")
     if isinstance(exc, httpx.UnsupportedProtocol):
         return Failed(f"not a usable URL: {exc}")
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return Reconnect(f"server unreachable ({str(exc) or type(exc).__name__})")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Reconnect(f"{_where(url)} did not answer")
+    if isinstance(exc, httpx.ConnectError):
+        return Reconnect(_cannot_connect(exc, url))
     return Reconnect(f"connection lost ({str(exc) or type(exc).__name__})")  # ReadError, ...
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "the server"
+    return parts.netloc.rpartition("@")[2]  # host:port, without any credentials
+
+
+def _cannot_connect(exc: httpx.ConnectError, url: str) -> str:
+    """Why a connection could not be made, from the operating system's error underneath."""
+    cause: BaseException | None = exc
+    while cause is not None:  # httpx → httpcore → anyio's OSError → the socket's own error
+        if isinstance(cause, socket.gaierror):
+            host = urlsplit(url).hostname
+            return f"no computer called {host} was found" if host else "the name was not found"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"nothing is listening at {_where(url)} (is the server running?)"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"cannot connect to {_where(url)} ({cause.strerror.lower()})"
+        cause = cause.__cause__ or cause.__context__
+    return f"cannot connect to {_where(url)}"
 
 
 def backoff_delay(retry_ms: int, attempt: int, max_delay: float, rng: random.Random) -> float:

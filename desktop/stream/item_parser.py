@@ -10,16 +10,18 @@ unknown event is logged and skipped, so the stream goes on.
 from __future__ import annotations
 
 import logging
+from typing import get_args
 
 from pydantic import ValidationError
 
 from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, StreamItem
 from desktop.stream.classic import ClassicAdapter
-from server.wire import EVENT_TYPES, Match, MatchEvent, Snapshot
+from server.wire import EVENT_TYPES, Match, MatchEvent, Snapshot, UpdateType
 
 log = logging.getLogger("touchline.stream")
 
-MATCH_EVENT_TYPES = frozenset(EVENT_TYPES)
+#: Every named event that carries a MatchEvent: the timeline's types and goal_update.
+MATCH_EVENT_TYPES = frozenset((*EVENT_TYPES, *get_args(UpdateType)))
 
 
 class ItemParser:

@@ -99,6 +99,8 @@ class StaleBanner(QFrame):
     """ "Scores may be out of date": shown while the stream is not live."""
 
     retryRequested = Signal()
+    #: "Change server…": the settings dialog, where the server is chosen.
+    settingsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,10 +112,13 @@ class StaleBanner(QFrame):
         self.label = _plain_label(self, "staleText", "Connection warning")
         self.retry_button = QPushButton(mnemonic_safe("Retry now"), self)
         self.retry_button.clicked.connect(self.retryRequested)
+        self.settings_button = QPushButton("&Change server…", self)
+        self.settings_button.clicked.connect(self.settingsRequested)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 6, 4)
         row.addWidget(self.label, 1)
         row.addWidget(self.retry_button)
+        row.addWidget(self.settings_button)
         self.hide()
 
     def show_text(self, text: str) -> None:

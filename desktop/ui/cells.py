@@ -20,7 +20,9 @@ from server.wire import Match
 
 FAV, CLOCK, HOME, SCORE, AWAY = range(5)
 COLUMNS = ("", "Time", "Home", "Score", "Away")
-FAVOURITES_GROUP = "Favourites"
+#: The group of matches of the teams the user follows, at the top. One word throughout the
+#: viewer: "Follow" / "Following" (menus, this group, the settings), never "favourite".
+FAVOURITES_GROUP = "Following"
 
 MatchIdRole = Qt.ItemDataRole.UserRole + 1
 IsGroupRole = Qt.ItemDataRole.UserRole + 2
@@ -28,6 +30,8 @@ FavouriteRole = Qt.ItemDataRole.UserRole + 3
 HighlightRole = Qt.ItemDataRole.UserRole + 4
 RedCardsRole = Qt.ItemDataRole.UserRole + 5
 SearchRole = Qt.ItemDataRole.UserRole + 6
+#: A Home or Away cell's team code (``ARS``), shown instead of a name that does not fit.
+TeamCodeRole = Qt.ItemDataRole.UserRole + 7
 
 R = Qt.ItemDataRole
 #: Every role a scoreboard cell may have a value for (others are None).
@@ -35,6 +39,7 @@ ANSWERED_ROLES = (
     R.DisplayRole, R.DecorationRole, R.ToolTipRole, R.FontRole, R.TextAlignmentRole,
     R.BackgroundRole, R.ForegroundRole, R.AccessibleTextRole,
     MatchIdRole, IsGroupRole, FavouriteRole, HighlightRole, RedCardsRole, SearchRole,
+    TeamCodeRole,
 )  # fmt: skip
 
 #: Semantic "goal" colour; always blended with the palette's base, so it suits light and dark.
@@ -89,9 +94,13 @@ def group_cell(key: str, column: int, role: int, stale: bool) -> object:
     return None
 
 
-def display_text(m: Match, column: int) -> str:
+#: The minute a running match is in (desktop.core.match_clock), passed in by the model.
+Shown = tuple[int | None, int | None]
+
+
+def display_text(m: Match, column: int, shown: Shown | None = None) -> str:
     if column == CLOCK:
-        return display.clock_text(m)
+        return display.clock_text(m, shown=shown)
     if column == HOME:
         return m.home.name
     if column == SCORE:
@@ -101,12 +110,15 @@ def display_text(m: Match, column: int) -> str:
     return ""
 
 
-def fitted_cell(m: Match, column: int) -> tuple[str, bool]:
-    """A Time or Score cell's text and whether it is bold (FontRole's rule): all that its
-    width depends on (desktop.ui.column_fit)."""
+def fitted_cell(m: Match, column: int, shown: Shown | None = None) -> tuple[str, bool]:
+    """A Time, Score or Home cell's text and whether it is bold (FontRole's rule; a name is
+    measured bold, as a followed team's is): all that its width depends on
+    (desktop.ui.column_fit)."""
+    if column == HOME:
+        return m.home.name, True
     if column == SCORE:
         return display.score_text(m), m.status != "scheduled"
-    return display.clock_text(m), display.is_playing(m)
+    return display.clock_text(m, shown=shown), display.is_playing(m)
 
 
 def tooltip_lines(m: Match) -> list[str]:
@@ -120,16 +132,16 @@ def tooltip_lines(m: Match) -> list[str]:
     return lines
 
 
-def _accessible(m: Match, column: int, favourite: bool) -> str:
+def _accessible(m: Match, column: int, favourite: bool, shown: Shown | None) -> str:
     if column == FAV:
-        return "Favourite team playing" if favourite else "Not a favourite"
+        return "Following a team in this match" if favourite else "Not following either team"
     if column in (HOME, AWAY):
         name = m.home.name if column == HOME else m.away.name
         count = red_cards(m)[0 if column == HOME else 1]
         return f"{name}, {count} sent off" if count else name
     if column == CLOCK:
-        return f"{display.status_words(m)}, {display.clock_text(m)}"
-    return display_text(m, column)
+        return f"{display.status_words(m)}, {display.clock_text(m, shown=shown)}"
+    return display_text(m, column, shown)
 
 
 _NEEDS_FAVOURITE = frozenset({FavouriteRole, R.DecorationRole, R.AccessibleTextRole})
@@ -148,10 +160,11 @@ def match_cell(
     is_favourite: Callable[[str], bool],
     stale: bool,
     strength: float,
+    shown: Shown | None = None,
 ) -> object:
-    """The value of one match cell for ``role``."""
+    """The value of one match cell for ``role``; ``shown`` is the running minute."""
     if role == R.DisplayRole:
-        return display_text(m, column)
+        return display_text(m, column, shown)
     if role == MatchIdRole:
         return m.id
     if role == IsGroupRole:
@@ -165,6 +178,8 @@ def match_cell(
         return strength
     if role == SearchRole:
         return " ".join(filter(None, (m.home.name, m.away.name, m.competition, m.round)))
+    if role == TeamCodeRole:
+        return m.home.code if column == HOME else m.away.code if column == AWAY else None
     if role in (RedCardsRole, R.DecorationRole) and column in (HOME, AWAY):
         count = red_cards(m)[0 if column == HOME else 1]
         if role == RedCardsRole:
@@ -189,5 +204,5 @@ def match_cell(
     if role == R.ToolTipRole:
         return rich(tooltip_lines(m))
     if role == R.AccessibleTextRole:
-        return _accessible(m, column, favourite)
+        return _accessible(m, column, favourite, shown)
     return None

@@ -11,7 +11,7 @@ however many cells changed in it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
@@ -40,12 +40,24 @@ def icon_column_width(view: QTreeView) -> int:
 
 
 class ColumnFit:
-    """Keeps ``columns`` of ``view`` as wide as the widest of ``texts(column)``."""
+    """Keeps ``columns`` of ``view`` as wide as the widest of ``texts(column)``, plus
+    ``extra[column]`` pixels (room for an icon), and at most ``caps[column]()`` (what the
+    view can give it now: call :meth:`schedule` when that changes, e.g. on a resize)."""
 
-    def __init__(self, view: QTreeView, columns: Sequence[int], texts: Texts) -> None:
+    def __init__(
+        self,
+        view: QTreeView,
+        columns: Sequence[int],
+        texts: Texts,
+        *,
+        caps: Mapping[int, Callable[[], int]] | None = None,
+        extra: Mapping[int, int] | None = None,
+    ) -> None:
         self._view = view
         self._columns = tuple(columns)
         self._texts = texts
+        self._caps = dict(caps or {})
+        self._extra = dict(extra or {})
         self._widths: dict[tuple[str, bool], int] = {}
         self._timer = QTimer(view)
         self._timer.setSingleShot(True)
@@ -108,6 +120,8 @@ class ColumnFit:
         for column in self._columns:
             widest = header.sectionSizeHint(column)
             for text, bold in self._texts(column):
-                widest = max(widest, self.width(text, bold))
+                widest = max(widest, self.width(text, bold) + self._extra.get(column, 0))
+            if column in self._caps:
+                widest = min(widest, self._caps[column]())
             if header.sectionSize(column) != widest:
                 header.resizeSection(column, widest)

@@ -3,7 +3,7 @@
 Listens to a :class:`~desktop.state.Scoreboard` and turns each Change into the narrowest
 signals that describe it (rowsInserted, rowsRemoved, rowsMoved, dataChanged on the touched
 cells and roles), never a reset, so selection, scroll position and expansion survive a live
-match. Matches where a favourite team plays are moved into a "Favourites" group at the top:
+match. Matches where a followed team plays are moved into a "Following" group at the top:
 fans follow teams across competitions.
 
 Top-level rows are groups (column 0 spans the row in the view), their children matches; the
@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop.core.match_clock import MatchClocks
 from desktop.core.state import Change, Scoreboard
 from desktop.ui.cells import (
     ANSWERED_ROLES,
@@ -69,6 +70,8 @@ _GLOW_ROLES = [Qt.ItemDataRole.BackgroundRole, HighlightRole]
 _BURST_ROLES = [*_CELL_ROLES, Qt.ItemDataRole.ToolTipRole, SearchRole, *_GLOW_ROLES]
 _ANSWERED = frozenset(ANSWERED_ROLES)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+#: A competition's heading: shown, never selected (it has no timeline nor menu).
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled
 
 
 class ScoreboardModel(GroupedModel):
@@ -84,9 +87,14 @@ class ScoreboardModel(GroupedModel):
         favourites: Iterable[str] = (),
         highlight_ms: int = 6000,
         parent: QObject | None = None,
+        clocks: MatchClocks | None = None,
     ) -> None:
         super().__init__(parent)
         self._board = board
+        # The running minutes; subscribed to the board before this model, so a change has
+        # moved a match's clock on before its row is redrawn.
+        self._own_clocks = clocks is None
+        self.clocks = clocks or MatchClocks(board)
         self._favourites = frozenset(favourites)
         self._fav_folded = frozenset(n.casefold() for n in self._favourites)
         self._goals: dict[str, int] = {}
@@ -106,6 +114,8 @@ class ScoreboardModel(GroupedModel):
         self._unsubscribe_batch()
         self._pacer.stop()
         self.highlights.stop()
+        if self._own_clocks:
+            self.clocks.detach()
 
     # --- public API --------------------------------------------------------------------
 
@@ -174,7 +184,12 @@ class ScoreboardModel(GroupedModel):
         """Each match's text in a Time or Score column and whether it is bold (hidden rows
         too: a filter does not make the columns jump)."""
         for match in self._board.matches.values():
-            yield fitted_cell(match, column)
+            yield fitted_cell(match, column, self.clocks.shown(match))
+
+    def minutes_moved(self, match_ids: Iterable[str]) -> None:
+        """Redraws the Time cells of matches whose running minute moved on
+        (:meth:`MatchClocks.advance`): one signal per group."""
+        self.rows_changed(match_ids, CLOCK, _CELL_ROLES)
 
     def highlighted(self) -> frozenset[str]:
         """Matches whose row is glowing after a goal."""
@@ -191,13 +206,15 @@ class ScoreboardModel(GroupedModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
-            return COLUMNS[section] or "Favourite"
+            return COLUMNS[section] or "Follow"
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             return match_cell_alignment(section)
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _GROUP_FLAGS if index.internalId() == 0 else _FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # A repaint asks every visible cell for ~8 roles: the ones never set leave first.
@@ -216,6 +233,7 @@ class ScoreboardModel(GroupedModel):
             is_favourite=self.is_favourite_team,
             stale=self._stale,
             strength=self.highlights.strength(match.id) if role in _GLOW_ROLES else 0.0,
+            shown=self.clocks.shown(match) if index.column() == CLOCK else None,
         )
 
     # --- where a match goes --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login.
+"""The settings dialog: which notifications, favourites only, kick-off reminder, start at login,
+and the data source (desktop.ui.data_source: the demo, a live provider or a server).
 
 It edits a copy of :class:`~desktop.core.notify_settings.NoticeSettings` and reports the result; the
 app applies and persists it. It also says which notification backend is in use and which
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings
 from desktop.platform import autostart
+from desktop.platform.settings import DataSource
+from desktop.ui.data_source import DataSourceBox
 
 DEFAULT_REMINDER = 15
 
@@ -45,6 +48,9 @@ class SettingsDialog(QDialog):
         *,
         backend: str,
         server: str,
+        source: DataSource | None = None,
+        saved_tokens: frozenset[str] = frozenset(),
+        keyring_available: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -61,12 +67,12 @@ class SettingsDialog(QDialog):
             box.setObjectName(f"notify_{kind}")
             notify_layout.addWidget(box)
             self.kind_boxes[kind] = box
-        self.favourites_only = QCheckBox("Only matches of my &favourite teams", notify)
+        self.favourites_only = QCheckBox("Only matches of the teams I &follow", notify)
         self.favourites_only.setChecked(settings.favourites_only)
         notify_layout.addWidget(self.favourites_only)
 
         reminder_row = QHBoxLayout()
-        self.reminder = QCheckBox("Remind me before my teams &kick off:", self)
+        self.reminder = QCheckBox("Remind me &before my teams kick off:", self)
         self.reminder.setChecked(settings.reminder_minutes is not None)
         self.reminder_minutes = QSpinBox(self)
         self.reminder_minutes.setRange(1, 180)
@@ -89,8 +95,8 @@ class SettingsDialog(QDialog):
 
         about = QFormLayout()
         self.backend_label = _plain(backend, self, "notifierBackend")
-        self.server_label = _plain(server, self, "serverInfo")
         about.addRow("Notifications:", self.backend_label)
+        self.server_label = _plain(server, self, "serverInfo")
         about.addRow("Server:", self.server_label)
 
         buttons = QDialogButtonBox(
@@ -103,7 +109,21 @@ class SettingsDialog(QDialog):
         layout.addWidget(notify)
         layout.addWidget(self.start_at_login)
         layout.addLayout(about)
+        # The data source (issue 12): None when the app offers no choice of it.
+        self.source_box: DataSourceBox | None = None
+        if source is not None:
+            self.source_box = DataSourceBox(
+                source, saved_tokens=saved_tokens, keyring_available=keyring_available, parent=self
+            )
+            layout.addWidget(self.source_box)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        """Closes only once the data source can be saved (a server that passed its test)."""
+        if self.source_box is not None and self.source_box.problem():
+            self.source_box.show_problem()
+            return
+        super().accept()
 
     def result_settings(self) -> NoticeSettings:
         """The edited settings (a copy; favourites and mutes are kept as they were)."""

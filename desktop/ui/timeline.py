@@ -7,7 +7,7 @@ what a reset is for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,6 +34,7 @@ from desktop.ui import icons
 from desktop.ui.cells import stale_brush
 from desktop.ui.column_fit import ColumnFit, icon_column_width
 from desktop.ui.pacing import Pacer
+from desktop.ui.placeholder import paint_placeholder
 from server.wire import Match, MatchEvent
 from server.wire_text import format_minute
 
@@ -126,6 +127,8 @@ class TimelineModel(QAbstractTableModel):
             return icons.event_icon(kind)
         if role == R.ToolTipRole and col == KIND:
             return rich(icons.KIND_NAMES[kind])
+        if role == R.ToolTipRole and col == TEXT and ev.text:
+            return rich([ev.text])  # the feed's own sentence, in full
         if role == R.AccessibleTextRole:
             return icons.KIND_NAMES[kind] if col == KIND else self._text(ev, col)
         cancelled = self._is_cancelled(ev)
@@ -148,7 +151,7 @@ class TimelineModel(QAbstractTableModel):
         if col == PLAYER:
             return player_text(ev)
         if col == TEXT:
-            return ev.text
+            return display.what_happened(ev)
         return ""
 
     def column_texts(self, column: int) -> Iterator[tuple[str, bool]]:
@@ -192,6 +195,11 @@ class TimelineModel(QAbstractTableModel):
         if new[: len(old)] != old:  # history rewritten (a fresh snapshot): start over
             self.set_match(self._match_id)
             return
+        # A goal completed in place (goal_update: its scorer came later) redraws its own row.
+        for row, (shown, now) in enumerate(zip(self._events, m.events, strict=False)):
+            if shown is not now and shown != now:
+                self._events[row] = now
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         if len(new) == len(old):
             return
         first = len(old)
@@ -205,9 +213,31 @@ class TimelineModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
 
-def match_heading(m: Match) -> str:
-    """``Mexico 2 – 0 South Africa · 67'`` (plain text)."""
-    return f"{m.home.name} {display.score_text(m)} {m.away.name} · {display.clock_text(m)}"
+def empty_timeline_text(m: Match) -> str:
+    """What an empty timeline says: when the match starts, or that nothing happened yet."""
+    if m.status == "scheduled":
+        return f"Nothing has happened yet: kick-off {display.kickoff_text(m)}."
+    return "Nothing has happened yet."
+
+
+def match_heading(m: Match, shown: tuple[int | None, int | None] | None = None) -> str:
+    """``Mexico 2 – 0 South Africa · 67'`` (plain text); ``shown``: the running minute."""
+    clock = display.clock_text(m, shown=shown)
+    return f"{m.home.name} {display.score_text(m)} {m.away.name} · {clock}"
+
+
+class TimelineView(QTreeView):
+    """The event list; it says so in words when the selected match has none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.placeholder = ""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0:
+            paint_placeholder(self, self.placeholder)
 
 
 class TimelinePane(QWidget):
@@ -215,8 +245,15 @@ class TimelinePane(QWidget):
 
     EMPTY = "Select a match to see its timeline."
 
-    def __init__(self, board: Scoreboard, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        board: Scoreboard,
+        parent: QWidget | None = None,
+        *,
+        shown: Callable[[Match], tuple[int | None, int | None]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._shown = shown  # the running minute of a match, as the scoreboard shows it
         self.model = TimelineModel(board, self)
         self.heading = QLabel(self.EMPTY, self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
@@ -225,7 +262,7 @@ class TimelinePane(QWidget):
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
-        self.view = QTreeView(self)
+        self.view = TimelineView(self)
         self.view.setObjectName("timeline")
         self.view.setAccessibleName("Match timeline")
         self.view.setModel(self.model)
@@ -257,4 +294,11 @@ class TimelinePane(QWidget):
 
     def refresh_heading(self) -> None:
         m = self.model.shown_match()
-        self.heading.setText(match_heading(m) if m else self.EMPTY)
+        if m is None:
+            self.heading.setText(self.EMPTY)
+            self.view.placeholder = ""
+        else:
+            self.heading.setText(match_heading(m, self._shown(m) if self._shown else None))
+            self.view.placeholder = empty_timeline_text(m)
+        if not self.model.rowCount():
+            self.view.viewport().update()

@@ -24,8 +24,16 @@ from server.wire import Match
 MAX_LINES = 8
 
 
-def score_line(m: Match) -> str:
-    return f"{m.home.name} {display.score_text(m)} {m.away.name}  {display.clock_text(m)}"
+Shown = Callable[[Match], tuple[int | None, int | None]]
+
+
+def _own_minute(m: Match) -> tuple[int | None, int | None]:
+    return m.minute, m.added
+
+
+def score_line(m: Match, shown: Shown = _own_minute) -> str:
+    clock = display.clock_text(m, shown=shown(m))
+    return f"{m.home.name} {display.score_text(m)} {m.away.name}  {clock}"
 
 
 def tooltip_lines(
@@ -33,8 +41,10 @@ def tooltip_lines(
     is_favourite: Callable[[str], bool],
     offline: str = "",
     muted: str = "",
+    shown: Shown = _own_minute,
 ) -> list[str]:
-    """``Touchline``, then live matches (favourites first), then status lines."""
+    """``Touchline``, then live matches (favourites first), then status lines. ``shown``:
+    each match's running minute, the one the scoreboard shows."""
     live = [m for m in matches if is_live(m)]
     live.sort(
         key=lambda m: (
@@ -46,7 +56,7 @@ def tooltip_lines(
     lines = ["Touchline"]
     if offline:
         lines.append(offline)
-    lines += [score_line(m) for m in live[:MAX_LINES]]
+    lines += [score_line(m, shown) for m in live[:MAX_LINES]]
     if len(live) > MAX_LINES:
         lines.append(f"and {len(live) - MAX_LINES} more live")
     if not live:
@@ -122,13 +132,15 @@ class Tray(QObject):
         *,
         stale: bool = False,
         muted_until: datetime | None = None,
+        shown: Shown = _own_minute,
     ) -> None:
         """The tooltip for the current scores, connection and mute."""
         muted = (
             f"Notifications muted until {muted_until.astimezone():%a %H:%M}" if muted_until else ""
         )
         offline = "Offline: scores may be out of date" if stale else ""
-        self.set_lines(tooltip_lines(matches, is_favourite, offline=offline, muted=muted))
+        lines = tooltip_lines(matches, is_favourite, offline=offline, muted=muted, shown=shown)
+        self.set_lines(lines)
 
     def set_online(self, online: bool) -> None:
         """A greyed icon while scores may be out of date."""

@@ -2,13 +2,15 @@
 
 The window only shows state and turns user actions into signals; the app (desktop/app.py) does
 all I/O. Keyboard: Ctrl+F filter, Escape leaves the filter, Enter opens the timeline, F or
-Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+Q quits.
+Space follows a team, the Menu key or Shift+F10 opens a match's menu, Ctrl+, opens the
+settings, Ctrl+Q quits.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
@@ -22,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.match_clock import MatchClocks
+from desktop.core.notify_settings import EVENT_KINDS, EVENT_NOTICES, NoticeSettings, Scope
 from desktop.core.plaintext import mnemonic_safe
 from desktop.core.state import Scoreboard
 from desktop.core.status_words import STALE_STATES, connection_text, stale_text
@@ -36,9 +40,21 @@ from desktop.ui.timeline import TimelinePane
 class MainWindow(QMainWindow):
     quitRequested = Signal()
     settingsRequested = Signal()
+    #: "Change server…" on the stale banner: the settings dialog's data source.
+    sourceRequested = Signal()
     muteMatchRequested = Signal(str, bool)  # match id, mute (True) or unmute (False)
+    #: "team" or "competition", its name, and the kinds that notify for it (None: the
+    #: general ones, from Settings).
+    kindsChosen = Signal(str, str, object)
     retryRequested = Signal()
     visibilityChanged = Signal(bool)
+    #: The board started or stopped looking out of date (greyed, with the banner).
+    staleChanged = Signal(bool)
+
+    #: A stream that was live and is retrying within this many seconds keeps looking live
+    #: until that retry had its chance: a server that ends its stream each time (the
+    #: article's) must not grey the board and flash the banner at every reconnect.
+    STALE_GRACE_S = 5.0
 
     def __init__(
         self,
@@ -47,15 +63,19 @@ class MainWindow(QMainWindow):
         *,
         is_match_muted: Callable[[str], bool] = lambda _id: False,
         highlight_ms: int = 6000,
+        clocks: MatchClocks | None = None,
+        notice_settings: Callable[[], NoticeSettings | None] = lambda: None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.is_match_muted = is_match_muted
+        self.notice_settings = notice_settings  # the live rules' settings, read for the menus
         self.tray_available = False
         self.setObjectName("touchline")
         self.setWindowTitle("Touchline")
         self.setWindowIcon(icons.app_icon())
-        self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self)
+        self.model = ScoreboardModel(board, settings.favourites, highlight_ms, self, clocks)
+        self.clocks = self.model.clocks  # the running minutes (the app moves them on)
         self.model.favouritesChanged.connect(self._save_favourites)
         self.proxy = ScoreboardFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -68,6 +88,7 @@ class MainWindow(QMainWindow):
         self.stale_banner = StaleBanner(self)
         self.stale_banner.label.setText("Scores may be out of date.")
         self.stale_banner.retryRequested.connect(self.retryRequested)
+        self.stale_banner.settingsRequested.connect(self.sourceRequested)
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("filter")
@@ -75,15 +96,17 @@ class MainWindow(QMainWindow):
         self.filter_edit.setAccessibleName("Filter matches")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit.textChanged.connect(self._update_placeholder)
         self.filter_edit.returnPressed.connect(self._filter_entered)
 
         self.view = ScoreboardView(self)
         self.view.setModel(self.proxy)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.menuRequested.connect(self._match_menu)
+        self.view.followRequested.connect(self._follow)
         self.view.matchActivated.connect(self._focus_timeline)
 
-        self.timeline = TimelinePane(board, self)
+        self.timeline = TimelinePane(board, self, shown=self.clocks.shown)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("splitter")
         self.splitter.addWidget(self.view)
@@ -115,19 +138,29 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.server_label)
         self._state: tuple[str, str, float | None] = ("connecting", "", None)
+        self._ever_live = False
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_state)
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.timeout.connect(self._grace_over)
 
         self._build_menus()
         self._restore()
+        self._update_placeholder()
 
     # --- menus and shortcuts ---------------------------------------------------------------
 
     def _build_menus(self) -> None:
         app_menu = self.menuBar().addMenu("&Touchline")
         self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # The platform's own (Cmd+, on macOS) where it has one, and Ctrl+, everywhere: most
+        # Linux desktops define no Preferences key, which left Settings without a shortcut.
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        extra = [] if comma in preferences else [comma]
+        self.settings_action.setShortcuts([*preferences, *extra])
         self.settings_action.triggered.connect(self.settingsRequested)
         app_menu.addAction(self.settings_action)
         app_menu.addSeparator()
@@ -166,6 +199,16 @@ class MainWindow(QMainWindow):
             self.view.select_match(first)
             self.view.setFocus()
 
+    def advance_clocks(self, now: datetime) -> list[str]:
+        """Moves the running minutes on to ``now`` and redraws those that changed (the
+        scoreboard's Time cells, the timeline's heading); returns their match ids."""
+        moved = self.clocks.advance(now)
+        if moved:
+            self.model.minutes_moved(moved)
+            if self.timeline.model.match_id in moved:
+                self.timeline.refresh_heading()
+        return moved
+
     # --- selection, timeline, match menu ---------------------------------------------------
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -198,11 +241,21 @@ class MainWindow(QMainWindow):
             action = menu.addAction(mnemonic_safe(f"Follow {team}"))
             action.setCheckable(True)
             action.setChecked(self.model.is_favourite_team(team))
-            action.triggered.connect(lambda _checked, t=team: self.model.toggle_favourite(t))
+            action.triggered.connect(lambda _checked, t=team: self._toggle_follow(t))
         menu.addSeparator()
         muted = self.is_match_muted(match_id)
         mute = menu.addAction("Unmute this match" if muted else "Mute this match")
         mute.triggered.connect(lambda: self.muteMatchRequested.emit(match_id, not muted))
+        notices = self.notice_settings()
+        if notices is not None:
+            scopes: tuple[tuple[Scope, str], ...] = (
+                ("team", m.home.name),
+                ("team", m.away.name),
+                ("competition", m.competition),
+            )
+            for scope, name in scopes:
+                sub = menu.addMenu(mnemonic_safe(f"Notifications for {name}"))
+                self._kinds_menu(sub, notices, scope, name)
         timeline = menu.addAction("Show timeline")
 
         def show_timeline() -> None:
@@ -212,39 +265,133 @@ class MainWindow(QMainWindow):
         timeline.triggered.connect(show_timeline)
         return menu
 
+    def _kinds_menu(self, menu: QMenu, notices: NoticeSettings, scope: Scope, name: str) -> None:
+        """The kinds that notify for this team or competition, or "As in Settings"."""
+        own = notices.own_kinds(scope, name)
+        general = menu.addAction("As in Settings")
+        general.setCheckable(True)
+        general.setChecked(own is None)
+        general.triggered.connect(lambda: self.kindsChosen.emit(scope, name, None))
+        menu.addSeparator()
+        shown = set(own if own is not None else notices.kinds)
+        for kind in EVENT_KINDS:
+            action = menu.addAction(EVENT_NOTICES[kind].label)
+            action.setCheckable(True)
+            action.setChecked(kind in shown)
+            action.triggered.connect(
+                lambda on, k=kind: self.kindsChosen.emit(
+                    scope, name, shown | {k} if on else shown - {k}
+                )
+            )
+
     def _match_menu(self, match_id: str, pos: QPoint) -> None:
         menu = self.match_menu(match_id)
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.popup(self.view.viewport().mapToGlobal(pos))
 
+    def follow_menu(self, match_id: str) -> QMenu | None:
+        """What F, Space or the star do on a row: None when that did it at once (one of its
+        teams was followed: now it is not), else a menu naming the two teams to choose from
+        (also used by the tests)."""
+        m = self.model.board.matches.get(match_id)
+        if m is None:
+            return None
+        teams = (m.home.name, m.away.name)
+        followed = [team for team in teams if self.model.is_favourite_team(team)]
+        if len(followed) == 1:
+            self._toggle_follow(followed[0])
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("followMenu")
+        menu.setAccessibleName("Follow which team?")
+        for team in teams:
+            action = menu.addAction(mnemonic_safe(team))
+            action.setCheckable(True)
+            action.setChecked(team in followed)
+            action.triggered.connect(lambda _checked, t=team: self._toggle_follow(t))
+        return menu
+
+    def _follow(self, match_id: str, pos: QPoint) -> None:
+        menu = self.follow_menu(match_id)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _toggle_follow(self, team: str) -> None:
+        now = self.model.toggle_favourite(team)
+        words = f"Following {team}" if now else f"No longer following {team}"
+        self.statusBar().showMessage(words, 4000)
+
     def _save_favourites(self) -> None:
         self.settings.favourites = sorted(self.model.favourites())
 
     # --- connection state ------------------------------------------------------------------
 
-    def set_server(self, url: str, embedded: bool = False) -> None:
-        self.server_label.setText(f"{url} (built-in demo server)" if embedded else url)
+    def set_server(self, url: str, embedded: bool = False, provider: str | None = None) -> None:
+        """The server followed from now on (it was never reached yet)."""
+        where = f"built-in server following {provider}" if provider else "built-in demo server"
+        self.server_label.setText(f"{url} ({where})" if embedded else url)
+        self._ever_live = False
+        self._update_placeholder()
+
+    def _update_placeholder(self, *_args: object) -> None:
+        """What the scoreboard says when it shows no match: that the filter left none, or
+        that there are none (yet)."""
+        text = self.filter_edit.text().strip()
+        if text:
+            words = f"No team or competition matches “{text}”."
+        elif self._ever_live:
+            words = "No matches on this server yet."
+        else:
+            words = "Waiting for scores…"
+        if words != self.view.placeholder:
+            self.view.placeholder = words
+            self.view.viewport().update()
 
     def set_connection(self, kind: str, reason: str = "", retry_at: float | None = None) -> None:
         """Shows a stream state; ``retry_at`` is a ``time.monotonic()`` deadline."""
+        self._ever_live = self._ever_live or kind == "live"
+        self._update_placeholder()
         self._state = (kind, reason, retry_at)
         stale = kind in STALE_STATES
-        self.model.set_stale(stale)
+        soon = retry_at is not None and retry_at - time.monotonic() <= self.STALE_GRACE_S
+        if stale and soon and not self.model.stale and self._ever_live:
+            if not self._grace.isActive():  # never extended: a retry that fails shows it
+                left = (retry_at or 0.0) - time.monotonic()
+                self._grace.start(int((max(0.0, left) + 2.0) * 1000))
+        else:
+            self._grace.stop()
+            self._set_stale(stale)
         if retry_at is not None:
             self._countdown.start()
         else:
             self._countdown.stop()
         self._show_state()
+
+    def _grace_over(self) -> None:
+        self._set_stale(self._state[0] in STALE_STATES)
+        self._show_state()
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self.model.stale:
+            self.model.set_stale(stale)
+            self.staleChanged.emit(stale)
         if not stale:
             self.stale_banner.hide()
+
+    @property
+    def looks_stale(self) -> bool:
+        """Whether the board is shown as out of date now (greyed, the banner up)."""
+        return self.model.stale
 
     def _show_state(self) -> None:
         kind, reason, retry_at = self._state
         retry_in = None if retry_at is None else max(0.0, retry_at - time.monotonic())
-        self.status_label.setText(connection_text(kind, reason, retry_in))
-        if kind in STALE_STATES:
-            self.stale_banner.show_text(stale_text(kind, reason, retry_in))
+        ever = self._ever_live
+        self.status_label.setText(connection_text(kind, reason, retry_in, ever_live=ever))
+        if self.model.stale and kind in STALE_STATES:
+            self.stale_banner.show_text(stale_text(kind, reason, retry_in, ever_live=ever))
 
     # --- showing, hiding, closing ------------------------------------------------------------
 
@@ -295,5 +442,6 @@ class MainWindow(QMainWindow):
     def detach(self) -> None:
         """Stops listening to the scoreboard (the window is going away)."""
         self._countdown.stop()
+        self._grace.stop()
         self.model.detach()
         self.timeline.model.detach()

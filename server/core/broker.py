@@ -4,11 +4,18 @@ fans them out. Feed replay and the publish API are both just publishers of this 
 Fan-out is a shared log read by cursor, not a queue per subscriber: each event is encoded
 into its SSE frame once, appended to one bounded deque, and every subscriber walks that deque
 from its own position. A subscriber costs a cursor and a waiter, never a copy of the backlog.
+
+On a store several servers share (Redis: server/store/redis.py), a publish is optimistic: the
+rules run on this server's copy at its last sequence number, and the store refuses the append
+if another server took that number first (``Behind``); the broker then catches up and runs
+the rules again. :meth:`Broker.follow` takes in what the other servers publish, in order, into
+the same deque, so their events reach this server's subscribers by the same path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -30,12 +37,34 @@ from server.core.frames import (
     in_chunks,
 )
 from server.core.idempotency import Once, Replies
-from server.core.match_state import Conflict, apply_event
-from server.store.base import Store, StoredEvent
+from server.core.match_state import Conflict, apply_event, fold, folds
+from server.store.base import (
+    Answered,
+    Appended,
+    Behind,
+    Loaded,
+    Seed,
+    SharedLog,
+    Stale,
+    Store,
+    StoredEvent,
+    StoredReply,
+    Trimmed,
+    Unreachable,
+)
 from server.store.memory import MemoryStore
 from server.wire import EventIn, Match, MatchEvent, MatchIn, Snapshot
 
 log = logging.getLogger("touchline.broker")
+
+#: A shared store: tries at a publish while other servers keep taking the next number first.
+PUBLISH_TRIES = 20
+#: A shared store: how long the follower's read waits for an event before checking that the
+#: log is still the one it follows (a failover can leave a connection on a silent node).
+FOLLOW_BLOCK = 5.0
+#: A shared store: how long a client resuming from an event this server has not read yet
+#: waits for it before it gets a snapshot.
+CATCH_UP_WAIT = 3.0
 
 
 class UnknownMatch(LookupError):
@@ -61,15 +90,16 @@ class _MatchJson:
 class Broker:
     def __init__(self, store: Store | None = None, *, history: int = DEFAULTS.history) -> None:
         self.store: Store = store or MemoryStore()
+        #: The store as several servers share it (Redis), or None (SQLite, memory).
+        self.shared: SharedLog | None = self.store if isinstance(self.store, SharedLog) else None
         self.history = history
-        loaded = self.store.load(history)
-        self.epoch = loaded.epoch
-        self.seq = loaded.last_seq
-        self.matches: dict[str, Match] = {m.id: m for m in loaded.matches}
-        self.replies = Replies(loaded.replies, history)  # answers to keyed publishes
         self.log: deque[Frame] = deque(maxlen=history)
-        for ev in loaded.recent:
-            self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
+        self._load(self.store.load(history))
+        #: Bumped when the epoch changes under a shared store: older streams end, and their
+        #: clients come back for a snapshot of the new epoch.
+        self.generation = 0
+        #: A shared store: the number this server is appending now, and when that is done.
+        self._landing: tuple[int, asyncio.Future[None]] | None = None
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self.subscribers = 0  # streams open now (the stream endpoint counts them)
@@ -77,6 +107,15 @@ class Broker:
         self.last_publish = 0.0  # monotonic time of the latest commit
         self.beats = 0  # heartbeats so far: a stream writes a ping when this moves
         self.ending = False  # shutting down: every stream says goodbye and ends
+
+    def _load(self, loaded: Loaded) -> None:
+        self.epoch = loaded.epoch
+        self.seq = loaded.last_seq
+        self.matches: dict[str, Match] = {m.id: m for m in loaded.matches}
+        self.replies = Replies(loaded.replies, self.history)  # answers to keyed publishes
+        self.log.clear()  # the same deque: streams hold it
+        for ev in loaded.recent:
+            self.log.append(self._frame(ev.seq, ev.kind, ev.match_id, ev.data))
         self._json: dict[str, _MatchJson] = {}
         #: (seq it covers, the unfiltered snapshot frame in pieces): shared by the streams
         #: that open between two events.
@@ -102,26 +141,32 @@ class Broker:
         progress: tuple[str, str] | None = None,
         once: Once | None = None,
         new: bool = False,
+        clock_rate: float = 1.0,
     ) -> Match:
         """Creates a match (or resets one with the same id, for a replay's new match day).
 
         ``new``: raise Conflict for an id that exists. ``once``: a keyed publish; a retry
-        raises idempotency.Replayed (or KeyReused) before anything is done."""
+        raises idempotency.Replayed (or KeyReused) before anything is done. ``clock_rate``:
+        how fast its clock runs (``Match.clock_rate``): a replay's speed, 1 for live matches."""
         async with self._lock:
-            self.replies.check(once)
-            if new and spec.id in self.matches:
-                raise Conflict(f"a match with id {spec.id!r} already exists")
-            match_id = spec.id or self._new_match_id(spec)
-            match = Match(
-                id=match_id,
-                competition=spec.competition,
-                round=spec.round,
-                home=spec.home,
-                away=spec.away,
-                kickoff=spec.kickoff or datetime.now(UTC),
-            )
-            await self._commit("match_added", match, match.model_dump_json(), progress, once)
-            return match
+            for _ in range(PUBLISH_TRIES):
+                self.replies.check(once)
+                if new and spec.id in self.matches:
+                    raise Conflict(f"a match with id {spec.id!r} already exists")
+                match_id = spec.id or self._new_match_id(spec)
+                match = Match(
+                    id=match_id,
+                    competition=spec.competition,
+                    round=spec.round,
+                    home=spec.home,
+                    away=spec.away,
+                    kickoff=spec.kickoff or datetime.now(UTC),
+                    clock_rate=clock_rate,
+                )
+                data = match.model_dump_json()
+                if await self._commit("match_added", match, data, progress, once):
+                    return match
+            raise _too_busy()
 
     async def put_match(self, match: Match, *, progress: tuple[str, str] | None = None) -> Match:
         """Adds or replaces a match with its whole state (score, status, clock, timeline), as
@@ -129,8 +174,10 @@ class Broker:
         which viewers take in silently, so the goals it already has never notify."""
         async with self._lock:
             match = match.model_copy(deep=True)
-            await self._commit("match_added", match, match.model_dump_json(), progress)
-            return match
+            for _ in range(PUBLISH_TRIES):
+                if await self._commit("match_added", match, match.model_dump_json(), progress):
+                    return match
+            raise _too_busy()
 
     async def publish(
         self,
@@ -144,20 +191,32 @@ class Broker:
 
         ``progress`` is stored with the event (see Store.append); ``once`` as in add_match."""
         async with self._lock:
-            # Under the lock: of two identical keyed requests, the second sees the first's.
-            self.replies.check(once)
-            current = self.matches.get(match_id)
-            if current is None:
-                raise UnknownMatch(match_id)
-            # Apply to a copy so a rejected event, or a failed store write, changes nothing.
-            match = current.model_copy(deep=False)
-            match.events = list(current.events)
-            out = apply_event(match, ev, self.event_id(self.seq + 1))
-            out.at = datetime.now(UTC).replace(microsecond=0)
-            if callable(progress):
-                progress = progress(out)
-            await self._commit(out.type, match, out.model_dump_json(), progress, once)
-            return out
+            # Each try runs the rules on this server's copy as of its last event; on a shared
+            # store a try that another server beat to the number is made again, caught up.
+            for _ in range(PUBLISH_TRIES):
+                # Under the lock: of two identical keyed requests, the second sees the first's.
+                self.replies.check(once)
+                current = self.matches.get(match_id)
+                try:
+                    if current is None:
+                        raise UnknownMatch(match_id)
+                    # Apply to a copy so a rejected event, or a failed store write, changes
+                    # nothing.
+                    match = current.model_copy(deep=False)
+                    match.events = list(current.events)
+                    out = apply_event(match, ev, self.event_id(self.seq + 1))
+                except (UnknownMatch, ValueError):  # ValueError: Conflict, a bad event
+                    # On a shared store this server's copy may lag a moment behind (a match
+                    # just created, a kick-off just published through another server): the
+                    # refusal stands once nothing newer is there.
+                    if await self._news():
+                        continue
+                    raise
+                out.at = datetime.now(UTC).replace(microsecond=0)
+                stored = progress(out) if callable(progress) else progress
+                if await self._commit(out.type, match, out.model_dump_json(), stored, once):
+                    return out
+            raise _too_busy()
 
     def progress(self, key: str) -> str | None:
         return self.store.progress(key)
@@ -169,21 +228,182 @@ class Broker:
         data: str,
         progress: tuple[str, str] | None = None,
         once: Once | None = None,
-    ) -> None:
-        seq = self.seq + 1
+    ) -> bool:
+        """Stores and streams the next event; False when a shared store refused it because
+        this server was behind (it has caught up since: run the rules again)."""
+        seq, epoch = self.seq + 1, self.epoch
         reply = once.reply(seq, self.event_id(seq), data) if once else None
-        await self.store.append(StoredEvent(seq, kind, match.id, data), match, progress, reply)
+        event = StoredEvent(seq, kind, match.id, data)
+        try:
+            if self.shared is None:
+                await self.store.append(event, match, progress, reply)
+            else:
+                self._landing = (seq, asyncio.get_running_loop().create_future())
+                try:
+                    # An event other servers cannot rebuild from its data carries the state.
+                    state = not folds(kind)
+                    await self.shared.append(event, match, progress, reply, state=state)
+                finally:
+                    self._landing[1].set_result(None)
+                    self._landing = None
+        except Behind:
+            await self.catch_up_store()
+            return False
+        except Stale:
+            await self._check()
+            return False
+        except Answered as answered:  # the key was used through another server
+            assert once is not None
+            self.replies.answer(answered.reply, once)
+        # A shared store's follower may have read the event back already (or a new epoch
+        # may have begun) while the append was awaited.
+        if epoch == self.epoch and seq == self.seq + 1:
+            self._advance(seq, kind, match, data, reply)
+        return True
+
+    def _advance(
+        self,
+        seq: int,
+        kind: str,
+        match: Match,
+        data: str,
+        reply: StoredReply | None,
+        wake: bool = True,
+    ) -> None:
         self.seq = seq
         self.replies.add(reply, seq)
         self.matches[match.id] = match
         cached = self._json.get(match.id)
         if cached is not None:
             cached.whole = None
-            if kind == "match_added":  # (re)added: a timeline of its own
+            if kind == "match_added" or not folds(kind):  # a timeline of its own
                 del self._json[match.id]
         self.log.append(self._frame(seq, kind, match.id, data))
         self.last_publish = time.monotonic()
+        if wake:
+            self._wake()
+
+    # --- following a shared store ---------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """Whether publishes can be stored now (a shared store may be unreachable)."""
+        return self.shared is None or self.shared.problem is None
+
+    @property
+    def problem(self) -> str | None:
+        return None if self.shared is None else self.shared.problem
+
+    async def follow(self) -> None:
+        """Takes in every event any server appends to a shared store, in order, without a
+        gap, until cancelled; returns at once for a store of this server's own.
+
+        One blocking read at a time from this server's last sequence number: what another
+        server published reaches this server's subscribers by the same log as its own. While
+        the store is unreachable, streams go on from this server's copy; once it is back,
+        the log is checked (a restart, an epoch another server began) before reading on.
+        """
+        shared = self.shared
+        if shared is None:
+            return
+        check, reload, pause = False, False, 0.0
+        while True:
+            try:
+                if reload:
+                    self._reset(await shared.reload())
+                    reload = False
+                if check:
+                    await self._check()
+                    check = False
+                batch = await shared.read(self.seq, block=FOLLOW_BLOCK)
+                pause = 0.0
+                landing = self._landing
+                if landing is not None and any(a.event.seq == landing[0] for a in batch):
+                    # This server's own publish, read back before its answer came: the
+                    # publish applies it a moment later and answers its scorer before the
+                    # fan-out begins, as it does on a store of its own.
+                    await asyncio.shield(landing[1])
+                if batch:
+                    self._apply(batch)
+                else:  # quiet for a while: confirm the log is still the one followed
+                    check = True
+            except Stale:
+                check = True
+            except Trimmed as exc:
+                log.warning("this server fell behind the kept history (%s): reloading", exc)
+                reload = True
+            except Unreachable:
+                check = True
+                pause = min(max(2 * pause, 0.05), 1.0)
+                await asyncio.sleep(pause)
+
+    async def catch_up_store(self) -> None:
+        """Takes in, now, every event other servers appended since this server's last (a
+        shared store; nothing to do otherwise). Raises Unreachable."""
+        if self.shared is None:
+            return
+        try:
+            self._apply(await self.shared.read_range(self.seq))
+        except Trimmed:
+            self._reset(await self.shared.reload())
+        except Stale:
+            await self._check()
+
+    async def _news(self) -> bool:
+        """Whether catching up with a shared store brought anything (False while the store
+        is unreachable: this server's copy is all there is)."""
+        if self.shared is None:
+            return False
+        before = (self.epoch, self.seq)
+        with contextlib.suppress(Unreachable):
+            await self.catch_up_store()
+        return (self.epoch, self.seq) != before
+
+    async def _check(self) -> None:
+        assert self.shared is not None
+        loaded = await self.shared.check(self.seq, self._seed)
+        if loaded is not None:
+            self._reset(loaded)
+
+    def _seed(self) -> Seed:
+        return Seed(list(self.matches.values()), self.replies.kept())
+
+    def _reset(self, loaded: Loaded) -> None:
+        """Starts over from what the store has: a new epoch ends every stream (its client
+        comes back for a snapshot); a reload in the same epoch keeps the streams that can go
+        on from the kept history."""
+        if loaded.epoch == self.epoch and loaded.last_seq <= self.seq:
+            return  # read before events this server has taken in since (two checks at once)
+        if loaded.epoch != self.epoch:
+            self.generation += 1
+            log.info("following epoch %s from event %d", loaded.epoch, loaded.last_seq)
+        self._load(loaded)
         self._wake()
+
+    def _apply(self, batch: list[Appended]) -> None:
+        """Events read back from a shared store, in order; those this server has (its own
+        publishes) are skipped. Raises Trimmed on a gap, which the store's reads rule out."""
+        applied = False
+        for appended in batch:
+            ev = appended.event
+            if ev.seq <= self.seq:
+                continue
+            if ev.seq != self.seq + 1:
+                raise Trimmed(f"event {self.seq + 1} is missing (got {ev.seq})")
+            if appended.state is not None:
+                match = Match.model_validate_json(appended.state)
+            elif ev.kind == "match_added":
+                match = Match.model_validate_json(ev.data)
+            else:
+                current = self.matches.get(ev.match_id)
+                if current is None:
+                    raise Trimmed(f"event {ev.seq} is for match {ev.match_id!r}, unknown here")
+                match = current.model_copy(deep=False)
+                match.events = list(current.events)
+                fold(match, MatchEvent.model_validate_json(ev.data))
+            self._advance(ev.seq, ev.kind, match, ev.data, appended.reply, wake=False)
+            applied = True
+        if applied:
+            self._wake()
 
     def _wake(self) -> None:
         # Every waiting subscriber wakes at once; each then reads the log from its cursor.
@@ -201,7 +421,9 @@ class Broker:
         self._wake()
 
     def _frame(self, seq: int, kind: str, match_id: str, data: str) -> Frame:
-        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data))
+        match = self.matches.get(match_id)
+        teams = (match.home.name, match.away.name) if match else None
+        return Frame(seq, kind, match_id, data, encode(self.event_id(seq), kind, data), teams)
 
     def _new_match_id(self, spec: MatchIn) -> str:
         codes = spec.home.code and spec.away.code
@@ -288,9 +510,33 @@ class Broker:
         The opening is decided now, not when the body is first read, so no event can slip
         between the snapshot and the cursor.
         """
+        if self.shared is not None:
+            seq = self.parse_id(last_event_id)
+            if seq is not None and seq > self.seq:
+                return self._frames_once_caught_up(seq, last_event_id, only, classic)
         opening, cursor = self.open(last_event_id, only)
         first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
-        return self._frames(first, cursor, only, classic)
+        return self._frames(first, cursor, only, classic, self.generation)
+
+    async def _frames_once_caught_up(
+        self, seq: int, last_event_id: str | None, only: Collection[str] | None, classic: bool
+    ) -> AsyncGenerator[bytes, None]:
+        """A client resuming from an event this server has not read yet (the server it came
+        from is ahead): wait a moment for it rather than send a snapshot older than what the
+        client has. An id that never comes (made up) gets a snapshot after CATCH_UP_WAIT."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CATCH_UP_WAIT
+        while self.seq < seq and not self.ending and (left := deadline - loop.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), left)
+        opening, cursor = self.open(last_event_id, only)
+        first = (RETRY_HINT, *opening) if opening is not None and not classic else (RETRY_HINT,)
+        frames = self._frames(first, cursor, only, classic, self.generation)
+        try:
+            async for frame in frames:
+                yield frame
+        finally:
+            await frames.aclose()
 
     def catch_up(
         self, last_event_id: str | None, only: Collection[str] | None, *, classic: bool = False
@@ -303,12 +549,19 @@ class Broker:
         frames = list(itertools.islice(reversed(self.log), self.seq - cursor))
         frames.reverse()
         pieces += [
-            f.classic() if classic else f.encoded for f in frames if not only or f.match_id in only
+            f.classic() if classic else f.encoded
+            for f in frames
+            if (not only or f.match_id in only) and (not classic or f.in_classic)
         ]
         return sum(map(len, pieces)), in_chunks(pieces)
 
     async def _frames(
-        self, first: Sequence[bytes], cursor: int, only: Collection[str] | None, classic: bool
+        self,
+        first: Sequence[bytes],
+        cursor: int,
+        only: Collection[str] | None,
+        classic: bool,
+        generation: int,
     ) -> AsyncGenerator[bytes, None]:
         # One generator per stream, no layer around it: every frame of a fan-out passes
         # through here once per subscriber, so the common case (one new event) is short.
@@ -319,12 +572,18 @@ class Broker:
             beats, log_ = self.beats, self.log
             while True:
                 wakeup = self._wakeup
+                if generation != self.generation:  # a new epoch: the cursor means nothing
+                    yield farewell("the event history was reset")
+                    return
                 behind = self.seq - cursor
                 if behind == 1 and log_:
                     frame = log_[-1]
                     cursor = frame.seq
-                    if not only or frame.match_id in only:
-                        yield frame.classic() if classic else frame.encoded
+                    if not classic:
+                        if not only or frame.match_id in only:
+                            yield frame.encoded
+                    elif frame.in_classic and (not only or frame.match_id in only):
+                        yield frame.classic()
                     continue
                 if behind > 0:
                     if not log_ or log_[0].seq > cursor + 1:
@@ -339,7 +598,8 @@ class Broker:
                     chunk = [
                         frame.classic() if classic else frame.encoded
                         for frame in pending
-                        if not only or frame.match_id in only
+                        if (not only or frame.match_id in only)
+                        and (not classic or frame.in_classic)
                     ]
                     # A backlog (a resume, a burst) goes out in few large writes, not one per
                     # event: the client reads it in far fewer pieces.
@@ -360,6 +620,10 @@ class Broker:
 
     async def close(self) -> None:
         await self.store.close()
+
+
+def _too_busy() -> Unreachable:
+    return Unreachable("other servers keep publishing first; try again", retry_after=1)
 
 
 __all__ = ["Broker", "Conflict", "Progress", "UnknownMatch"]

@@ -22,7 +22,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -86,11 +86,19 @@ class Replies:
         if once is None:
             return
         found = self._by_key.get((once.scope, once.key))
-        if found is None:
-            return
+        if found is not None:
+            self.answer(found, once)
+
+    @staticmethod
+    def answer(found: StoredReply, once: Once) -> NoReturn:
+        """Raises Replayed, or KeyReused if ``found`` answered a request with another body."""
         if found.fingerprint != once.fingerprint:
             raise KeyReused(once.key)
         raise Replayed(found)
+
+    def kept(self) -> list[StoredReply]:
+        """The answers kept, oldest first."""
+        return list(self._by_key.values())
 
     def add(self, reply: StoredReply | None, seq: int) -> None:
         """Remembers ``reply`` (if any) for event ``seq``; forgets those whose event left the

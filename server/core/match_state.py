@@ -18,7 +18,7 @@ from server.wire import (
     Status,
     UpdateType,
 )
-from server.wire_text import format_minute
+from server.wire_text import format_minute, goal_text
 
 
 class Conflict(ValueError):
@@ -95,8 +95,7 @@ def default_text(match: Match, ev: MatchEvent) -> str:
     side = getattr(match, ev.team).name if ev.team else ""
     who = ev.player or side
     if ev.type == "goal":
-        kind = " (own goal)" if ev.own_goal else " (penalty)" if ev.penalty else ""
-        return f"Goal! {who}{kind} for {side}, {match.home.name} {ev.score} {match.away.name}"
+        return goal_text(match, ev)
     if ev.type == "goal_disallowed":
         return f"Goal disallowed for {side} after review"
     if ev.type == "goal_update":
@@ -196,12 +195,27 @@ def apply_event(match: Match, ev: EventIn, event_id: str) -> MatchEvent:
     )
     if not out.text:
         out.text = default_text(match, out)
-    match.score, match.penalties, match.status = score, penalties, status
-    if status != "penalties":
-        match.minute, match.added = minute, added
-    if ev.type != "clock":
-        match.events.append(out)
+    fold(match, out)
     return out
+
+
+def folds(kind: str) -> bool:
+    """Whether :func:`fold` can bring a match to its state after an event of this kind. Not
+    a goal_update: the goal it rewrites keeps its own text when the update came with one, and
+    the update does not say whether it did."""
+    return kind != "goal_update"
+
+
+def fold(match: Match, out: MatchEvent) -> None:
+    """Brings ``match`` to its state after ``out``, an event the rules already produced (of a
+    kind that :func:`folds`): what :func:`apply_event` ends with, and how a server sharing a
+    store with others (Redis) takes in the events they published. The event carries the state
+    after it, so no rule runs again."""
+    match.score, match.penalties, match.status = out.score, out.penalties, out.status
+    if out.status != "penalties":
+        match.minute, match.added = out.minute, out.added
+    if out.type != "clock":
+        match.events.append(out)
 
 
 def _update_goal(match: Match, ev: EventIn, event_id: str) -> MatchEvent:

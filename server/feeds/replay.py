@@ -55,7 +55,9 @@ class Publisher(Protocol):
     after ``kill -9``) exactly where it stopped, repeating and skipping nothing.
     """
 
-    async def add_match(self, match: MatchIn, *, progress: Progress | None = None) -> Match: ...
+    async def add_match(
+        self, match: MatchIn, *, progress: Progress | None = None, clock_rate: float = 1.0
+    ) -> Match: ...
 
     async def publish(
         self, match_id: str, ev: EventIn, *, progress: Progress | None = None
@@ -113,7 +115,10 @@ def plan(feed: Feed, *, speed: float, start_delay: float, gap: float) -> Matchda
         for match_id in kickoffs
         for t in timelines[match_id]
     ]
-    steps.sort(key=lambda s: s.at)  # stable: each match keeps its own order
+    # In match minutes, rounded: steps at the same moment of two matches whose kick-offs are
+    # apart sort the same at every speed (seconds differ in their last bits), and the sort is
+    # stable, so each match keeps its own order.
+    steps.sort(key=lambda s: round(s.at * speed / 60, 6))
     return Matchday(kickoffs, steps)
 
 
@@ -126,12 +131,16 @@ async def replay(
     start_delay: float | None = None,
     gap: float | None = None,
     pause: float | None = None,
+    head_start: float = 0.0,
 ) -> None:
     """Plays ``feed`` through ``publisher``; with ``loop``, starts over ``pause`` seconds after
     the last match ends (re-adding every match resets it). Cancel the task to stop it.
 
     ``start_delay``, ``gap`` and ``pause`` are in wall seconds; left out, they are 10, 5 and
-    30 match minutes at ``speed``, capped at 10, 5 and 30 seconds.
+    30 match minutes at ``speed``, capped at 10, 5 and 30 seconds. ``head_start``: the first
+    matchday begins this many match minutes after its first kick-off, what came before
+    published at once (kick-offs in the past), so a feed with staggered kick-offs opens with
+    matches finished, at half time and under way at different minutes, and some to come.
     """
     if speed <= 0:
         raise ValueError("speed must be positive")
@@ -147,8 +156,10 @@ async def replay(
         day.length,
         speed,
     )
-    key = f"replay:{feed.name}"
+    key = progress_key(feed)
     day_number, done = _parse_progress(publisher.progress(key))
+    # Wall seconds of the first matchday already behind us when it begins (none on a resume).
+    ahead = start_delay + head_start * 60 / speed if head_start > 0 and done is None else 0.0
     if done is not None and done >= len(day.steps):  # that matchday was over
         if not loop or not day.steps:
             log.info("replay: %s already played to the end", feed.name)
@@ -157,14 +168,16 @@ async def replay(
     while True:
         now = datetime.now(UTC)
         if done is None:  # a new matchday: (re)add every match, which resets it
-            start, done = clock.time(), 0
+            start, done = clock.time() - ahead, 0
             for i, m in enumerate(feed.matches):
                 if m.id in day.kickoffs:
-                    kickoff = now + timedelta(seconds=day.kickoffs[m.id])
+                    kickoff = now + timedelta(seconds=day.kickoffs[m.id] - ahead)
                     m = m.model_copy(update={"kickoff": kickoff})
                 last = i == len(feed.matches) - 1
+                # Its clock runs at the replay's speed: clients tick the minute on at that rate.
+                progress = (key, f"{day_number}:0") if last else None
                 await _safely(
-                    publisher.add_match(m, progress=(key, f"{day_number}:0") if last else None),
+                    publisher.add_match(m, progress=progress, clock_rate=speed),
                     m.id,
                 )
         else:  # resuming: carry on from the last step published, as if no time had passed
@@ -183,7 +196,13 @@ async def replay(
         if not loop or not day.steps:
             return
         await asyncio.sleep(pause)
-        day_number, done = day_number + 1, None
+        day_number, done, ahead = day_number + 1, None, 0.0
+
+
+def progress_key(feed: Feed) -> str:
+    """The key the replay of ``feed`` stores its progress under (and, with several servers
+    on one store, the name of the lease that lets one of them replay it)."""
+    return f"replay:{feed.name}"
 
 
 def _parse_progress(value: str | None) -> tuple[int, int | None]:

@@ -50,7 +50,7 @@ from server.http.live_stream import (
 )
 from server.http.stream_query import QueryRefused, StreamQuery, parse_query
 from server.resources import asset
-from server.store.base import StoreUnavailable
+from server.store.base import StoreUnavailable, Unreachable
 from server.wire import EventIn, Match, MatchIn
 
 log = logging.getLogger("touchline.server")
@@ -233,6 +233,15 @@ def create_app(
     install_idempotency(app)  # answers retries (Idempotency-Key) and keys reused
     keys = Keys()
 
+    @app.exception_handler(Unreachable)
+    async def _unreachable(request: Request, exc: Unreachable) -> JSONResponse:
+        # A shared store (Redis) cannot take the write: nothing was published, or, if the
+        # connection broke after the store took it, it reaches every stream all the same
+        # (an Idempotency-Key makes the retry safe either way).
+        message = f"the event store cannot be reached; try again in {exc.retry_after} s"
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse(status_code=503, content={"detail": message}, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # One readable sentence first, the structured errors after it.
@@ -358,14 +367,26 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
+        """Liveness: the server runs and serves its streams (200 even while a shared store
+        is unreachable: the streams go on). ``ready`` is the readiness answer's."""
         return {
             "status": "ok",
             "version": __version__,
             "matches": len(broker.matches),
             "subscribers": broker.subscribers,
             "last_event_id": broker.last_event_id,
+            "ready": broker.ready,
             **{name: read() for name, read in (health or {}).items()},
         }
+
+    @app.get("/healthz/ready", tags=["ops"])
+    async def ready() -> JSONResponse:
+        """Readiness, for a load balancer: 503 while publishes cannot be stored (a shared
+        store unreachable), 200 otherwise."""
+        if broker.ready:
+            return JSONResponse({"ready": True})
+        content = {"ready": False, "detail": broker.problem}
+        return JSONResponse(content, status_code=503, headers={"Retry-After": "2"})
 
     web = asset("web")
     if web.is_dir():

@@ -11,7 +11,7 @@ import math
 
 from benchmarks.fanout.bench import parse_args, run
 from benchmarks.fanout.report import ROWS
-from benchmarks.fanout.servers import KINDS
+from benchmarks.fanout.servers import KINDS, REDIS_KINDS
 from benchmarks.fanout.streamparse import parse
 
 N, GOALS = 20, 2
@@ -37,6 +37,18 @@ def test_fanout_smoke_run_delivers_every_goal_to_every_subscriber_of_each_server
         assert label in report
     assert f"touchline delivered {N * GOALS} of {N * GOALS} goal frames (0 missing)" in report
     assert "t/peer" in report and "t/limit" in report
+
+
+def test_fanout_smoke_run_on_redis_delivers_every_goal_through_one_and_two_servers():
+    args = f"--n {N} --goals {GOALS} --repeat 1 --settle 0.05 --gap 0.02"
+    opts = parse_args([*args.split(), "--servers", ",".join(REDIS_KINDS)])
+    results = run(opts, out=io.StringIO())
+    for kind in REDIS_KINDS:
+        [got] = results[N][kind]
+        assert got["connected"] == N, (kind, got.get("failed"), got["connect_errors"])
+        assert got["deliveries"] == N * GOALS and got["missing"] == 0, kind
+        assert got["duplicates"] == got["unexpected_ids"] == got["dropped"] == 0, kind
+        assert got["publish_ms"] > 0 and 0 < got["p50_ms"] <= got["p99_ms"], kind
 
 
 RESPONSE = (

@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,67 @@ def test_status_column_follows_the_match_to_penalties(server: ServerProcess, web
     expect(row.locator(".status-main")).to_have_text("FT")
     expect(row.locator(".status-sub")).to_have_text("Pens")
     expect(score.locator(".score-main")).to_have_text("0–0")
+    web.assert_clean()
+
+
+def test_the_minute_runs_on_between_events_and_stops_at_half_time(
+    server: ServerProcess, web: Watched
+) -> None:
+    """A live scorer sends no clock ticks: the page runs the minute on by the wall clock (a
+    fake one here, Playwright's) from the kick-off's time, into added time, and stops at half
+    time."""
+    match_id = server.add_match(id="run-1", competition="Clock Cup", home="Ghana", away="Panama")
+    web.page.clock.install(time=datetime.now(UTC))
+    server.publish(match_id, type="kickoff")
+    open_page(web, server)
+    status = web.row(match_id).locator(".status")
+    expect(status).to_have_text("0'")
+    web.page.clock.run_for(31 * 60_000 + 30_000)
+    expect(status).to_have_text("31'")
+    web.page.clock.run_for(16 * 60_000)
+    expect(status).to_have_text("45+2'")
+    server.publish(match_id, type="half_time", minute=45, added=2)
+    expect(status).to_have_text("HT")
+    web.page.clock.run_for(10 * 60_000)
+    expect(status).to_have_text("HT")
+    web.assert_clean()
+
+
+def test_the_pages_clock_is_corrected_by_each_event_and_runs_at_the_matchs_rate(
+    server: ServerProcess, web: Watched
+) -> None:
+    """format.js's clock, in the page, with explicit times (a fake page clock cannot move the
+    server's clock along with it, so events published later would not line up)."""
+    open_page(web, server)
+    minutes = web.page.evaluate(
+        """() => {
+        const F = TouchlineFormat, t0 = Date.parse("2026-06-11T19:00:00Z"), min = 60000;
+        const at = (ms) => new Date(ms).toISOString();
+        const match = (over) => ({status: "live", minute: 0, added: null, clock_rate: 1,
+                                  events: [], ...over});
+        const ev = (type, minute, atMs) => ({type, minute, added: null, status: "live",
+                                             at: at(atMs)});
+        const run = (m, e, now, later) => F.runningMinute(F.clockAnchor(m, e, now), later);
+        return [
+          // kick-off: runs on from its time
+          run(match({}), ev("kickoff", 0, t0), t0, t0 + 35 * min + 5000),
+          // a goal entered at 29' when the clock said 31': the event wins, then runs on
+          run(match({minute: 29}), ev("goal", 29, t0 + 31 * min), t0 + 31 * min, t0 + 32 * min),
+          // a tick ahead of the clock puts it forward
+          run(match({minute: 40}), ev("clock", 40, t0 + 33 * min), t0 + 33 * min, t0 + 33 * min),
+          // second half: 46' from its whistle, 47' two minutes on
+          run(match({minute: 46}), ev("second_half", 46, t0), t0, t0 + 2 * min),
+          // a replay at 30 times real time: 2 s is a match minute
+          run(match({clock_rate: 30}), ev("kickoff", 0, t0), t0, t0 + 94000),
+          // a snapshot runs on from its latest event that has a time
+          run(match({minute: 35, events: [ev("kickoff", 0, t0)]}), null, t0 + 40 * min,
+              t0 + 40 * min + 5000),
+          // half time: no clock
+          F.clockAnchor(match({status: "half_time", minute: 45}), null, t0),
+        ];
+      }"""
+    )
+    assert minutes == [[35, None], [30, None], [40, None], [47, None], [45, 2], [40, None], None]
     web.assert_clean()
 
 

@@ -27,6 +27,7 @@ OPERATIONS = [
     ("GET", "/api/matches"),
     ("GET", "/api/matches/{match_id}"),
     ("GET", "/healthz"),
+    ("GET", "/healthz/ready"),
 ]
 FUZZ = settings(
     max_examples=40,

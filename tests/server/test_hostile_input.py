@@ -264,6 +264,7 @@ def test_the_servers_own_page_and_tools_without_an_origin_count_as_before(srv):
 # --- a full disk ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_a_full_disk_is_a_json_503_with_the_cause_logged_and_the_server_carries_on(tmp_path):
     store = str(tmp_path / "full.sqlite3")
     # Files may not grow past 200 KB: the store's write-ahead log soon cannot.

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 import httpx
+import pytest
 
 from server.store.sqlite import SqliteStore
 from tests.support.keyed_publish import GOAL, REPLAYED, key, marker, new_live_match, streamed_after
@@ -94,6 +95,7 @@ def test_key_survives_kill_9_after_the_commit_and_the_retry_gets_the_original_id
     assert [e["type"] for e in match["events"]] == ["kickoff", "goal"]
 
 
+@pytest.mark.sqlite
 def test_store_written_before_idempotency_keys_opens_and_takes_keys(tmp_path):
     path = tmp_path / "older.sqlite3"
     asyncio.run(SqliteStore(path).close())

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.serverproc import run_cli, run_server
+from tests.support.sse_reader import StreamReader
 from tests.support.wait import wait_until
 
 FIXTURES = Path(__file__).parents[1] / "feeds"
@@ -51,3 +52,21 @@ def test_malformed_feed_stops_the_server_with_exit_2_and_the_feeds_message(
     assert out.stderr.strip().splitlines()[-1] == (
         f"touchline-server: error: {path}: events[0]: unknown match 'ars-chx'"
     )
+
+
+def test_the_stream_says_how_fast_each_matchs_clock_runs() -> None:
+    """``clock_rate``: a replayed match's clock runs at the replay's speed, a live scorer's at
+    1, so a client can run the minute on between events (docs/protocol.md)."""
+    with run_server("--feed", "demo", "--speed", "60", "--store", ":memory:") as srv:
+        created = httpx.post(
+            srv.url + "/api/matches",
+            json={"id": "live", "home": "A", "away": "B"},
+            headers=srv.headers(),
+            timeout=5,
+        )
+        assert created.status_code == 201 and created.json()["clock_rate"] == 1.0
+        with StreamReader(srv.url + "/live-scores") as stream:
+            [snapshot] = stream.until("snapshot")
+        rates = {m["id"]: m["clock_rate"] for m in snapshot.json["matches"]}
+    assert rates.pop("live") == 1.0
+    assert len(rates) == 6 and set(rates.values()) == {60.0}

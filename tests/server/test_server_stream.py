@@ -208,16 +208,17 @@ def test_match_filter_is_repeatable(srv):
     assert b
 
 
-def test_classic_format_gives_article_style_message_events(srv):
+def test_classic_format_gives_article_style_message_events_naming_the_match(srv):
     match_id = new_match(srv, "Team A", "Team B")
     srv.publish(match_id, type="kickoff")
     with StreamReader(f"{srv.url}/live-scores?format=classic&match={match_id}") as reader:
+        srv.publish(match_id, type="clock", minute=4)  # a tick says nothing: no line
         srv.publish(match_id, type="goal", team="away", minute=5, text="Goal! Team B scores!")
         event = reader.next()
     assert event.event == "message"
-    assert (
-        event.data
-        == 'Match Summary: {"time": "5\'", "scores": "0:1", "event": "Goal! Team B scores!"}'
+    assert event.data == (
+        'Match Summary: {"time": "5\'", "scores": "Team A 0:1 Team B", '
+        '"event": "Goal! Team B scores!"}'
     )
 
 

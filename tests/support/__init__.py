@@ -13,4 +13,5 @@
   its answers in football-data.org's and ESPN's shapes, the 2022 World Cup final among them;
   provider_snapshots: normalised snapshots and a real broker following them (the detector's
   tests).
+- keyrings: an in-memory keyring backend and keyring's fail backend, set for a block.
 """

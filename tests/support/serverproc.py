@@ -9,10 +9,18 @@ Every test server starts through :func:`start_server`, in one of three forms:
 The server binds port 0 and logs the URL it got, so there is no free-port race (a restart on
 the same address passes ``--port str(first.port)``). Its output is pumped into ``srv.lines``.
 A start that is meant to fail (exit status 2 and a message) goes through :func:`run_cli`.
+
+``TOUCHLINE_TEST_STORE=redis`` runs every server started here on Redis instead of SQLite
+(``--broker``, a real redis-server from tests/support/services.py), so the same contract
+tests check both stores: a server given ``--store PATH`` (or a data folder in ``env``) gets a
+Redis kept for that path, which a restarted server finds again as it would the file;
+``:memory:`` and no store at all get a fresh Redis, stopped with the server. Tests of the
+SQLite file itself are marked ``sqlite`` and left out of such a run (tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -32,9 +40,48 @@ import httpx
 import pytest
 
 from tests.support.logpump import LogPump
+from tests.support.services import RedisServer
 from tests.support.wait import wait_until
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
+
+#: ``sqlite`` (the default) or ``redis``: the store every server started here uses.
+TEST_STORE = os.environ.get("TOUCHLINE_TEST_STORE", "sqlite")
+#: Redis mode: the Redis standing for each durable store (a path, a data folder and feed).
+_KEPT_REDIS: dict[str, RedisServer] = {}
+
+
+@atexit.register
+def _stop_kept_redis() -> None:
+    for redis in _KEPT_REDIS.values():
+        redis.close()
+
+
+def _on_redis(args: tuple[str, ...], env: dict | None) -> tuple[list[str], RedisServer | None]:
+    """Redis mode: ``args`` with their store replaced by a Redis broker, and the Redis to
+    stop with the server (None when it is kept for a durable store, or named by the test)."""
+    argv = list(args)
+    if TEST_STORE != "redis" or any(a.startswith("--broker") for a in argv):
+        return argv, None
+    store = None
+    for i, arg in enumerate(argv):
+        if arg == "--store":
+            store = argv[i + 1]
+            del argv[i : i + 2]
+            break
+        if arg.startswith("--store="):
+            store = arg.partition("=")[2]
+            del argv[i]
+            break
+    feed = argv[argv.index("--feed") + 1] if "--feed" in argv else "demo"
+    if store is None and env and "XDG_DATA_HOME" in env:
+        store = f"{env['XDG_DATA_HOME']}/{feed}"  # the default store of that data folder
+    if store is None or store == ":memory:":
+        redis = RedisServer()
+        return [*argv, "--broker", redis.url], redis
+    if store not in _KEPT_REDIS:
+        _KEPT_REDIS[store] = RedisServer()
+    return [*argv, "--broker", _KEPT_REDIS[store].url], None
 
 
 @dataclass
@@ -45,6 +92,7 @@ class ServerProcess:
     output: LogPump  # stdout and stderr, as one log
     url: str = ""
     own_data: str | None = None  # a data folder made for this server alone, removed at stop
+    own_redis: RedisServer | None = None  # Redis mode: a Redis for this server alone
 
     @property
     def lines(self) -> list[str]:
@@ -90,6 +138,8 @@ class ServerProcess:
         self.output.close()  # its last lines are read once the process is gone
         if self.own_data:
             shutil.rmtree(self.own_data, ignore_errors=True)
+        if self.own_redis is not None:
+            self.own_redis.close()
         return self.proc.returncode
 
     def kill(self) -> None:
@@ -131,7 +181,8 @@ def start_server(
         argv += ["--port", "0"]
     if publish and not any(a.startswith("--publish-token") for a in args):
         argv += [f"--publish-token={token}"]  # "=": a token may start with "-"
-    argv += list(args)
+    server_args, own_redis = _on_redis(args, env)
+    argv += server_args
     # The default durable store lives in the user's data folder: give each server a fresh one
     # (tests that restart a server pass the same XDG_DATA_HOME, or --store, again).
     own_data = None if env and "XDG_DATA_HOME" in env else tempfile.mkdtemp(prefix="tl-data-")
@@ -150,7 +201,7 @@ def start_server(
     )
     assert proc.stdout is not None
     output = LogPump(proc.stdout, f"the server (pid {proc.pid})")
-    srv = ServerProcess(tuple(args), token, proc, output, own_data=own_data)
+    srv = ServerProcess(tuple(args), token, proc, output, own_data=own_data, own_redis=own_redis)
     try:
         srv.wait_ready()
     except BaseException:

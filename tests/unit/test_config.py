@@ -33,21 +33,24 @@ def test_the_app_settings_default_to_the_config_defaults():
 def test_the_broker_store_and_replay_default_to_the_config_defaults():
     from server.core.broker import Broker
     from server.feeds.replay import replay
+    from server.store.redis import RedisStore
     from server.store.sqlite import SqliteStore
 
     assert inspect.signature(Broker).parameters["history"].default == DEFAULTS.history
     assert inspect.signature(SqliteStore).parameters["keep"].default == DEFAULTS.history
+    assert inspect.signature(RedisStore).parameters["keep"].default == DEFAULTS.history
     assert inspect.signature(replay).parameters["speed"].default == DEFAULTS.speed
 
 
 def test_the_viewer_starts_its_built_in_server_with_the_config_defaults():
     from desktop.__main__ import build_parser as viewer_parser
+    from desktop.__main__ import run_options
     from desktop.app import Options
     from desktop.platform.embedded import EmbeddedServer
     from desktop.stream.client import StreamClient
 
-    args = viewer_parser().parse_args([])
-    assert (args.feed, args.speed) == (DEFAULTS.feed, DEFAULTS.speed)
+    options = run_options(viewer_parser().parse_args([]))
+    assert (options.feed, options.speed, options.built_in) == (DEFAULTS.feed, DEFAULTS.speed, False)
     assert (Options().feed, Options().speed) == (DEFAULTS.feed, DEFAULTS.speed)
     server = EmbeddedServer()
     assert (server.feed, server.speed) == (DEFAULTS.feed, DEFAULTS.speed)

@@ -96,7 +96,7 @@ def test_classic_frame_of_a_new_match_names_the_fixture() -> None:
     }
     assert summary(classic_frame("match_added", data)) == {
         "time": "00:00",
-        "scores": "0:0",
+        "scores": "Arsenal 0:0 Chelsea",
         "event": "Arsenal v Chelsea (Premier League)",
     }
 

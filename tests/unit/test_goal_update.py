@@ -1,10 +1,12 @@
 """goal_update and named goal_disallowed: the match rules for a goal completed later and a
-goal taken back by id, and what viewers that predate goal_update make of it."""
+goal taken back by id, and how the viewer's board completes that goal live."""
 
 from __future__ import annotations
 
 import pytest
 
+from desktop.core.items import apply_item
+from desktop.core.state import Scoreboard
 from desktop.stream.item_parser import ItemParser
 from server.core.match_state import Conflict, apply_event, validate_shape
 from server.wire import EventIn, Match, Snapshot
@@ -79,16 +81,47 @@ def test_goal_update_and_cancels_shapes(event, message):
         validate_shape(event)
 
 
-def test_viewers_that_predate_goal_update_skip_it_and_read_every_snapshot(caplog):
+def test_the_viewer_completes_the_goal_in_place_and_then_agrees_with_every_snapshot():
     feed, m = kicked_off()
     goal = feed("m", "goal", team="home")
+    parser, board = ItemParser(), Scoreboard()
+    for item in parser.parse("snapshot", Snapshot(matches=[m]).model_dump_json(), "1-6"):
+        apply_item(board, item)
+    assert board.matches["m"].events[-1].text == "Goal! Mexico for Mexico, Mexico 1–0 South Africa"
     update = apply_event(
-        m, EventIn(type="goal_update", updates=goal.id, player="Raúl Jiménez"), "u"
+        m, EventIn(type="goal_update", updates=goal.id, player="Raúl Jiménez", minute=23), "u"
     )
-    parser = ItemParser()  # knows the match event names of server.wire.EventType only
-    assert parser.parse("goal_update", update.model_dump_json(), "1-7") == []
-    assert "unknown event 'goal_update'" in caplog.text  # skipped, logged, the stream goes on
-    [item] = parser.parse("snapshot", Snapshot(matches=[m]).model_dump_json(), "1-8")
-    assert [e.player for e in item.snapshot.matches[0].events if e.type == "goal"] == [
-        "Raúl Jiménez"
+    [item] = parser.parse("goal_update", update.model_dump_json(), "1-7")
+    [change] = apply_item(board, item)
+    # One precise change: the timeline's goal row, not the score, status or clock.
+    assert (change.kind, change.match_id, change.fields) == ("updated", "m", {"events"})
+    assert change.event is not None and change.event.updates == goal.id
+    shown = board.matches["m"]
+    assert [(e.type, e.id, e.player, e.minute) for e in shown.events[1:]] == [
+        ("goal", goal.id, "Raúl Jiménez", 23)
     ]
+    assert shown.events[1].text == "Goal! Raúl Jiménez for Mexico, Mexico 1–0 South Africa"
+    assert board.last_event_id == "1-7"
+    # The viewer's board is the server's: a snapshot after a reconnect changes nothing.
+    [item] = parser.parse("snapshot", Snapshot(matches=[m]).model_dump_json(), "1-8")
+    assert apply_item(board, item) == []
+    # The same update again (a resumed stream) and one for a goal this board never saw.
+    assert board.apply_event(update, "1-7") == []
+    stray = update.model_copy(update={"id": "1-9", "updates": "nope"})
+    assert board.apply_event(stray) == []
+
+
+def test_a_goal_with_its_publishers_own_text_keeps_it():
+    feed, m = kicked_off()
+    goal = feed("m", "goal", team="away", text="Foster heads in")
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[m]))
+    update = apply_event(
+        m, EventIn(type="goal_update", updates=goal.id, player="Lyle Foster", own_goal=False), "u"
+    )
+    [change] = board.apply_event(update)
+    assert change.fields == {"events"}
+    assert (board.matches["m"].events[1].player, board.matches["m"].events[1].text) == (
+        "Lyle Foster",
+        "Foster heads in",
+    )

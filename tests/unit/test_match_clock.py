@@ -1,304 +1,177 @@
-"""server.feeds.timing: where each event of a feed falls in match time, and the clock ticks.
-
-Match time is minutes after kick-off, breaks included (the module's docstring has the rules)."""
+"""desktop.core.match_clock: the minute runs on between events, by the wall clock and the
+match's clock rate, stops at the breaks, counts added time, and every event corrects it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
-import pytest
+from desktop.core.display import clock_text
+from desktop.core.match_clock import MatchClocks, minute_at
+from desktop.core.state import Scoreboard
+from server.wire import Snapshot
+from tests.support.matchdata import KICKOFF, Feed, match
 
-from server.feeds.timing import MatchClock, TimelineError, TimingError, timeline
-from server.wire import EventIn, Match, Score, Team
-
-
-def fresh() -> Match:
-    return Match(
-        id="m",
-        competition="Cup",
-        home=Team(name="Home"),
-        away=Team(name="Away"),
-        kickoff=datetime(2026, 6, 11, 19, 0, tzinfo=UTC),
-    )
+T0 = KICKOFF
 
 
-def ev(type: str, minute: int | None = None, added: int | None = None, **kw: object) -> EventIn:
-    return EventIn(type=type, minute=minute, added=added, **kw)
+class Clock:
+    """A hand-moved wall clock for the clocks and the events' ``at``."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, minutes: float = 0, seconds: float = 0) -> datetime:
+        self.now = T0 + timedelta(minutes=minutes, seconds=seconds)
+        return self.now
 
 
-def places(*events: EventIn) -> list[float]:
-    """The match time of each event, without clock ticks."""
-    return [t.at for t in timeline(fresh(), events, ticks=False)]
+def setup(rate: float = 1.0):
+    m = match("m").model_copy(update={"clock_rate": rate})
+    feed, board, wall = Feed(m), Scoreboard(), Clock()
+    board.apply_snapshot(Snapshot(matches=[m]))
+    clocks = MatchClocks(board, now=wall)
+
+    def publish(type: str, **kw: object) -> None:
+        ev = feed("m", type, **kw)
+        ev.at = wall.now.replace(microsecond=0)  # as the server stamps it
+        board.apply_event(ev)
+
+    def shown(minutes: float = 0, seconds: float = 0) -> str:
+        now = wall.at(minutes, seconds)
+        clocks.advance(now)
+        return clock_text(board.matches["m"], shown=clocks.shown(board.matches["m"]))
+
+    return publish, shown, clocks, board, wall
 
 
-def refusal(*events: EventIn) -> str:
-    with pytest.raises(TimelineError) as refused:
-        timeline(fresh(), events, ticks=False)
-    assert refused.value.index == len(events) - 1
-    return str(refused.value)
+def test_a_live_scorers_match_runs_on_from_kick_off_by_the_wall_clock() -> None:
+    publish, shown, *_ = setup()
+    publish("kickoff")
+    assert shown(0) == "0'"
+    assert shown(0, 59) == "0'"
+    assert shown(1) == "1'"
+    assert shown(35) == "35'"
+    assert shown(37, 30) == "37'"  # no event for minutes: it still runs
 
 
-def test_a_match_with_extra_time_and_a_shootout_in_match_time() -> None:
-    assert places(
-        ev("kickoff"),
-        ev("goal", 30, team="home"),
-        ev("half_time"),  # at the nominal 45
-        ev("second_half"),  # after a 15-minute break
-        ev("goal", 80, team="away"),
-        ev("half_time", 90, 2),  # end of normal time at 90+2
-        ev("extra_time"),  # after a 5-minute break
-        ev("goal", 100, team="home"),
-        ev("half_time"),  # at the nominal 105
-        ev("second_half"),  # after a 2-minute break
-        ev("penalty_shootout", team="home", scored=True),  # 3 minutes after play ends at 120
-        ev("penalty_shootout", team="away", scored=False),  # a kick a minute
-        ev("full_time"),  # 2 minutes after the last kick
-    ) == [0, 30, 45, 60, 95, 107, 112, 122, 127, 129, 147, 148, 150]
+def test_added_time_then_half_time_stops_the_clock() -> None:
+    publish, shown, clocks, _, wall = setup()
+    publish("kickoff")
+    assert shown(45) == "45'"
+    assert shown(47, 10) == "45+2'"
+    wall.at(48)
+    publish("half_time", minute=45, added=3)
+    assert shown(48) == "HT"
+    assert shown(60) == "HT"
+    assert list(clocks.running()) == []
 
 
-def test_extra_time_straight_after_the_second_half_has_a_five_minute_break() -> None:
-    assert places(
-        ev("kickoff"),
-        ev("half_time"),
-        ev("second_half"),
-        ev("goal", 70, team="home"),
-        ev("extra_time"),
-        ev("goal", 95, team="away"),
-        ev("full_time"),
-    ) == [0, 45, 60, 85, 110, 115, 125]
+def test_second_half_starts_at_46_and_runs_as_the_servers_ticks_do() -> None:
+    publish, shown, *_ = setup()
+    publish("kickoff")
+    publish("half_time", minute=45)
+    wall = shown(60)
+    assert wall == "HT"
+    publish("second_half")
+    assert shown(60) == "46'"
+    assert shown(61) == "46'"  # the server's clock tick for 46' would be redundant too
+    assert shown(62) == "47'"
+    assert shown(60 + 46) == "90+1'"
 
 
-def test_events_without_a_minute_happen_when_the_one_before_did() -> None:
-    assert places(
-        ev("kickoff"), ev("goal", 12, team="home"), ev("card", team="away", card="red")
-    ) == [
-        0,
-        12,
-        12,
-    ]
+def test_each_event_corrects_the_clock() -> None:
+    publish, shown, _, _, wall = setup()
+    publish("kickoff")
+    assert shown(31, 30) == "31'"
+    wall.at(31, 40)
+    publish("goal", minute=29, team="home")  # the scorer's minute wins: the clock was fast
+    assert shown(31, 40) == "29'"
+    assert shown(32, 40) == "30'"
+    wall.at(33)
+    publish("clock", minute=40)  # and a tick puts it forward
+    assert shown(33) == "40'"
 
 
-def test_play_running_past_a_periods_end_ends_it_there() -> None:
-    assert places(ev("kickoff"), ev("goal", 45, 3, team="home"), ev("half_time")) == [0, 48, 48]
+def test_the_match_clock_rate_runs_a_replay_faster() -> None:
+    publish, shown, *_ = setup(rate=30)
+    publish("kickoff")
+    assert shown(0, 2) == "1'"  # 2 s of wall time at 30x: one match minute
+    assert shown(0, 60) == "30'"
+    assert shown(0, 94) == "45+2'"
 
 
-def test_events_at_a_break_keep_the_time_of_the_break() -> None:
-    assert places(
-        ev("kickoff"),
-        ev("half_time"),
-        ev("card", 46, team="home", card="yellow"),
-        ev("card", team="home", card="yellow"),
-        ev("second_half"),
-    ) == [0, 45, 45, 45, 60]
+def test_extra_time_runs_from_91_and_106() -> None:
+    publish, shown, _, _, wall = setup()
+    publish("kickoff")
+    publish("half_time", minute=45)
+    wall.at(60)
+    publish("second_half")
+    wall.at(106)
+    publish("extra_time")
+    assert shown(106) == "ET 91'"
+    assert shown(108) == "ET 92'"
+    assert shown(122) == "ET 105+1'"
+    publish("half_time", minute=105, added=1)
+    assert shown(123) == "HT"
+    publish("second_half")  # at 123 minutes of wall time
+    assert shown(123) == "ET 106'"
+    assert shown(125) == "ET 107'"
+    assert shown(137) == "ET 119'"
+    assert shown(140) == "ET 120+2'"
+    publish("penalty_shootout", team="home", scored=True)
+    assert shown(150) == "Pens"
 
 
-@pytest.mark.parametrize(
-    ("before", "minute", "fits"),
-    [
-        ([], 0, True),  # first half's break: minutes 0..90
-        ([], 90, True),
-        ([], 95, False),
-        ([ev("second_half"), ev("half_time")], 46, True),  # after 90: minutes 46..105
-        ([ev("second_half"), ev("half_time")], 105, True),
-        ([ev("second_half"), ev("half_time")], 45, False),
-        ([ev("second_half"), ev("half_time")], 106, False),
-    ],
-)
-def test_an_event_at_a_break_must_have_a_minute_near_it(
-    before: list[EventIn], minute: int, fits: bool
-) -> None:
-    events = [ev("kickoff"), ev("half_time"), *before, ev("card", minute, team="home", card="red")]
-    if fits:
-        timeline(fresh(), events, ticks=False)
-    else:
-        assert refusal(*events) == f"minute {minute} does not fit this break"
+def test_a_snapshot_runs_on_from_its_latest_event_and_never_shows_less_than_it_says() -> None:
+    feed, wall = Feed(match("m")), Clock()
+    kickoff = feed("m", "kickoff")
+    kickoff.at = T0
+    feed.matches["m"].events.append(kickoff)
+    state = feed.matches["m"].model_copy(update={"minute": 35})  # ticks since: not in events
+    board = Scoreboard()
+    wall.at(40, 30)
+    board.apply_snapshot(Snapshot(matches=[state]))
+    clocks = MatchClocks(board, now=wall)
+    assert clock_text(state, shown=clocks.shown(board.matches["m"])) == "40'"
+
+    wall.at(10)  # a snapshot whose minute is ahead of what its events' times say
+    board.apply_snapshot(Snapshot(matches=[state.model_copy(update={"minute": 36})]))
+    assert clocks.shown(board.matches["m"]) == (36, None)
 
 
-def test_full_time_may_follow_a_break() -> None:
-    assert places(ev("kickoff"), ev("half_time"), ev("full_time")) == [0, 45, 45]
+def test_the_servers_clock_is_not_the_viewers() -> None:
+    _, shown, clocks, board, wall = setup()
+    # The server's clock is 10 minutes behind the viewer's: its "at" is read on its own clock.
+    clocks.server_clock(T0 - timedelta(minutes=10), T0)
+    feed = Feed(board.matches["m"])
+    kickoff = feed("m", "kickoff")
+    kickoff.at = T0 - timedelta(minutes=10) - timedelta(minutes=20)  # 20 minutes ago
+    wall.at(0, 2)
+    board.apply_event(kickoff)
+    assert shown(0, 2) == "20'"  # ("at" has whole seconds: the clock may be a second late)
+    # A server clock ahead of ours can never put a match's minute ahead of its arrival.
+    clocks.server_clock(T0 + timedelta(hours=1), T0)
+    goal = feed("m", "goal", minute=25, team="home")
+    goal.at = T0 + timedelta(hours=2)
+    board.apply_event(goal)
+    assert shown(0, 2) == "25'"
 
 
-def test_events_after_full_time_keep_its_time() -> None:
-    assert places(
-        ev("kickoff"),
-        ev("goal", 10, team="home"),
-        ev("full_time"),
-        ev("goal_disallowed", team="home"),
-    ) == [0, 10, 45, 45]
+def test_added_time_stops_counting_at_the_wire_formats_limit() -> None:
+    assert minute_at(0, 45 + 500) == (45, 30)
 
 
-def test_a_shootout_ignores_other_events_in_its_time() -> None:
-    assert places(
-        ev("kickoff"),
-        ev("penalty_shootout", team="home", scored=True),
-        ev("card", team="away", card="yellow"),
-        ev("penalty_shootout", team="away", scored=True),
-        ev("full_time"),
-    ) == [0, 48, 48, 49, 51]
-
-
-@pytest.mark.parametrize(
-    ("events", "message"),
-    [
-        ([ev("kickoff", 3)], "kick-off is at minute 0"),
-        (
-            [ev("kickoff"), ev("clock", 5)],
-            "clock events are added by the replay, leave them out of feeds",
-        ),
-        (
-            [ev("kickoff"), ev("extra_time")],
-            "extra time can only follow the second half",
-        ),
-        (
-            [ev("kickoff"), ev("half_time"), ev("extra_time")],
-            "extra_time cannot end this break, second_half can",
-        ),
-        (
-            [ev("kickoff"), ev("half_time"), ev("second_half"), ev("half_time"), ev("second_half")],
-            "second_half cannot end this break, extra_time can",
-        ),
-        (
-            [
-                ev("kickoff"),
-                ev("half_time"),
-                ev("second_half"),
-                ev("extra_time"),
-                ev("half_time"),
-                ev("second_half"),
-                ev("half_time"),
-            ],
-            "no break after extra time: penalty_shootout or full_time",
-        ),
-        (
-            [ev("kickoff"), ev("goal", 46, team="home")],
-            "minute 46 is outside the first half (0–45)",
-        ),
-        (
-            [ev("kickoff"), ev("goal", 44, 1, team="home")],
-            "added time only follows minute 45 in the first half",
-        ),
-        (
-            [ev("kickoff"), ev("goal", 30, team="home"), ev("goal", 20, team="away")],
-            "minute 20 comes before the match's previous event",
-        ),
-        (
-            [ev("kickoff"), ev("goal", 45, 3, team="home"), ev("goal", 45, 2, team="away")],
-            "minute 45+2 comes before the match's previous event",
-        ),
-        ([ev("goal", 5, team="home")], "cannot apply goal to a match that is scheduled"),
-    ],
-)
-def test_what_cannot_happen_is_refused_naming_why(events: list[EventIn], message: str) -> None:
-    assert refusal(*events) == message
-
-
-def test_a_clock_follows_one_match_from_before_kick_off() -> None:
-    clock = MatchClock()
-    # Before kick-off: no period, nothing played, no break.
-    assert (clock.phase, clock.period, clock.start, clock.t) == ("pre", -1, 0.0, 0.0)
-    assert (clock.resume, clock.play_end) == (0.0, 0.0)
-    assert clock.place(ev("kickoff")) == 0
-    assert (clock.phase, clock.period) == ("play", 0)
-    clock.place(ev("half_time"))
-    assert clock.phase == "break"
-    clock.place(ev("full_time"))
-    assert clock.phase == "over"
-
-
-@pytest.mark.parametrize(
-    "before",
-    [[], [ev("half_time")], [ev("penalty_shootout", team="home", scored=True)]],
-    ids=["from play", "from a break", "after a shootout"],
-)
-def test_full_time_ends_the_match_from_anywhere(before: list[EventIn]) -> None:
-    clock = MatchClock()
-    for e in [ev("kickoff"), *before, ev("full_time")]:
-        clock.place(e)
-    assert clock.phase == "over"
-
-
-def test_a_shootout_is_its_own_phase() -> None:
-    clock = MatchClock()
-    clock.place(ev("kickoff"))
-    clock.place(ev("penalty_shootout", team="home", scored=True))
-    assert clock.phase == "shootout"
-
-
-# --- clock ticks ---
-
-
-def ticks(*events: EventIn) -> list[tuple[float, int | None, int | None]]:
-    return [
-        (t.at, t.event.minute, t.event.added) for t in timeline(fresh(), events) if t.index is None
-    ]
-
-
-def test_ticks_come_once_a_minute_while_the_ball_is_in_play() -> None:
-    assert ticks(ev("kickoff"), ev("goal", 3, team="home"), ev("goal", 5, team="home")) == [
-        (1, 1, None),
-        (2, 2, None),
-        (4, 4, None),
-    ]
-
-
-def test_ticks_run_into_stoppage_time_until_the_whistle() -> None:
-    got = ticks(ev("kickoff"), ev("half_time", 45, 2))
-    assert got[-3:] == [(44, 44, None), (45, 45, None), (46, 45, 1)]
-
-
-def test_ticks_run_to_the_end_of_a_period_when_its_whistle_has_no_minute() -> None:
-    got = ticks(ev("kickoff"), ev("goal", 40, team="home"), ev("half_time"))
-    assert got[-1] == (45, 45, None)
-
-
-@pytest.mark.parametrize(
-    ("whistle", "resumes"),
-    [(ev("extra_time"), 110.0), (ev("penalty_shootout", team="home", scored=True), 108.0)],
-    ids=["extra time", "shoot-out"],
-)
-def test_no_tick_falls_in_the_break_before_extra_time_or_a_shootout(
-    whistle: EventIn, resumes: float
-) -> None:
-    events = [ev("kickoff"), ev("half_time"), ev("second_half"), ev("goal", 89, team="home")]
-    got = ticks(*events, whistle)
-    assert got[-1] == (105, 90, None)  # play ends at 90 (105 in match time)
-    assert timeline(fresh(), [*events, whistle])[-1].at == resumes
-
-
-def test_no_tick_repeats_the_minute_shown_and_none_ticks_in_a_break() -> None:
-    got = ticks(ev("kickoff"), ev("half_time", 2), ev("second_half"), ev("goal", 48, team="home"))
-    # The second half starts at 17 showing 46: the tick at 18 would show 46 again.
-    assert got == [(1, 1, None), (19, 47, None)]
-
-
-def test_events_keep_their_place_in_the_feed() -> None:
-    placed = timeline(fresh(), [ev("kickoff"), ev("goal", 2, team="home"), ev("full_time", 3)])
-    assert [(t.index, t.event.type) for t in placed] == [
-        (0, "kickoff"),
-        (None, "clock"),
-        (1, "goal"),
-        (2, "full_time"),
-    ]
-
-
-def test_a_timeline_plays_the_rules_so_two_goals_can_be_taken_back() -> None:
-    match = fresh()
-    timeline(
-        match,
-        [
-            ev("kickoff"),
-            ev("goal", 10, team="home"),
-            ev("goal", 20, team="home"),
-            ev("goal_disallowed", 21, team="home"),
-            ev("goal_disallowed", 22, team="home"),
-        ],
-        ticks=False,
-    )
-    assert match.score == Score(home=0, away=0)
-
-
-def test_timing_errors_are_value_errors_that_name_the_event() -> None:
-    assert issubclass(TimingError, ValueError)
-    with pytest.raises(TimelineError, match="kick-off is at minute 0") as refused:
-        timeline(fresh(), [ev("kickoff", 1)])
-    assert refused.value.index == 0
+def test_a_match_not_in_play_has_no_running_clock() -> None:
+    publish, shown, clocks, board, wall = setup()
+    assert "'" not in shown(5)  # scheduled: its kick-off time, no minute
+    assert list(clocks.running()) == []
+    publish("kickoff")
+    assert list(clocks.running()) == ["m"]
+    wall.at(50)
+    publish("full_time", minute=90, added=4)
+    assert list(clocks.running()) == []
+    assert clocks.shown(board.matches["m"]) == (90, 4)
+    assert shown(200) == "FT"

@@ -30,7 +30,7 @@ def test_a_red_card_notifies_when_red_cards_are_on() -> None:
     assert (n.kind, n.title, n.body) == (
         "red_card",
         "Red card: Arsenal 0–0 Chelsea",
-        "31' Rice (Arsenal)",
+        "31' Rice, Arsenal",
     )
 
 

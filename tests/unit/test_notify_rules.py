@@ -95,11 +95,43 @@ def test_disallowed_goal_says_so_and_follows_goal_setting() -> None:
     w = started()
     w.live("m", "goal", minute=10, team="home", player="Saka")
     [n] = w.live("m", "goal_disallowed", minute=12, team="home")
-    assert n.title == "Goal disallowed: Arsenal 0–0 Chelsea"
-    assert n.body == "12' Saka goal ruled out"
+    assert n.title == "Goal disallowed (VAR): Arsenal 0–0 Chelsea"  # "...after review"
+    assert n.body == "12' Saka, Arsenal"
     w.rules.settings.kinds = {"full_time"}
     w.live("m", "goal", minute=20, team="home", player="Saka")
     assert w.live("m", "goal_disallowed", minute=21, team="home") == []
+
+
+def test_a_disallowed_goal_says_why_who_and_for_whom() -> None:
+    w = started(None, make_match("m", "Arsenal", "Manchester City"))
+    w.live("m", "goal", minute=52, team="away", player="R. Ferreira")
+    text = "VAR: Manchester City's goal is ruled out for offside in the build-up"
+    [n] = w.live("m", "goal_disallowed", minute=54, team="away", text=text)
+    assert (n.title, n.body) == (
+        "Goal disallowed (VAR: offside): Arsenal 0–0 Manchester City",
+        "54' R. Ferreira, Manchester City",
+    )
+
+
+def test_a_long_summary_lists_a_few_then_says_how_many_more() -> None:
+    w = started()
+    missed_at = w.now + timedelta(minutes=1)
+    missed = [
+        w.make("m", "goal", at=missed_at, minute=10 + i, team="home", player=f"P{i}")
+        for i in range(7)
+    ]
+    w.now += timedelta(minutes=10)
+    w.rules.connected(w.now, w.now)
+    for ev in missed:
+        w.feed(EventItem(ev, ev.id))
+    [n] = w.tick(2)
+    assert n.body.splitlines() == [
+        "Arsenal 1–0 Chelsea: 10' P0",
+        "Arsenal 2–0 Chelsea: 11' P1",
+        "Arsenal 3–0 Chelsea: 12' P2",
+        "Arsenal 4–0 Chelsea: 13' P3",
+        "and 3 more",
+    ]
 
 
 def test_kinds_off_by_default_notify_once_switched_on() -> None:
@@ -111,7 +143,7 @@ def test_kinds_off_by_default_notify_once_switched_on() -> None:
     [red] = w.live("m", "card", minute=40, team="home", player="Rice", card="second_yellow")
     assert (red.title, red.body) == (
         "Red card: Arsenal 0–0 Chelsea",
-        "40' Rice (Arsenal) (second yellow)",
+        "40' Rice, Arsenal (second yellow)",  # one pair of brackets, not one in another
     )
 
 
@@ -197,10 +229,10 @@ def test_catch_up_after_resume_gives_one_summary() -> None:
     assert w.tick(0.2) == []  # still arriving
     [n] = w.tick(1.0)
     assert (n.kind, n.title, n.match_id) == ("summary", "3 goals while you were offline", None)
-    assert n.body.splitlines() == [
-        "GOAL! Arsenal 1–0 Chelsea",
-        "GOAL! Spurs 0–1 Fulham",
-        "GOAL! Arsenal 2–0 Chelsea",
+    assert n.body.splitlines() == [  # each goal with its minute and scorer
+        "Arsenal 1–0 Chelsea: 20' Saka",
+        "Spurs 0–1 Fulham: 21' Jimenez",
+        "Arsenal 2–0 Chelsea: 25' Odegaard",
     ]
     assert n.event_ids == tuple(ev.id for ev in missed)
     assert w.tick(5) == []
@@ -343,3 +375,65 @@ def test_summaries_count_each_kind_with_its_noun_in_table_order() -> None:
     assert summary_title(kinds, catch_up=False) == (
         "2 goals, 1 disallowed goal, 1 red card just now"
     )
+
+
+def test_a_scorer_that_comes_later_is_no_second_goal_notice() -> None:
+    w = started()
+    [n] = w.live("m", "goal", team="home")  # the score rose; the provider has no scorer yet
+    assert (n.title, n.body) == ("GOAL! Arsenal 1–0 Chelsea", "0' Arsenal")
+    assert w.live("m", "goal_update", updates=n.event_ids[0], player="Saka", minute=67) == []
+    assert w.board.matches["m"].events[-1].player == "Saka"  # the timeline has the scorer
+    assert w.tick(5) == []
+
+
+def test_a_held_goal_notice_carries_the_scorer_that_came_before_it_was_shown() -> None:
+    w = started(NoticeRules(burst_limit=1))
+    w.live("m", "goal", minute=3, team="away", player="Palmer")  # shown; the next one waits
+    assert w.live("m", "goal", team="home") == []
+    held = w.board.matches["m"].events[-1].id
+    assert w.live("m", "goal_update", updates=held, player="Saka", minute=10, penalty=True) == []
+    [summary] = w.tick(5)
+    assert summary.event_ids == (held,)
+    assert (summary.title, summary.body) == ("GOAL! Arsenal 1–1 Chelsea", "10' Saka (pen)")
+
+
+def test_a_restarted_server_replaying_the_completed_goal_stays_silent() -> None:
+    w = started()
+    [n] = w.live("m", "goal", team="home")
+    w.live("m", "goal_update", updates=n.event_ids[0], player="Saka", minute=67)
+    # The server restarts in memory and replays the goal as it now reads, under a new id.
+    w.server.clear()
+    w.epoch, w.seq = "B", 0
+    w.snapshot()
+    w.rules.connected(w.now, w.now)
+    w.feed(MatchAddedItem(w.add(make_match()).model_copy(deep=True), "B-1"))
+    w.live("m", "kickoff")
+    assert w.live("m", "goal", minute=67, team="home", player="Saka") == []
+
+
+def test_a_team_or_a_competition_can_have_kinds_of_its_own() -> None:
+    pl, liga = make_match("pl"), make_match("liga", "Betis", "Sevilla")
+    liga.competition = "La Liga"
+    w = started(None, pl, liga, make_match("other", "Spurs", "Fulham"))
+    s = w.rules.settings  # goals only, in general
+    s.set_own_kinds("team", "ARSENAL", {"goal", "red_card", "kickoff"})  # names: any case
+    s.set_own_kinds("competition", "La Liga", set())  # nothing at all from La Liga
+
+    assert w.live("liga", "goal", minute=3, team="home", player="Isco") == []
+    [red] = w.live("pl", "card", minute=4, team="away", player="Caicedo", card="red")
+    assert red.kind == "red_card"  # Arsenal's own kinds include red cards...
+    assert w.live("other", "card", minute=5, team="home", player="Romero", card="red") == []
+    [goal] = w.live("other", "goal", minute=6, team="home", player="Son")  # ...the rest: goals
+    assert goal.kind == "goal"
+
+    s.favourites_only = True  # a team with kinds of its own counts as one the user follows
+    [again] = w.live("pl", "goal", minute=7, team="home", player="Saka")
+    assert again.kind == "goal"
+    assert w.live("other", "goal", minute=8, team="home", player="Son") == []
+
+    saved = NoticeSettings.from_dict(json.loads(json.dumps(s.to_dict())))
+    assert saved.own_kinds("team", "Arsenal") == {"goal", "red_card", "kickoff"}
+    assert saved.own_kinds("competition", "la liga") == set()
+    saved.set_own_kinds("team", "Arsenal", None)
+    assert saved.own_kinds("team", "Arsenal") is None
+    assert saved.kinds_for(pl) == {"goal"}

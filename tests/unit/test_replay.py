@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from server.config import DEFAULTS, DEMO_HEAD_START
 from server.core.match_state import apply_event
 from server.feeds import Feed, load_feed
 from server.feeds.model import scratch_match
@@ -52,8 +54,8 @@ class Recorder:
         self.log.append(Record(now, datetime.now(UTC), kind, match.id, match.model_copy(deep=True)))
         self.tasks_seen = max(self.tasks_seen, len(asyncio.all_tasks()))
 
-    async def add_match(self, spec: MatchIn, *, progress=None) -> Match:
-        match = scratch_match(spec)
+    async def add_match(self, spec: MatchIn, *, progress=None, clock_rate: float = 1.0) -> Match:
+        match = scratch_match(spec).model_copy(update={"clock_rate": clock_rate})
         self.matches[match.id] = match
         self._record("match_added", match)
         self._keep(progress)
@@ -110,6 +112,7 @@ async def test_matches_are_added_scheduled_then_kick_off_at_their_projected_time
     added = recorder.log[: len(feed.matches)]
     assert [r.kind for r in added] == ["match_added"] * len(feed.matches)
     assert all(r.snapshot.status == "scheduled" for r in added)
+    assert all(r.snapshot.clock_rate == 30_000 for r in added)  # clients tick at this rate
     assert all(r.snapshot.kickoff > added[0].wall for r in added)  # announced ahead of time
     for r in added:
         (kickoff,) = recorder.of("kickoff", r.match)
@@ -120,7 +123,7 @@ async def test_matches_are_added_scheduled_then_kick_off_at_their_projected_time
     by_slot: dict[datetime, set[datetime]] = {}
     for m in feed.matches:
         by_slot.setdefault(m.kickoff, set()).add(projected[m.id])
-    assert [len(v) for v in by_slot.values()] == [1, 1, 1]
+    assert all(len(v) == 1 for v in by_slot.values())
 
 
 async def test_events_are_published_in_match_time_never_early() -> None:
@@ -136,8 +139,13 @@ async def test_events_are_published_in_match_time_never_early() -> None:
         assert record.mono >= start + step.at - 0.002, step
 
 
-def test_plan_plays_a_slot_together_and_cuts_idle_gaps() -> None:
-    feed = load_feed("demo")
+def test_plan_plays_a_slot_together_and_cuts_idle_gaps(tmp_path: Path) -> None:
+    feed = one_match_feed(
+        tmp_path,
+        *["2025-11-29T15:00:00Z"] * 3,
+        *["2025-11-29T17:30:00Z"] * 2,
+        "2025-11-29T20:00:00Z",
+    )
     speed, delay, gap = 30.0, 10.0, 5.0
     day = plan(feed, speed=speed, start_delay=delay, gap=gap)
     length = {m: tl[-1].at * 60 / speed for m, tl in feed.timelines().items()}
@@ -277,6 +285,34 @@ async def test_replay_interrupted_then_restarted_resumes_without_repeating_or_sk
     assert {m: str(x.score) for m, x in recorder.matches.items()} == {
         m: str(x.score) for m, x in whole.matches.items()
     }
+
+
+async def test_a_head_start_opens_the_demo_with_every_state_at_once() -> None:
+    """The viewer's built-in demo (server.config.DEMO_HEAD_START): its staggered kick-offs and
+    the head start put one match at full time, one at half time, two under way at different
+    minutes and two still to come on the first screen."""
+    feed = load_feed("demo")
+    recorder = Recorder()
+    task = asyncio.create_task(
+        replay(feed, recorder, speed=DEFAULTS.speed, head_start=DEMO_HEAD_START)
+    )
+    try:
+        await wait_until_async(
+            lambda: len(recorder.of("kickoff")) >= 4, what="the matchday so far", interval=0.01
+        )
+        await asyncio.sleep(0.05)  # what was due at once has all been published by now
+        states = sorted((m.status, m.minute or 0) for m in recorder.matches.values())
+        kickoffs = [r.snapshot.kickoff for r in recorder.of("match_added")]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    statuses = [s for s, _ in states]
+    assert statuses.count("full_time") == 1 and statuses.count("half_time") == 1
+    assert statuses.count("scheduled") == 2
+    live = [minute for status, minute in states if status == "live"]
+    assert len(live) == 2 and len(set(live)) == 2 and all(0 < m < 90 for m in live)
+    assert sum(k < recorder.log[0].wall for k in kickoffs) == 4  # kicked off in the past
 
 
 async def test_replay_that_already_finished_does_not_start_again_without_loop() -> None:

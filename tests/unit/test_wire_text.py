@@ -58,6 +58,23 @@ def test_a_summary_line_is_written_and_read_back():
     )
 
 
+@pytest.mark.parametrize(
+    "teams",
+    [
+        ("Arsenal", "Chelsea"),
+        ("Schalke 04", "Bayer 04 Leverkusen"),  # digits in a name are not the score
+        ("1860 München", "Saint-Étienne"),
+        ("Brighton & Hove Albion", "Spurs"),
+    ],
+)
+def test_a_summary_line_names_its_match_in_the_scores(teams):
+    line = summary_line("67'", 2, 1, "Goal!", teams)
+    assert f'"scores": "{teams[0]} 2:1 {teams[1]}"' in line
+    s = parse_summary(line)
+    assert (s.teams, s.home, s.away) == (teams, 2, 1)
+    assert parse_summary(summary_line("67'", 2, 1, "Goal!")).teams is None  # the article's
+
+
 def test_summaries_from_other_servers_are_read_leniently():
     s = parse_summary('{"time": "23:10", "scores": "1 - 0", "event": "Goal!"}')  # no prefix
     assert (s.minute, s.home, s.away) == (23, 1, 0)

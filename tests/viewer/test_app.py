@@ -16,7 +16,9 @@ from desktop.platform import autostart
 from desktop.platform.qasync_compat import QEventLoop
 from desktop.platform.settings import Settings
 from desktop.ui.cells import HOME, SCORE
+from desktop.ui.settings_dialog import SettingsDialog
 from tests.support.serverproc import server_fixture, start_server
+from tests.support.stream_fixtures import free_port
 from tests.support.wait import wait_until_async
 
 
@@ -57,16 +59,20 @@ def drive(
     app: TouchlineApp,
     scenario: Callable[[asyncio.Future], Awaitable[None]],
     timeout: float = 60.0,
+    *,
+    live_first: bool = True,
 ) -> int:
-    """Runs the app with ``scenario`` beside it; the app is always quit and awaited, even when
-    the scenario fails, so nothing of it outlives the test's loop."""
+    """Runs the app with ``scenario`` beside it (once the stream is live, unless not
+    ``live_first``); the app is always quit and awaited, even when the scenario fails, so
+    nothing of it outlives the test's loop."""
 
     async def main() -> int:
         running = asyncio.ensure_future(app.run())
         try:
-            await wait_until_async(
-                lambda: app.client and app.client.state.kind == "live", what="live"
-            )
+            if live_first:
+                await wait_until_async(
+                    lambda: app.client and app.client.state.kind == "live", what="live"
+                )
             await asyncio.wait_for(scenario(running), timeout)
         finally:
             app.quit()
@@ -241,13 +247,14 @@ def test_kickoff_reminder_for_a_favourite_arrives_from_the_timer(qloop, server, 
 
     drive(qloop, app, scenario)
     assert banner.history[0][0] == "Kick-off in 10 min: Ghana v Panama"
-    assert app.window.model.index(0, 0).data() == "Favourites"
+    assert app.window.model.index(0, 0).data() == "Following"
 
 
 def test_settings_dialog_changes_apply_to_the_rules_and_persist(qtbot, make_app, tmp_path):
     app = make_app("http://127.0.0.1:9", Settings(tmp_path / "s.ini"))
     dialog = app.open_settings()
-    assert dialog.server_label.text() == "http://127.0.0.1:9"
+    box = dialog.source_box
+    assert box is not None and box.remote.isChecked() and box.url.text() == "http://127.0.0.1:9"
     dialog.kind_boxes["red_card"].setChecked(True)
     dialog.reminder.setChecked(True)
     dialog.reminder_minutes.setValue(20)
@@ -282,3 +289,110 @@ def test_minimized_start_without_a_tray_shows_a_minimized_window(qloop, server, 
         assert app.window.windowState() & Qt.WindowState.WindowMinimized
 
     drive(qloop, app, scenario)
+
+
+# --- which server: remembered once it worked, changed or cleared in the settings -------------
+
+
+def state_of(app: TouchlineApp) -> str | None:
+    return app.client.state.kind if app.client else None
+
+
+def test_a_server_given_for_the_first_time_is_remembered_only_once_it_worked(
+    qloop, server, make_app, tmp_path
+):
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(tmp_path / "s.ini")
+    app = make_app(dead, settings, remember_server=True)
+
+    async def never_reached(_running) -> None:
+        await wait_until_async(lambda: state_of(app) == "reconnecting", what="a failed try")
+        assert app.window.status_label.text().startswith("Not connected — retrying")
+        assert "nothing is listening at" in app.window.stale_banner.label.text()
+
+    drive(qloop, app, never_reached, live_first=False)
+    assert Settings(tmp_path / "s.ini").server_url is None  # the mistyped server is not kept
+
+    app = make_app(server.url, settings, remember_server=True)
+
+    async def reached(_running) -> None:
+        assert Settings(tmp_path / "s.ini").server_url == server.url  # saved as it went live
+
+    drive(qloop, app, reached)
+
+
+def test_settings_change_the_server_at_once_and_remember_it_once_it_worked(
+    qloop, server, make_app, tmp_path
+):
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(tmp_path / "s.ini")
+    settings.server_url = dead  # remembered from an earlier run; it has gone away since
+    app = make_app(None, settings)
+    window = app.window
+
+    async def scenario(_running) -> None:
+        async with publisher(server) as http:
+            await http.post("/api/matches", json={"id": "m", "home": "A", "away": "B"})
+        await wait_until_async(lambda: state_of(app) == "reconnecting", what="a failed try")
+        window.stale_banner.settings_button.click()  # "Change server…" opens the settings
+        dialog = window.findChild(SettingsDialog)
+        assert dialog is not None and dialog.isVisible()
+        box = dialog.source_box
+        assert box is not None and box.remote.isChecked() and box.url.text() == dead
+
+        box.url.setText("ftp://nowhere")
+        dialog.accept()
+        assert dialog.isVisible()  # not closed with an address that cannot work
+        assert box.test_result.text() == (
+            "Not an http(s) server address: 'ftp://nowhere' (e.g. http://localhost:8000)."
+        )
+        box.url.setText(server.url.removeprefix("http://"))
+        box.test_button.click()  # only a server that answers is kept
+        await wait_until_async(
+            lambda: not box.test_result.text().startswith("Testing"), what="the test's answer"
+        )
+        dialog.accept()
+        assert not dialog.isVisible()
+        assert Settings(tmp_path / "s.ini").server_url == dead  # not before it worked
+
+        await wait_until_async(lambda: state_of(app) == "live", what="the new server live")
+        await wait_until_async(lambda: "m" in app.board.matches, what="its matches")
+        assert window.server_label.text() == server.url
+        assert window.status_label.text() == "Live" and not window.stale_banner.isVisible()
+        assert Settings(tmp_path / "s.ini").server_url == server.url
+
+    drive(qloop, app, scenario, live_first=False)
+
+
+@pytest.mark.slow
+def test_settings_switch_back_to_the_built_in_demo_forgets_the_server(
+    qloop, server, make_app, tmp_path
+):
+    settings = Settings(tmp_path / "s.ini")
+    settings.server_url = server.url
+    app = make_app(None, settings, speed=600)
+
+    async def scenario(_running) -> None:
+        dialog = app.open_settings()
+        assert dialog.source_box is not None
+        dialog.source_box.demo.setChecked(True)
+        dialog.accept()
+        assert Settings(tmp_path / "s.ini").server_url is None  # forgotten at once
+        await wait_until_async(lambda: app.embedded is not None, what="the built-in server")
+        await wait_until_async(lambda: state_of(app) == "live", timeout=30, what="live")
+        assert app.window.server_label.text().endswith("(built-in demo server)")
+        await wait_until_async(lambda: len(app.board.matches) == 6, what="the demo's matches")
+
+    drive(qloop, app, scenario)
+    assert app.embedded is not None and app.embedded.proc.poll() is not None  # stopped with us
+
+
+def test_kinds_chosen_for_a_team_reach_the_rules_and_the_settings_file(make_app, tmp_path):
+    app = make_app("http://127.0.0.1:9", Settings(tmp_path / "s.ini"))
+    app.window.kindsChosen.emit("team", "Arsenal", {"goal", "red_card"})
+    assert app.rules.settings.own_kinds("team", "arsenal") == {"goal", "red_card"}
+    app.save_state()
+    saved = Settings(tmp_path / "s.ini").notifications
+    assert saved["team_kinds"] == {"arsenal": ["goal", "red_card"]}
+    app.window.kindsChosen.emit("team", "Arsenal", None)
+    assert app.rules.settings.own_kinds("team", "Arsenal") is None

@@ -11,11 +11,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.logpump import LogPump
 from tests.support.procfs import alive
 from tests.support.serverproc import run_server
+from tests.support.stream_fixtures import free_port
 from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +103,52 @@ def test_server_option_is_remembered_until_embedded_is_asked_for(tmp_path):
             assert sign not in viewer.log
 
 
+@pytest.mark.slow
+def test_the_demo_opens_with_matches_finished_at_half_time_under_way_and_to_come(tmp_path):
+    viewer = Viewer(tmp_path)
+    url = viewer.wait_for(r"following (http://127\.0\.0\.1:\d+) \(built-in server\)")[1]
+    viewer.wait_for(r"stream live")
+    matches = httpx.get(f"{url}/api/matches", timeout=10).json()["matches"]
+    assert viewer.stop(signal.SIGTERM) == 0
+    statuses = sorted(m["status"] for m in matches)
+    assert statuses == ["full_time", "half_time", "live", "live", "scheduled", "scheduled"]
+    live = {m["minute"] for m in matches if m["status"] == "live"}
+    assert len(live) == 2  # at different minutes
+
+
+@pytest.mark.slow
+def test_a_server_that_never_answered_is_not_remembered(tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}"
+    first = Viewer(tmp_path, "--server", dead)
+    first.wait_for(rf"following {re.escape(dead)}$")
+    first.wait_for(r"stream reconnecting nothing is listening at 127\.0\.0\.1:\d+")
+    assert first.stop(signal.SIGTERM) == 0
+
+    again = Viewer(tmp_path)  # the demo, as before the typo
+    again.wait_for(r"following http://127\.0\.0\.1:\d+ \(built-in server\)")
+    assert again.stop(signal.SIGTERM) == 0
+
+
+@pytest.mark.slow
+def test_feed_and_speed_win_over_a_remembered_server_for_that_run(tmp_path):
+    with run_server("--feed", "none", "--store", ":memory:") as srv:
+        first = Viewer(tmp_path, "--server", srv.url)
+        first.wait_for(r"stream live")
+        assert first.stop(signal.SIGTERM) == 0
+
+        # The README's next line: the built-in server with that feed, not the remembered one.
+        replay = Viewer(tmp_path, "--feed", "worldcup-2026", "--speed", "60")
+        url = replay.wait_for(r"following (http://127\.0\.0\.1:\d+) \(built-in server\)")[1]
+        replay.wait_for(r"stream live")
+        matches = httpx.get(f"{url}/api/matches", timeout=10).json()["matches"]
+        assert len(matches) == 104 and {m["competition"] for m in matches} == {"World Cup 2026"}
+        assert replay.stop(signal.SIGTERM) == 0
+
+        again = Viewer(tmp_path)  # the remembered server is still the one a plain start follows
+        again.wait_for(rf"following {re.escape(srv.url)}$")
+        assert again.stop(signal.SIGTERM) == 0
+
+
 def test_help_and_version_need_no_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
     out = subprocess.run([TOUCHLINE, "--version"], capture_output=True, text=True, env=env)
@@ -143,6 +191,7 @@ def test_main_keeps_httpx_from_loading_its_command_line_tool(tmp_path):
         (["--server", "ftp://x"], "not an http(s) server address"),
         (["--speed", "0"], "must be more than 0"),
         (["--server", "http://x:99999"], "bad port"),
+        (["--server", "http://x:8000", "--feed", "demo"], "leave out --server"),
     ],
 )
 def test_bad_options_are_refused_with_a_clear_message(args, message):

@@ -10,9 +10,10 @@ from desktop.core.items import EventItem, MatchAddedItem, SnapshotItem, apply_it
 from desktop.core.state import Scoreboard
 from desktop.stream.classic import ClassicAdapter
 from desktop.stream.client import StreamClient
-from server.core.frames import classic_frame
-from server.core.match_state import apply_event
-from server.wire import EVENT_TYPES, EventIn, Match, Score, Team
+from desktop.stream.sse_parser import EventStreamParser
+from server.core.broker import Broker
+from server.core.frames import RETRY_HINT
+from server.wire import EVENT_TYPES, EventIn, MatchIn, Score, Team
 from tests.support.stream_fixtures import TinyServer, sse_head
 from tests.support.wait import wait_until_async
 
@@ -43,7 +44,11 @@ def test_article_stream_becomes_one_match_with_a_timeline() -> None:
     assert isinstance(items[0], SnapshotItem)  # the first line is the silent baseline
     assert all(isinstance(i, EventItem) for i in items[1:])
     match = board.matches["classic"]
-    assert (match.home.name, match.away.name, match.competition) == ("Team A", "Team B", "Live")
+    assert (match.home.name, match.away.name, match.competition) == (
+        "Team A",
+        "Team B",
+        "Classic feed",  # not "Live": a group holding a finished match
+    )
     assert [(e.type, e.team, e.minute, e.added) for e in match.events] == [
         ("goal", "home", 12, None),
         ("card", None, 30, None),
@@ -123,16 +128,11 @@ async def test_article_server_through_the_stream_client_reconnects_without_dupli
     assert board.matches["classic"].status == "full_time"
 
 
-def test_the_servers_classic_lines_read_back_as_the_events_they_were() -> None:
-    """The server writes (server/core/frames.py) and the adapter reads (this module) the same
-    line format and phrase table (server/wire_text.py): every event type survives the trip."""
-    match = Match(
-        id="m1",
-        competition="Cup",
-        home=Team(name="Home FC"),
-        away=Team(name="Away FC"),
-        kickoff=NOW,
-    )
+async def test_the_servers_classic_stream_reads_back_as_the_events_it_carries() -> None:
+    """The server writes (server/core/frames.py, through the broker's classic stream) and the
+    adapter reads (this module) the same line format and phrase table (server/wire_text.py):
+    every event type but the clock ticks, which a classic stream leaves out, survives the
+    trip, and every line names its match."""
     story = [
         EventIn(type="kickoff"),
         EventIn(type="goal", minute=10, team="home", player="Saka", penalty=True),
@@ -151,20 +151,75 @@ def test_the_servers_classic_lines_read_back_as_the_events_they_were() -> None:
         EventIn(type="full_time"),
     ]
     assert {ev.type for ev in story} == set(EVENT_TYPES)
+    broker = Broker()
+    body = broker.subscribe(None, None, classic=True)
+    assert await anext(body) == RETRY_HINT  # no snapshot in a classic stream
+    spec = MatchIn(id="m1", competition="Cup", home=Team(name="Home FC"), away=Team(name="Away"))
+    await broker.add_match(spec)
+    sent = [await broker.publish("m1", ev) for ev in story]
+    lines = [d.data for d in EventStreamParser().feed(await anext(body)) if d.data is not None]
 
-    def data_of(frame: bytes) -> str:
-        return frame.decode().strip().removeprefix("data: ")
-
+    assert len(lines) == 1 + len(story) - 1  # the match, then every event but the clock tick
+    assert all('"scores": "Home FC ' in line and ' Away"' in line for line in lines)
     adapter = ClassicAdapter(now=lambda: NOW)
-    [first] = adapter.feed(data_of(classic_frame("match_added", match.model_dump(mode="json"))))
+    [first] = adapter.feed(lines[0])
     assert isinstance(first, SnapshotItem)
-    assert first.snapshot.matches[0].home.name == "Home FC"
-    for n, ev in enumerate(story):
-        sent = apply_event(match, ev, f"e-{n}")
-        [item] = adapter.feed(data_of(classic_frame(sent.type, sent.model_dump(mode="json"))))
+    shown = first.snapshot.matches[0]
+    assert (shown.home.name, shown.away.name, shown.competition) == ("Home FC", "Away", "Cup")
+    for line, ev in zip(lines[1:], [ev for ev in sent if ev.type != "clock"], strict=True):
+        [item] = adapter.feed(line)
         assert isinstance(item, EventItem)
         got = item.event
         fields = ("type", "card", "minute", "added", "score", "status", "penalty", "own_goal")
-        assert [getattr(got, f) for f in fields] == [getattr(sent, f) for f in fields]
-        if sent.type in ("goal", "goal_disallowed"):
-            assert got.team == sent.team
+        assert [getattr(got, f) for f in fields] == [getattr(ev, f) for f in fields]
+        assert got.match == shown.id
+        if ev.type in ("goal", "goal_disallowed"):
+            assert got.team == ev.team
+    await body.aclose()
+
+
+async def test_a_classic_stream_of_many_matches_keeps_them_apart_and_match_keeps_one() -> None:
+    broker = Broker()
+    every = broker.subscribe(None, None, classic=True)
+    one = broker.subscribe(None, ["ars-che"], classic=True)
+    for body in (every, one):
+        assert await anext(body) == RETRY_HINT
+    for match_id, home, away in (
+        ("ars-che", "Arsenal", "Chelsea"),
+        ("liv-mci", "Liverpool", "Man City"),
+    ):
+        await broker.add_match(MatchIn(id=match_id, home=Team(name=home), away=Team(name=away)))
+        await broker.publish(match_id, EventIn(type="kickoff"))
+    goal = await broker.publish("liv-mci", EventIn(type="goal", minute=3, team="away"))
+    await broker.publish("liv-mci", EventIn(type="goal_update", updates=goal.id, player="Haaland"))
+    await broker.publish("ars-che", EventIn(type="clock", minute=4))
+    await broker.publish("ars-che", EventIn(type="card", minute=5, team="home", card="yellow"))
+
+    def lines(chunk: bytes) -> list[dict]:
+        found = [d.data for d in EventStreamParser().feed(chunk) if d.data is not None]
+        return [json.loads(line.removeprefix("Match Summary: ")) for line in found]
+
+    mine = lines(await anext(one))
+    assert [(m["scores"], m["event"]) for m in mine] == [
+        ("Arsenal 0:0 Chelsea", "Arsenal v Chelsea (Friendly)"),
+        ("Arsenal 0:0 Chelsea", "Kick-off"),
+        ("Arsenal 0:0 Chelsea", "Yellow card: Arsenal"),
+    ]
+    adapter, board = ClassicAdapter(now=lambda: NOW), Scoreboard()
+    everything = lines(await anext(every))
+    # Two matches, two kick-offs, a goal, a card: no clock tick, no goal_update (it would
+    # read as a second goal).
+    assert len(everything) == 6
+    for line in everything:
+        for item in adapter.feed("Match Summary: " + json.dumps(line)):
+            apply_item(board, item)
+    assert sorted((m.home.name, m.away.name, str(m.score)) for m in board.matches.values()) == [
+        ("Arsenal", "Chelsea", "0–0"),
+        ("Liverpool", "Man City", "0–1"),
+    ]
+    assert [e.type for e in board.matches["classic:Arsenal v Chelsea"].events] == [
+        "kickoff",
+        "card",
+    ]
+    for body in (every, one):
+        await body.aclose()

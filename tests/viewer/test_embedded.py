@@ -146,3 +146,34 @@ def test_server_dies_when_the_viewer_is_killed(spawned_from: str) -> None:
     finally:
         parent.kill()
         parent.wait()
+
+
+async def test_a_provider_token_reaches_the_server_by_environment_never_its_command_line(
+    monkeypatch, tmp_path
+) -> None:
+    from desktop.platform.embedded import ProviderChoice
+    from tests.support.provider_payloads import fd_body
+    from tests.support.provider_server import ScriptedProvider
+
+    monkeypatch.delenv("TOUCHLINE_PROVIDER_TOKEN", raising=False)
+    token = "fd-token-not-on-the-command-line-42"
+    with ScriptedProvider([fd_body()]) as provider:
+        choice = ProviderChoice("football-data", ("WC",), token, provider.url)
+        assert token not in repr(choice)  # nor in any log line that shows the choice
+        log_path = tmp_path / "server.log"
+        server = EmbeddedServer(feed=None, provider=choice, log_path=log_path)
+        url = await server.start()
+        try:
+            assert server.pid is not None
+            cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode()
+            assert "--provider\0football-data" in cmdline and "--competitions\0WC" in cmdline
+            assert token not in cmdline
+            await asyncio.to_thread(wait_until, lambda: provider.requests, what="a poll")
+            assert provider.requests[0].headers.get("X-Auth-Token") == token
+            health = httpx.get(url + "/healthz", timeout=5).json()
+            assert health["provider"]["name"] == "football-data"
+            assert health["matches"] == 0  # no --feed: no demo matches among real ones
+            assert "--feed" not in cmdline and "--loop" not in cmdline
+        finally:
+            await server.stop()
+    assert token not in log_path.read_text()

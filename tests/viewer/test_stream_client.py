@@ -4,6 +4,7 @@ for the failure modes a real server does not produce on demand."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -189,7 +190,7 @@ async def test_classic_format_from_real_server_becomes_a_match() -> None:
             await pub.event("m", type="goal", team="away", minute=67, player="Palmer")
             await pub.event("m", type="card", team="home", minute=70, player="Rice", card="red")
             await wait_until_async(lambda: len(v.items) == 4, what="four classic items")
-        shown = v.board.matches["classic"]
+        shown = v.board.matches["classic:Arsenal v Chelsea"]  # the lines name their match
         assert (shown.home.name, shown.away.name, shown.competition) == (
             "Arsenal",
             "Chelsea",
@@ -321,7 +322,8 @@ async def test_unreachable_server_goes_offline_with_a_retry_deadline() -> None:
     async with Viewer(f"127.0.0.1:{port}", offline_after=0.3) as v:
         await wait_until_async(lambda: v.now() == "offline", what="offline")
         last = v.states[-1]
-        assert "unreachable" in last.reason
+        # In words, not the HTTP library's "All connection attempts failed".
+        assert last.reason == f"nothing is listening at 127.0.0.1:{port} (is the server running?)"
         assert last.retry_at is not None and last.retry_in() <= 0.3 + 0.01
 
 
@@ -353,8 +355,40 @@ async def test_cancelling_run_closes_cleanly() -> None:
 def test_a_broken_connection_without_a_message_is_named_by_its_kind() -> None:
     from desktop.stream.exchange import connection_lost
 
-    assert (
-        str(connection_lost(httpx.ConnectTimeout(""), 45)) == "server unreachable (ConnectTimeout)"
+    url = "http://scores.example:8000/live-scores"
+    assert str(connection_lost(httpx.ConnectTimeout(""), 45, url)) == (
+        "scores.example:8000 did not answer"
+    )
+    assert str(connection_lost(httpx.ConnectError(""), 45, url)) == (
+        "cannot connect to scores.example:8000"
     )
     assert str(connection_lost(httpx.ReadError(""), 45)) == "connection lost (ReadError)"
     assert str(connection_lost(httpx.ReadError("reset"), 45)) == "connection lost (reset)"
+
+
+def test_a_connection_that_cannot_be_made_says_why_in_words() -> None:
+    """The operating system's reason under httpx's wrapping, as a sentence a user can act on."""
+    from desktop.stream.exchange import connection_lost
+
+    url = "http://scores.example:8000/live-scores"
+
+    def refused_by(cause: OSError) -> httpx.ConnectError:
+        try:
+            try:
+                raise cause
+            except OSError as inner:
+                raise OSError("All connection attempts failed") from inner
+        except OSError as outer:
+            error = httpx.ConnectError("All connection attempts failed")
+            error.__cause__ = outer
+            return error
+
+    assert str(connection_lost(refused_by(ConnectionRefusedError(111, "refused")), 45, url)) == (
+        "nothing is listening at scores.example:8000 (is the server running?)"
+    )
+    assert str(connection_lost(refused_by(socket.gaierror(-2, "Name unknown")), 45, url)) == (
+        "no computer called scores.example was found"
+    )
+    assert str(connection_lost(refused_by(OSError(101, "Network is unreachable")), 45, url)) == (
+        "cannot connect to scores.example:8000 (network is unreachable)"
+    )

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from server.config import PROVIDERS
 from server.feeds.providers.base import Provider
 from server.feeds.providers.espn import Espn
 from server.feeds.providers.football_data import FootballData
 
-NAMES = ("football-data", "espn")
+NAMES = PROVIDERS  # the one list, in server.config so command lines need not import this
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
