@@ -13,7 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desktop.core import display
-from desktop.core.status_words import STALE_STATES, connection_text, retry_words, stale_text
+from desktop.core.status_words import (
+    STALE_STATES,
+    connection_text,
+    provider_text,
+    retry_words,
+    stale_text,
+)
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, Score, Team
 
@@ -260,3 +266,24 @@ def test_stale_banner_says_why_and_when_the_next_try_is() -> None:
 
 def test_states_in_which_the_board_may_be_stale() -> None:
     assert set(STALE_STATES) == {"reconnecting", "offline", "failed", "stopped"}
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        (None, ""),
+        ({}, ""),
+        ({"name": "ESPN", "state": "ok"}, ""),
+        ({"name": "ESPN", "state": "starting"}, "Waiting for ESPN…"),
+        ({"state": "starting"}, "Waiting for the data provider…"),
+        (
+            {"name": "ESPN", "state": "delayed"},
+            "ESPN: data delayed (its last answer failed; retrying)",
+        ),
+        ({"name": "ESPN", "state": "down"}, "ESPN is down: scores may be out of date"),
+    ],
+)
+def test_the_data_provider_is_mentioned_only_when_something_is_wrong(
+    state: dict[str, object] | None, words: str
+) -> None:
+    assert provider_text(state) == words
