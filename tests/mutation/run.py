@@ -99,6 +99,13 @@ def load_survivors() -> list[Survivor]:
     return [Survivor(**entry) for entry in data.get("survivor", [])]
 
 
+def catching_up() -> dict[str, str]:
+    """Modules whose new code has not been through mutation testing yet: module -> why.
+    Their scores are printed and their survivors listed, but they do not fail the check."""
+    data = tomllib.loads(SURVIVORS.read_text(encoding="utf-8"))
+    return {entry["module"]: entry["why"] for entry in data.get("catching_up", [])}
+
+
 def mutmut(*args: str, quiet: bool = True) -> str:
     """Runs ``mutmut`` in the repository; its output (mutmut's progress is noise, so kept)."""
     done = subprocess.run(
@@ -204,6 +211,7 @@ def report(paths: list[str], status: dict[str, str], only: set[str] | None) -> d
 def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | None) -> bool:
     """True if every survivor is listed and no module lists more than 5 % of its mutants."""
     known = load_survivors()
+    pending = catching_up()
     ok = True
     alive = [
         (name, st)
@@ -232,8 +240,11 @@ def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | N
                 f"\nno longer a survivor, remove it from survivors.toml: {stale.module}, "
                 f"{stale.function}: {stale.now}"
             )
-    if unlisted:
+    for path in sorted({u[2] for u in unlisted} & set(pending)):
+        print(f"\n{path} is catching up ({pending[path]}): its survivors do not fail the check")
+    if any(u[2] not in pending for u in unlisted):
         ok = False
+    if unlisted:
         print(f"\n{len(unlisted)} mutant(s) not caught by the tests nor listed in survivors.toml:")
         for name, st, path, func, was, now in unlisted:
             print(f"\n  {name} ({st})\n    {path}, {func}\n    - {was}\n    + {now}")
@@ -246,6 +257,8 @@ def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | N
     for mod in modules.values():
         total = all_status[dotted(mod.path)]
         allowed = math.floor(total * (1 - TARGET))
+        if mod.path in pending:
+            continue
         if total and per_module[mod.path] > allowed:
             ok = False
             print(
