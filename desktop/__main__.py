@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, cast
 
 from desktop.core.server_address import server_address
 from desktop.platform.notifiers import BACKENDS
-from server.argtypes import positive
-from server.config import BUNDLED_FEEDS, DEFAULTS, PROVIDERS
+from server.argtypes import codes, positive
+from server.config import BUNDLED_FEEDS, DEFAULTS, PROVIDERS, PROVIDERS_HELP
 
 if TYPE_CHECKING:  # Qt is imported only once a window is needed: --help works without it
     from PySide6.QtWidgets import QApplication
@@ -41,10 +41,6 @@ def _server_url(text: str) -> str:
         return server_address(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,12 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--provider",
         choices=PROVIDERS,
-        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
-        "site API: unofficial and undocumented, may change without notice)",
+        help=PROVIDERS_HELP,
     )
     real.add_argument(
         "--competitions",
-        type=_codes,
+        type=codes,
         default=(),
         metavar="A,B",
         help="football-data competition codes (PL,CL) or ESPN league slugs (eng.1,fifa.world)",

@@ -211,8 +211,8 @@ class TouchlineApp(QObject):
             token = await asyncio.to_thread(secrets.load_token, choice.name)
         return dataclasses.replace(choice, token=token)
 
-    async def _unfollow(self) -> None:
-        """Stops the stream client and the built-in server, keeping the board's last state."""
+    async def _stop_stream(self) -> None:
+        """Stops the stream client and waits (5 s at most) for its task to end."""
         if self.client is not None:
             self.client.stop()
         if self._stream_task is not None:
@@ -222,6 +222,10 @@ class TouchlineApp(QObject):
                 pass
             except Exception:
                 log.exception("stream task failed")
+
+    async def _unfollow(self) -> None:
+        """Stops the stream client and the built-in server, keeping the board's last state."""
+        await self._stop_stream()
         self.save_state()  # the board seen from a server, to resume it there next time
         self.client = self._stream_task = None
         if self.embedded is not None:
@@ -264,15 +268,7 @@ class TouchlineApp(QObject):
         if self._switching is not None:  # a switch half done must not start anything more
             self._switching.cancel()
             await asyncio.gather(self._switching, return_exceptions=True)
-        if self.client is not None:
-            self.client.stop()
-        if self._stream_task is not None:
-            try:
-                await asyncio.wait_for(self._stream_task, 5)
-            except (TimeoutError, asyncio.CancelledError):
-                pass
-            except Exception:
-                log.exception("stream task failed")
+        await self._stop_stream()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from server.argtypes import non_negative, origin, positive
-from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED, PROVIDERS
+from server.argtypes import codes, non_negative, origin, positive
+from server.config import BUNDLED_FEEDS, DEFAULTS, NO_FEED, PROVIDERS, PROVIDERS_HELP
 from server.http import auth_failures
 from server.runtime import allocator
 
@@ -44,11 +44,6 @@ class _Given(argparse.Action):
     ) -> None:
         setattr(namespace, self.dest, values)
         setattr(namespace, f"{self.dest}_given", True)
-
-
-def _codes(text: str) -> list[str]:
-    """``PL,CL`` → ["PL", "CL"] (spaces and empty items ignored)."""
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,8 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--provider",
         choices=PROVIDERS,
-        help="football-data (football-data.org, needs a free token) or espn (ESPN's public "
-        "site API: unofficial and undocumented, may change without notice)",
+        help=PROVIDERS_HELP,
     )
     real.add_argument(
         "--provider-token",
@@ -121,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     real.add_argument(
         "--competitions",
-        type=_codes,
+        type=codes,
         default=[],
         metavar="A,B",
         help="what to follow: football-data competition codes (PL,CL; default: every one the "

@@ -50,3 +50,9 @@ def origin(text: str) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise argparse.ArgumentTypeError(f"not an origin: {text!r} (no query, user or fragment)")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def codes(text: str) -> tuple[str, ...]:
+    """``PL,CL`` → ("PL", "CL"), spaces and empty items ignored: the ``--competitions`` of both
+    command lines and the viewer's settings field."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())

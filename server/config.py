@@ -21,6 +21,11 @@ NO_FEED = "none"
 #: ``--provider``'s choices (server.feeds.providers.NAMES), here so the server's and the
 #: viewer's command lines offer them without importing the providers.
 PROVIDERS = ("football-data", "espn")
+#: What ``--provider`` says of them, in both command lines' help.
+PROVIDERS_HELP = (
+    "football-data (football-data.org, needs a free token) or espn (ESPN's public site API: "
+    "unofficial and undocumented, may change without notice)"
+)
 
 #: Match minutes into the demo's matchday at which the viewer's built-in server starts it
 #: (``--head-start``): with the demo's staggered kick-offs, a newcomer's first screen has one

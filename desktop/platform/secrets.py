@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-
-import keyring
-from keyring.backends import fail, null
-from keyring.errors import KeyringError, PasswordDeleteError
+from typing import TYPE_CHECKING
 
 from desktop.platform.embedded import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 log = logging.getLogger("touchline.secrets")
 
@@ -29,16 +29,29 @@ log = logging.getLogger("touchline.secrets")
 SERVICE = "touchline"
 
 
+def _keyring() -> ModuleType:
+    # Imported when a token is first asked for, not with the app: keyring's import (its
+    # backends, found through entry points) is start-up time the demo and a plain server never
+    # need.
+    import keyring
+
+    return keyring
+
+
 def keyring_available() -> bool:
     """Whether a real keyring backend is there to keep the token between runs."""
-    return not isinstance(keyring.get_keyring(), fail.Keyring | null.Keyring)
+    from keyring.backends import fail, null
+
+    return not isinstance(_keyring().get_keyring(), fail.Keyring | null.Keyring)
 
 
 def load_token(provider: str) -> str | None:
     """The token saved for ``provider``, else ``TOUCHLINE_PROVIDER_TOKEN``, else None."""
+    from keyring.errors import KeyringError
+
     if keyring_available():
         try:
-            saved = keyring.get_password(SERVICE, provider)
+            saved: str | None = _keyring().get_password(SERVICE, provider)
         except KeyringError as exc:
             log.warning(
                 "cannot read the %s token from the keyring: %s", provider, type(exc).__name__
@@ -51,10 +64,12 @@ def load_token(provider: str) -> str | None:
 
 def has_saved_token(provider: str) -> bool:
     """Whether the keyring holds a token for ``provider`` (the environment does not count)."""
+    from keyring.errors import KeyringError
+
     if not keyring_available():
         return False
     try:
-        return bool(keyring.get_password(SERVICE, provider))
+        return bool(_keyring().get_password(SERVICE, provider))
     except KeyringError:
         return False
 
@@ -62,14 +77,16 @@ def has_saved_token(provider: str) -> bool:
 def save_token(provider: str, token: str | None) -> bool:
     """Keeps ``token`` for ``provider`` in the keyring (None or "" forgets it); False when
     there is no keyring to keep it in or it refused."""
+    from keyring.errors import KeyringError, PasswordDeleteError
+
     if not keyring_available():
         return False
     try:
         if token:
-            keyring.set_password(SERVICE, provider, token)
+            _keyring().set_password(SERVICE, provider, token)
         else:
             with contextlib.suppress(PasswordDeleteError):  # nothing was saved
-                keyring.delete_password(SERVICE, provider)
+                _keyring().delete_password(SERVICE, provider)
     except KeyringError as exc:
         log.warning("cannot save the %s token in the keyring: %s", provider, type(exc).__name__)
         return False

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.core.server_address import server_address
 from desktop.platform.embedded import ProviderChoice
 from desktop.platform.settings import DataSource
+from server.argtypes import codes
 
 #: The providers offered, with what the user reads about each.
 PROVIDER_LABELS = {
@@ -38,10 +39,6 @@ EXAMPLES = {
     "football-data": "PL,CL (empty: every one your plan covers)",
     "espn": "eng.1,fifa.world",
 }
-
-
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
 def _plain(text: str, parent: QWidget, name: str) -> QLabel:
@@ -153,7 +150,7 @@ class DataSourceBox(QGroupBox):
         kind = self.kind()
         if kind == "provider":
             choice = ProviderChoice(
-                self.provider_name(), _codes(self.competitions.text()), None, self._provider_url
+                self.provider_name(), codes(self.competitions.text()), None, self._provider_url
             )
             return DataSource("provider", choice)
         if kind == "server":

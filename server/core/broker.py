@@ -37,7 +37,7 @@ from server.core.frames import (
     in_chunks,
 )
 from server.core.idempotency import Once, Replies
-from server.core.match_state import Conflict, apply_event, fold, folds
+from server.core.match_state import Conflict, apply_event, fold, folds, new_match
 from server.store.base import (
     Answered,
     Appended,
@@ -154,15 +154,8 @@ class Broker:
                 if new and spec.id in self.matches:
                     raise Conflict(f"a match with id {spec.id!r} already exists")
                 match_id = spec.id or self._new_match_id(spec)
-                match = Match(
-                    id=match_id,
-                    competition=spec.competition,
-                    round=spec.round,
-                    home=spec.home,
-                    away=spec.away,
-                    kickoff=spec.kickoff or datetime.now(UTC),
-                    clock_rate=clock_rate,
-                )
+                kickoff = spec.kickoff or datetime.now(UTC)
+                match = new_match(spec, match_id, kickoff, clock_rate=clock_rate)
                 data = match.model_dump_json()
                 if await self._commit("match_added", match, data, progress, once):
                     return match

@@ -6,6 +6,8 @@ alike), so the rules of football live here once.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from server.wire import (
     MAX_SCORE,
     STATUS_AFTER,
@@ -13,6 +15,7 @@ from server.wire import (
     EventType,
     Match,
     MatchEvent,
+    MatchIn,
     Score,
     Side,
     Status,
@@ -44,6 +47,20 @@ _ALLOWED: dict[EventType | UpdateType, tuple[Status, ...]] = {
 }
 
 _CARD_WORDS = {"yellow": "Yellow card", "second_yellow": "Second yellow card", "red": "Red card"}
+
+
+def new_match(spec: MatchIn, match_id: str, kickoff: datetime, *, clock_rate: float = 1.0) -> Match:
+    """The match ``spec`` describes before anything has happened in it: what the broker adds,
+    and what a feed's checks replay its events on."""
+    return Match(
+        id=match_id,
+        competition=spec.competition,
+        round=spec.round,
+        home=spec.home,
+        away=spec.away,
+        kickoff=kickoff,
+        clock_rate=clock_rate,
+    )
 
 
 def _needs(ev: EventIn, *fields: str) -> None:

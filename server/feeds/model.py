@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from server.core.match_state import new_match
 from server.feeds.errors import FeedError
 from server.feeds.timing import Timed, TimelineError, timeline
 from server.wire import EventIn, Match, MatchIn
@@ -48,17 +49,10 @@ class Feed:
         }
 
 
-def scratch_match(m: MatchIn) -> Match:
-    """A fresh Match for ``m``, as the broker would create it."""
+def scratch_match(m: MatchIn, *, clock_rate: float = 1.0) -> Match:
+    """A fresh Match for ``m`` (a feed's: its id and kick-off are set), as the broker makes it."""
     assert m.id is not None and m.kickoff is not None
-    return Match(
-        id=m.id,
-        competition=m.competition,
-        round=m.round,
-        home=m.home,
-        away=m.away,
-        kickoff=m.kickoff,
-    )
+    return new_match(m, m.id, m.kickoff, clock_rate=clock_rate)
 
 
 def build_feed(

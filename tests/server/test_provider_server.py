@@ -21,6 +21,7 @@ from tests.support.provider_payloads import (
     espn_event,
     fd_body,
     fd_match,
+    late_scorer_script,
     later,
     world_cup_2022_final,
 )
@@ -198,13 +199,7 @@ def test_espn_plays_the_2022_final_with_the_shootout_kick_by_kick():
 
 
 def test_a_goal_whose_scorer_arrives_a_poll_later_is_one_goal_then_its_completion():
-    base = world_cup_2022_final(kickoff=later(5))[1]  # kicked off, 0-0
-    bare = Goal("home", 23, "Lionel Messi", penalty=True, listed=False)
-    script = [
-        espn_body(espn_event(replace(base, minute=20))),
-        espn_body(espn_event(replace(base, minute=23, goals=(bare,)))),
-        espn_body(espn_event(replace(base, minute=24, goals=(replace(bare, listed=True),)))),
-    ]
+    script = late_scorer_script()
     with following(script, espn) as (provider, srv, reader):
         play(provider, range(1))
         drain(reader, 0.5)

@@ -14,4 +14,5 @@
   provider_snapshots: normalised snapshots and a real broker following them (the detector's
   tests).
 - keyrings: an in-memory keyring backend and keyring's fail backend, set for a block.
+- timezone: ``local_time(zone)``, the process's local time zone for a block.
 """

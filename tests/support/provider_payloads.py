@@ -523,3 +523,15 @@ __all__ = [
     "openfootball_script",
     "world_cup_2022_final",
 ]
+
+
+def late_scorer_script() -> list[dict[str, Any]]:
+    """ESPN's scoreboard over three polls of the 2022 final, kicked off 5 minutes from now:
+    0-0 at 20'; 1-0 at 23' with no scorer listed yet; at 24' the goal listed (Messi, pen)."""
+    base = world_cup_2022_final(kickoff=later(5))[1]  # kicked off, 0-0
+    bare = Goal("home", 23, "Lionel Messi", penalty=True, listed=False)
+    return [
+        espn_body(espn_event(replace(base, minute=20))),
+        espn_body(espn_event(replace(base, minute=23, goals=(bare,)))),
+        espn_body(espn_event(replace(base, minute=24, goals=(replace(bare, listed=True),)))),
+    ]

@@ -5,8 +5,6 @@ where it lives."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -22,20 +20,14 @@ from desktop.core.status_words import (
 )
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, Score, Team
+from tests.support.timezone import local_time
 
 
 @pytest.fixture
 def tz_tokyo() -> Iterator[None]:
     """Local time is Tokyo's (UTC+9, no daylight saving)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Tokyo"
-    time.tzset()
-    yield
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with local_time("Asia/Tokyo"):
+        yield
 
 
 def make(kickoff: datetime = datetime(2026, 6, 11, 8, 30, tzinfo=UTC)) -> Match:
@@ -77,15 +69,8 @@ def test_kickoff_reads_as_a_time_a_weekday_or_a_date_in_local_time(
 @pytest.fixture
 def tz_london() -> Iterator[None]:
     """Local time is London's: GMT, and BST (UTC+1) from the last Sunday of March."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/London"
-    time.tzset()
-    yield
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with local_time("Europe/London"):
+        yield
 
 
 def test_on_the_evening_before_the_clocks_change_tomorrows_kickoff_is_not_today(

@@ -16,6 +16,7 @@ from server.feeds.errors import FeedError
 from server.feeds.model import Feed
 from server.feeds.openfootball_match import Goal, place
 from server.wire import EventIn
+from tests.support.timezone import local_time
 
 # --- the classic feed ---
 
@@ -159,17 +160,8 @@ def test_the_match_id_is_made_from_the_file_name(stem: str, match_id: str) -> No
 
 @pytest.mark.parametrize("zone", ["Etc/GMT+12", "Pacific/Kiritimati"])
 def test_the_classic_match_kicks_off_today_at_three_utc(zone: str) -> None:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = zone  # far from UTC either way: "today" is UTC's, not the local one
-    time.tzset()
-    try:
+    with local_time(zone):  # far from UTC either way: "today" is UTC's, not the local one
         [match] = classic.parse("f.json", "f", [entry("10:00", "0:0")]).matches
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
     today = datetime.now(UTC).date()
     assert match.kickoff == datetime.combine(today, clock_time(15, 0), tzinfo=UTC)
     assert match.kickoff.utcoffset() is not None
@@ -213,17 +205,8 @@ def test_a_team_without_a_code_is_only_known_by_name() -> None:
     ],
 )
 def test_kickoff_without_an_offset_is_utc_and_with_one_is_converted(kickoff: str, utc: str) -> None:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Pacific/Kiritimati"  # UTC+14: local time is never taken for UTC
-    time.tzset()
-    try:
+    with local_time("Pacific/Kiritimati"):  # UTC+14: local time is never taken for UTC
         [match] = touchline.parse("t.json", "t", touchline_doc(kickoff=kickoff)).matches
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
     assert match.kickoff is not None and match.kickoff.isoformat() == utc
 
 

@@ -55,7 +55,7 @@ class Recorder:
         self.tasks_seen = max(self.tasks_seen, len(asyncio.all_tasks()))
 
     async def add_match(self, spec: MatchIn, *, progress=None, clock_rate: float = 1.0) -> Match:
-        match = scratch_match(spec).model_copy(update={"clock_rate": clock_rate})
+        match = scratch_match(spec, clock_rate=clock_rate)
         self.matches[match.id] = match
         self._record("match_added", match)
         self._keep(progress)

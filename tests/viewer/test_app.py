@@ -13,24 +13,12 @@ from PySide6.QtCore import Qt
 
 from desktop.app import Options, TouchlineApp
 from desktop.platform import autostart
-from desktop.platform.qasync_compat import QEventLoop
 from desktop.platform.settings import Settings
 from desktop.ui.cells import HOME, SCORE
 from desktop.ui.settings_dialog import SettingsDialog
 from tests.support.serverproc import server_fixture, start_server
 from tests.support.stream_fixtures import free_port
 from tests.support.wait import wait_until_async
-
-
-@pytest.fixture
-def qloop(qapp):
-    """A qasync loop (the app's own kind) on the test's QApplication; closed and unset after."""
-    qapp.setQuitOnLastWindowClosed(False)  # as the app's own bootstrap does
-    loop = QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
 
 
 @pytest.fixture

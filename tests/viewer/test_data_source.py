@@ -99,18 +99,6 @@ def test_without_a_keyring_the_page_says_the_token_lasts_this_session_only(qtbot
 
 
 @pytest.fixture
-def qloop(qapp):
-    from desktop.platform.qasync_compat import QEventLoop
-
-    qapp.setQuitOnLastWindowClosed(False)
-    loop = QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-@pytest.fixture
 def make_app(qtbot, monkeypatch, tmp_path):
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)

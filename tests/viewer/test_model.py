@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -28,6 +26,7 @@ from desktop.ui.model import ScoreboardModel
 from desktop.ui.scoreboard_view import ScoreboardFilter
 from server.wire import Snapshot
 from tests.support.matchdata import Feed, later, match
+from tests.support.timezone import local_time
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -367,15 +366,8 @@ def test_filter_narrows_by_team_or_competition_and_keeps_groups(board, make_mode
 
 @pytest.fixture
 def tz_tokyo():
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Tokyo"
-    time.tzset()
-    yield
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with local_time("Asia/Tokyo"):
+        yield
 
 
 def test_scheduled_kickoff_is_shown_in_local_time(tz_tokyo):

@@ -5,12 +5,11 @@ once, and the timeline then names the scorer."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from desktop.core.items import StreamItem
 from desktop.core.notify_rules import Notice, NoticeRules
-from tests.support.provider_payloads import Goal, espn_body, espn_event, later, world_cup_2022_final
+from tests.support.provider_payloads import late_scorer_script
 from tests.support.provider_server import ScriptedProvider
 from tests.support.serverproc import run_server
 from tests.support.stream_fixtures import Follower
@@ -33,13 +32,7 @@ class NoticedFollower(Follower):
 
 
 async def test_a_goal_notifies_once_and_its_late_scorer_completes_the_timeline() -> None:
-    base = world_cup_2022_final(kickoff=later(5))[1]  # kicked off, 0-0
-    bare = Goal("home", 23, "Lionel Messi", penalty=True, listed=False)
-    script = [
-        espn_body(espn_event(replace(base, minute=20))),
-        espn_body(espn_event(replace(base, minute=23, goals=(bare,)))),
-        espn_body(espn_event(replace(base, minute=24, goals=(replace(bare, listed=True),)))),
-    ]
+    script = late_scorer_script()
     with (
         ScriptedProvider(script, advance="manual") as provider,
         run_server(
