@@ -9,7 +9,7 @@ from desktop.core.items import apply_item
 from desktop.core.state import Scoreboard
 from desktop.stream.item_parser import ItemParser
 from server.core.match_state import Conflict, apply_event, validate_shape
-from server.wire import EventIn, Match, Snapshot
+from server.wire import EventIn, Match, MatchEvent, Snapshot
 from tests.support.matchdata import Feed, match
 
 
@@ -125,3 +125,17 @@ def test_a_goal_with_its_publishers_own_text_keeps_it():
         "Lyle Foster",
         "Foster heads in",
     )
+
+
+def test_a_goal_that_names_no_side_is_completed_too():
+    # The wire lets an event leave its team out (this server never does, another may).
+    m = match("m")
+    m.status, m.score.home = "live", 1
+    goal = MatchEvent(id="g", type="goal", match="m", text="Goal!", score=m.score, status="live")
+    m.events = [goal]
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[m]))
+    update = goal.model_copy(update={"id": "u", "type": "goal_update", "updates": "g"})
+    [change] = board.apply_event(update.model_copy(update={"player": "Saka"}))
+    assert change.fields == {"events"}
+    assert [(e.id, e.player, e.text) for e in board.matches["m"].events] == [("g", "Saka", "Goal!")]

@@ -11,6 +11,7 @@ from desktop.core.notify_text import (
     goal_body,
     scoreline,
     summary_body,
+    summary_line,
     summary_title,
 )
 from server.core.match_state import apply_event
@@ -99,6 +100,13 @@ def test_disallowed_goal_whose_goal_the_viewer_never_saw_names_the_side() -> Non
     assert g.words(off)[1] == "41' Arsenal"
 
 
+def test_disallowed_goal_whose_text_gives_no_reason_is_titled_without_brackets() -> None:
+    g = Game()
+    g.play("goal", team="home", minute=40, player="Saka")
+    off = g.play("goal_disallowed", team="home", minute=41, text="Arsenal's goal won't count")
+    assert g.words(off) == ("Goal disallowed: Arsenal 0–0 Chelsea", "41' Saka, Arsenal")
+
+
 @pytest.mark.parametrize(
     ("fields", "body"),
     [
@@ -166,3 +174,21 @@ def test_summary_body_shows_four_lines_then_how_many_more() -> None:
     assert summary_body(list("abcde")) == "a\nb\nc\nd\ne"  # "and 1 more" would take a line
     assert summary_body(list("abcdef")) == "a\nb\nc\nd\nand 2 more"
     assert summary_body(list("abcd"), limit=2) == "a\nb\nand 2 more"
+
+
+def test_a_summary_line_tells_the_match_the_who_and_when_of_each_event() -> None:
+    g = Game()
+    goal = g.play("goal", team="home", minute=23, player="Saka")
+    g.play("goal", team="home", minute=38, player="White")
+    card = g.play("card", team="away", minute=40, card="red", player="Caicedo")
+    off = g.play("goal_disallowed", team="home", minute=41, text="VAR: White was offside")
+    half = g.play("half_time")
+    g.play("second_half")
+    g.play("goal", team="away", minute=50)  # the match's score is none of the lines' own
+    assert [summary_line(g.match, ev) for ev in (goal, card, off, half)] == [
+        "Arsenal 1–0 Chelsea: 23' Saka",
+        "Red card, Arsenal 2–0 Chelsea: 40' Caicedo, Chelsea",
+        # The reason's own ": " stays inside its brackets.
+        "Goal disallowed (VAR: offside), Arsenal 1–0 Chelsea: 41' White, Arsenal",
+        "Half time: Arsenal 1–0 Chelsea",
+    ]
