@@ -144,6 +144,9 @@ def test_a_shoot_out_reads_kick_by_kick_with_its_score_or_without_one() -> None:
         id="e2", type="penalty_shootout", match="m", score=Score(), status="penalties"
     )
     assert [what_happened(total), what_happened(bare)] == ["Shoot-out 4–3", "Shoot-out"]
+    # A kick from a feed that does not keep the total.
+    kick = bare.model_copy(update={"scored": True})
+    assert what_happened(kick) == "Penalty scored, shoot-out"
 
 
 def test_full_time_names_the_shoot_out_only_when_there_was_one() -> None:

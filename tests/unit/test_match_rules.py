@@ -16,9 +16,10 @@ from server.core.match_state import (
     default_text,
     fold,
     folds,
+    new_match,
     validate_shape,
 )
-from server.wire import EVENT_TYPES, EventIn, Match, MatchEvent, Score, Team
+from server.wire import EVENT_TYPES, EventIn, Match, MatchEvent, MatchIn, Score, Team
 
 STATUSES = ("scheduled", "live", "half_time", "extra_time", "penalties", "full_time")
 
@@ -536,3 +537,28 @@ def test_a_copy_that_folds_the_published_events_ends_as_the_rules_left_the_match
             folded = ruled.model_copy(deep=True)
         assert folded == ruled
     assert [kind for kind in (*EVENT_TYPES, "goal_update") if not folds(kind)] == ["goal_update"]
+
+
+def test_a_new_match_is_its_spec_before_anything_happened_on_a_clock_of_real_time() -> None:
+    spec = MatchIn(
+        competition="Premier League",
+        round="Matchday 3",
+        home=Team(name="Arsenal"),
+        away=Team(name="Chelsea"),
+    )
+    kickoff = datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
+    match = new_match(spec, "ars-che", kickoff)
+    assert (match.id, match.competition, match.round, match.kickoff) == (
+        "ars-che",
+        "Premier League",
+        "Matchday 3",
+        kickoff,
+    )
+    assert (match.home.name, match.away.name, match.status, match.events) == (
+        "Arsenal",
+        "Chelsea",
+        "scheduled",
+        [],
+    )
+    assert match.clock_rate == 1.0
+    assert new_match(spec, "ars-che", kickoff, clock_rate=60.0).clock_rate == 60.0
