@@ -4,7 +4,7 @@
     uv run python -m tests.mutation.run --check          # ... and fails under the target
     uv run python -m tests.mutation.run server/core/match_state.py   # one module (or more)
     uv run python -m tests.mutation.run --changed main   # the modules changed since main
-    uv run python -m tests.mutation.run --one-in 10 --check  # a sample: what CI runs
+    uv run python -m tests.mutation.run --one-in 12 --budget 120 --check  # what CI runs
 
 What is mutated, and by which tests, is ``[tool.mutmut]`` in pyproject.toml; why, and the
 scores, are in docs/quality.md. mutmut keeps its work in ``mutants/`` and only re-tests what
@@ -318,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {dotted(p) for p in paths}
         status = {n: s for n, s in status.items() if function_of(n)[0] in wanted}
     modules = report(paths, status, only)
+    if only is not None:
+        tested = sum(m.tested for m in modules.values())
+        print(f"\nthe sample: {tested} of its {len(only)} mutants tested")
     if not args.check:
         return 0
     ok = check(modules, status, only)
