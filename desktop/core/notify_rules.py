@@ -208,7 +208,10 @@ class NoticeRules:
         for i, held in enumerate(self._held):
             if held.notice.event_ids == (goal.id,):
                 title, body = event_title_body(match, goal)
-                self._held[i] = _Held(replace(held.notice, title=title, body=body), held.catch_up)
+                notice = replace(
+                    held.notice, title=title, body=body, line=summary_line(match, goal)
+                )
+                self._held[i] = _Held(notice, held.catch_up)
 
     def _is_catch_up(self, ev: MatchEvent, now: datetime) -> bool:
         if ev.at is None:

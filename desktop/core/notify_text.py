@@ -95,8 +95,12 @@ def summary_line(match: Match, ev: MatchEvent) -> str:
     title, body = event_title_body(match, ev)
     if ev.type == "goal":
         return f"{scoreline(match, ev)}: {body}"
-    what, _, rest = title.partition(": ")
-    return f"{what}, {rest}: {body}" if ev.type in ("goal_disallowed", "card") else title
+    if ev.type not in ("goal_disallowed", "card"):
+        return title
+    # The title is "{what}: {scoreline}"; cut at the scoreline, as the reason in "what" may
+    # have a colon of its own ("Goal disallowed (VAR: offside)").
+    score = scoreline(match, ev)
+    return f"{title.removesuffix(f': {score}')}, {score}: {body}"
 
 
 def summary_body(lines: Sequence[str], limit: int = 4) -> str:

@@ -4,7 +4,7 @@
     uv run python -m tests.mutation.run --check          # ... and fails under the target
     uv run python -m tests.mutation.run server/core/match_state.py   # one module (or more)
     uv run python -m tests.mutation.run --changed main   # the modules changed since main
-    uv run python -m tests.mutation.run --one-in 10 --check  # a sample: what CI runs
+    uv run python -m tests.mutation.run --one-in 12 --budget 120 --check  # what CI runs
 
 What is mutated, and by which tests, is ``[tool.mutmut]`` in pyproject.toml; why, and the
 scores, are in docs/quality.md. mutmut keeps its work in ``mutants/`` and only re-tests what
@@ -97,6 +97,13 @@ def function_of(name: str) -> tuple[str, str]:
 def load_survivors() -> list[Survivor]:
     data = tomllib.loads(SURVIVORS.read_text(encoding="utf-8"))
     return [Survivor(**entry) for entry in data.get("survivor", [])]
+
+
+def catching_up() -> dict[str, str]:
+    """Modules whose new code has not been through mutation testing yet: module -> why.
+    Their scores are printed and their survivors listed, but they do not fail the check."""
+    data = tomllib.loads(SURVIVORS.read_text(encoding="utf-8"))
+    return {entry["module"]: entry["why"] for entry in data.get("catching_up", [])}
 
 
 def mutmut(*args: str, quiet: bool = True) -> str:
@@ -204,6 +211,7 @@ def report(paths: list[str], status: dict[str, str], only: set[str] | None) -> d
 def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | None) -> bool:
     """True if every survivor is listed and no module lists more than 5 % of its mutants."""
     known = load_survivors()
+    pending = catching_up()
     ok = True
     alive = [
         (name, st)
@@ -216,13 +224,27 @@ def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | N
     with ThreadPoolExecutor(4) as pool:
         diffs = list(pool.map(changed_lines, [name for name, _ in alive]))
     unlisted = []
+    matched: set[Survivor] = set()
     for (name, st), (was, now) in zip(alive, diffs, strict=True):
         mod_dotted, func = function_of(name)
         path = next(m.path for m in modules.values() if dotted(m.path) == mod_dotted)
-        if not listed((path, func, was, now), known):
+        entry = listed((path, func, was, now), known)
+        if entry is None:
             unlisted.append((name, st, path, func, was, now))
-    if unlisted:
+        else:
+            matched.add(entry)
+    if only is None:  # every mutant of these modules was tested: an entry nothing matches is stale
+        checked = {m.path for m in modules.values() if m.total}
+        for stale in [s for s in known if s.module in checked and s not in matched]:
+            print(
+                f"\nno longer a survivor, remove it from survivors.toml: {stale.module}, "
+                f"{stale.function}: {stale.now}"
+            )
+    for path in sorted({u[2] for u in unlisted} & set(pending)):
+        print(f"\n{path} is catching up ({pending[path]}): its survivors do not fail the check")
+    if any(u[2] not in pending for u in unlisted):
         ok = False
+    if unlisted:
         print(f"\n{len(unlisted)} mutant(s) not caught by the tests nor listed in survivors.toml:")
         for name, st, path, func, was, now in unlisted:
             print(f"\n  {name} ({st})\n    {path}, {func}\n    - {was}\n    + {now}")
@@ -235,6 +257,8 @@ def check(modules: dict[str, Module], status: dict[str, str], only: set[str] | N
     for mod in modules.values():
         total = all_status[dotted(mod.path)]
         allowed = math.floor(total * (1 - TARGET))
+        if mod.path in pending:
+            continue
         if total and per_module[mod.path] > allowed:
             ok = False
             print(
@@ -294,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {dotted(p) for p in paths}
         status = {n: s for n, s in status.items() if function_of(n)[0] in wanted}
     modules = report(paths, status, only)
+    if only is not None:
+        tested = sum(m.tested for m in modules.values())
+        print(f"\nthe sample: {tested} of its {len(only)} mutants tested")
     if not args.check:
         return 0
     ok = check(modules, status, only)

@@ -11,7 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desktop.core import display
-from desktop.core.status_words import STALE_STATES, connection_text, retry_words, stale_text
+from desktop.core.status_words import (
+    STALE_STATES,
+    connection_text,
+    provider_text,
+    retry_words,
+    stale_text,
+)
 from server.core.match_state import apply_event
 from server.wire import EventIn, Match, Score, Team
 from tests.support.timezone import local_time
@@ -243,5 +249,50 @@ def test_stale_banner_says_why_and_when_the_next_try_is() -> None:
     )
 
 
+def test_a_server_never_reached_is_not_connected_rather_than_reconnecting_or_offline() -> None:
+    assert connection_text("reconnecting", retry_in=5, ever_live=False) == (
+        "Not connected — retrying in 5 s"
+    )
+    assert connection_text("offline", ever_live=False) == "Not connected"
+    # The other states read the same whether or not the server was ever reached.
+    assert connection_text("connecting", ever_live=False) == "Connecting…"
+    assert connection_text("failed", "HTTP 404", ever_live=False) == (
+        "Cannot follow this server: HTTP 404"
+    )
+
+
+def test_the_banner_over_a_server_never_reached_says_it_cannot_connect() -> None:
+    assert stale_text("offline", "connection refused", retry_in=5, ever_live=False) == (
+        "Cannot connect to the server: connection refused. Retrying in 5 s."
+    )
+    assert stale_text("reconnecting", ever_live=False) == (
+        "Cannot connect to the server: no connection."
+    )
+    assert stale_text("failed", "HTTP 404", ever_live=False) == (
+        "Scores may be out of date: HTTP 404."
+    )
+
+
 def test_states_in_which_the_board_may_be_stale() -> None:
     assert set(STALE_STATES) == {"reconnecting", "offline", "failed", "stopped"}
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        (None, ""),
+        ({}, ""),
+        ({"name": "ESPN", "state": "ok"}, ""),
+        ({"name": "ESPN", "state": "starting"}, "Waiting for ESPN…"),
+        ({"state": "starting"}, "Waiting for the data provider…"),
+        (
+            {"name": "ESPN", "state": "delayed"},
+            "ESPN: data delayed (its last answer failed; retrying)",
+        ),
+        ({"name": "ESPN", "state": "down"}, "ESPN is down: scores may be out of date"),
+    ],
+)
+def test_the_data_provider_is_mentioned_only_when_something_is_wrong(
+    state: dict[str, object] | None, words: str
+) -> None:
+    assert provider_text(state) == words

@@ -87,6 +87,20 @@ def summary(frame: bytes) -> dict:
     return json.loads(text.removeprefix("data: Match Summary: "))
 
 
+def test_classic_frame_of_a_new_match_names_the_fixture() -> None:
+    data = {
+        "score": {"home": 0, "away": 0},
+        "home": {"name": "Arsenal"},
+        "away": {"name": "Chelsea"},
+        "competition": "Premier League",
+    }
+    assert summary(classic_frame("match_added", data)) == {
+        "time": "00:00",
+        "scores": "Arsenal 0:0 Chelsea",
+        "event": "Arsenal v Chelsea (Premier League)",
+    }
+
+
 @pytest.mark.parametrize(
     ("minute", "added", "clock"),
     [(67, None, "67'"), (90, 3, "90+3'"), (45, 0, "45'"), (None, None, "")],

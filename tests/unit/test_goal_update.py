@@ -9,7 +9,7 @@ from desktop.core.items import apply_item
 from desktop.core.state import Scoreboard
 from desktop.stream.item_parser import ItemParser
 from server.core.match_state import Conflict, apply_event, validate_shape
-from server.wire import EventIn, Match, Snapshot
+from server.wire import EventIn, Match, MatchEvent, Score, Snapshot
 from tests.support.matchdata import Feed, match
 
 
@@ -125,3 +125,53 @@ def test_a_goal_with_its_publishers_own_text_keeps_it():
         "Lyle Foster",
         "Foster heads in",
     )
+
+
+def test_a_goal_that_names_no_side_is_completed_too():
+    # The wire lets an event leave its team out (this server never does, another may).
+    m = match("m")
+    m.status, m.score.home = "live", 1
+    goal = MatchEvent(id="g", type="goal", match="m", text="Goal!", score=m.score, status="live")
+    m.events = [goal]
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[m]))
+    update = goal.model_copy(update={"id": "u", "type": "goal_update", "updates": "g"})
+    [change] = board.apply_event(update.model_copy(update={"player": "Saka"}))
+    assert change.fields == {"events"}
+    assert [(e.id, e.player, e.text) for e in board.matches["m"].events] == [("g", "Saka", "Goal!")]
+
+
+def test_an_update_finds_its_goal_further_back_and_sets_its_stoppage_and_own_goal():
+    feed, m = kicked_off()
+    goal = feed("m", "goal", team="away", minute=90)
+    feed("m", "card", team="home", player="Álvarez", card="yellow")
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[m]))
+    update = apply_event(
+        m,
+        EventIn(
+            type="goal_update", updates=goal.id, player="Montes", minute=90, added=3, own_goal=True
+        ),
+        "u",
+    )
+    [change] = board.apply_event(update)
+    assert change.fields == {"events"}
+    shown = board.matches["m"].events[1]
+    assert (shown.id, shown.player, shown.minute, shown.added, shown.own_goal) == (
+        goal.id,
+        "Montes",
+        90,
+        3,
+        True,
+    )
+
+
+def test_an_update_for_a_match_whose_timeline_is_empty_is_ignored():
+    board = Scoreboard()
+    board.apply_snapshot(Snapshot(matches=[match("m")]))  # not kicked off: no events yet
+    stray = MatchEvent(
+        id="u", type="goal_update", match="m", updates="g", player="Saka", score=Score(),
+        status="scheduled",
+    )  # fmt: skip
+    assert board.apply_event(stray) == []
+    assert board.matches["m"].events == []

@@ -10,8 +10,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server.core.match_state import Conflict, apply_event, default_text, validate_shape
-from server.wire import EventIn, Match, MatchEvent, Score, Team
+from server.core.match_state import (
+    Conflict,
+    apply_event,
+    default_text,
+    fold,
+    folds,
+    new_match,
+    validate_shape,
+)
+from server.wire import EVENT_TYPES, EventIn, Match, MatchEvent, MatchIn, Score, Team
 
 STATUSES = ("scheduled", "live", "half_time", "extra_time", "penalties", "full_time")
 
@@ -507,3 +515,50 @@ def test_default_text_of_a_card_without_its_kind_reads_as_a_yellow() -> None:
     match = fresh()
     ev = MatchEvent(id="1", type="card", match=match.id, team="home", score=Score(), status="live")
     assert default_text(match, ev) == "Yellow card: Arsenal"
+
+
+def test_a_copy_that_folds_the_published_events_ends_as_the_rules_left_the_match() -> None:
+    # How a server sharing a Redis store takes in what the others published: every kind but
+    # goal_update folds; for that one it reloads the match (the goal's text may be its own).
+    ruled, folded = fresh(), fresh()
+    story = [
+        EventIn(type="kickoff"),
+        EventIn(type="goal", team="home"),
+        EventIn(type="clock", minute=30),
+        EventIn(type="card", team="away", card="yellow", player="Caicedo"),
+        EventIn(type="goal_update", updates="E-2", player="Saka", minute=23),
+        EventIn(type="half_time"),
+    ]
+    for n, ev in enumerate(story, 1):
+        out = apply_event(ruled, ev, f"E-{n}")
+        if folds(out.type):
+            fold(folded, out)
+        else:
+            folded = ruled.model_copy(deep=True)
+        assert folded == ruled
+    assert [kind for kind in (*EVENT_TYPES, "goal_update") if not folds(kind)] == ["goal_update"]
+
+
+def test_a_new_match_is_its_spec_before_anything_happened_on_a_clock_of_real_time() -> None:
+    spec = MatchIn(
+        competition="Premier League",
+        round="Matchday 3",
+        home=Team(name="Arsenal"),
+        away=Team(name="Chelsea"),
+    )
+    kickoff = datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
+    match = new_match(spec, "ars-che", kickoff)
+    assert (match.id, match.competition, match.round, match.kickoff) == (
+        "ars-che",
+        "Premier League",
+        "Matchday 3",
+        kickoff,
+    )
+    assert (match.home.name, match.away.name, match.status, match.events) == (
+        "Arsenal",
+        "Chelsea",
+        "scheduled",
+        [],
+    )
+    assert match.clock_rate == 1.0
+    assert new_match(spec, "ars-che", kickoff, clock_rate=60.0).clock_rate == 60.0

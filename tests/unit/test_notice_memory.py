@@ -23,6 +23,17 @@ def test_the_memory_keeps_four_thousand_keys_by_default() -> None:
     assert (len(kept), kept[0], kept[-1]) == (4000, "k1", "k4000")
 
 
+def test_a_red_card_notifies_when_red_cards_are_on() -> None:
+    w = started(NoticeRules(NoticeSettings(kinds={"red_card"})))
+    assert w.live("m", "card", minute=30, team="home", player="Rice", card="yellow") == []
+    [n] = w.live("m", "card", minute=31, team="home", player="Rice", card="red")
+    assert (n.kind, n.title, n.body) == (
+        "red_card",
+        "Red card: Arsenal 0–0 Chelsea",
+        "31' Rice, Arsenal",
+    )
+
+
 def test_kick_off_and_half_time_notify_when_switched_on() -> None:
     w = World(NoticeRules(NoticeSettings(kinds={"kickoff", "half_time"})))
     w.add(make_match())

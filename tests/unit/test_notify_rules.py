@@ -397,6 +397,33 @@ def test_a_held_goal_notice_carries_the_scorer_that_came_before_it_was_shown() -
     assert (summary.title, summary.body) == ("GOAL! Arsenal 1–1 Chelsea", "10' Saka (pen)")
 
 
+def test_a_goal_completed_while_held_in_a_catch_up_summary_shows_its_scorer_there() -> None:
+    w = started()
+    missed_at = w.now + timedelta(minutes=1)
+    # The provider had no scorers yet.
+    missed = [w.make("m", "goal", at=missed_at, team=team) for team in ("home", "away")]
+    w.now += timedelta(minutes=10)
+    w.rules.connected(w.now, w.now)
+    for ev in missed:
+        w.feed(EventItem(ev, ev.id))
+    w.live("m", "goal_update", updates=missed[0].id, player="Saka", minute=10)
+    w.live("m", "goal_update", updates=missed[1].id, player="Palmer", minute=12, penalty=True)
+    [n] = w.tick(2)
+    assert (n.title, n.body.splitlines()) == (
+        "2 goals while you were offline",  # the updates came live: the goals are still missed
+        ["Arsenal 1–0 Chelsea: 10' Saka", "Arsenal 1–1 Chelsea: 12' Palmer (pen)"],
+    )
+
+
+def test_an_update_of_a_goal_the_board_never_had_is_ignored() -> None:
+    w = started()
+    [n] = w.live("m", "goal", team="home")
+    update = w.make("m", "goal_update", updates=n.event_ids[0], player="Saka")
+    stray = update.model_copy(update={"id": "A-99", "updates": "A-0"})
+    assert w.feed(EventItem(stray, None)) == []
+    assert w.tick(5) == []
+
+
 def test_a_restarted_server_replaying_the_completed_goal_stays_silent() -> None:
     w = started()
     [n] = w.live("m", "goal", team="home")

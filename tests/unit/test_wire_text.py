@@ -75,6 +75,12 @@ def test_a_summary_line_names_its_match_in_the_scores(teams):
     assert parse_summary(summary_line("67'", 2, 1, "Goal!")).teams is None  # the article's
 
 
+@pytest.mark.parametrize("scores", ["Arsenal 2:1", "2:1 Chelsea"])
+def test_scores_naming_only_one_side_do_not_name_the_match(scores):
+    s = parse_summary(f'{{"time": "67\'", "scores": "{scores}", "event": "Goal!"}}')
+    assert (s.teams, s.home, s.away) == (None, 2, 1)
+
+
 def test_summaries_from_other_servers_are_read_leniently():
     s = parse_summary('{"time": "23:10", "scores": "1 - 0", "event": "Goal!"}')  # no prefix
     assert (s.minute, s.home, s.away) == (23, 1, 0)
