@@ -164,7 +164,10 @@ async def _probe() -> Capabilities:
 
 # --- backends -------------------------------------------------------------------------------
 
-OpenMatch = Callable[[str], None]
+#: Shows the window with that match open; None (a notice about no match): the window alone.
+OpenMatch = Callable[[str | None], None]
+#: Mutes that match.
+MuteMatch = Callable[[str], None]
 
 
 class NativeNotifier:
@@ -176,7 +179,7 @@ class NativeNotifier:
         self,
         caps: Capabilities,
         on_open: OpenMatch,
-        on_mute: OpenMatch,
+        on_mute: MuteMatch,
         icon_path: str | None = None,
     ) -> None:
         from desktop_notifier import DesktopNotifier, Icon
@@ -203,7 +206,8 @@ class NativeNotifier:
             title=notice.title,
             message=self.body_for(notice),
             buttons=buttons,
-            on_clicked=(lambda: self._on_open(match_id)) if match_id else None,
+            # Touchline's notice, clicked, opens Touchline (on its match when it has one).
+            on_clicked=lambda: self._on_open(match_id),
         )
 
     async def close(self) -> None:
@@ -236,8 +240,7 @@ class TrayNotifier:
         tray.messageClicked.connect(self._clicked)
 
     def _clicked(self) -> None:
-        if self._last:
-            self._on_open(self._last)
+        self._on_open(self._last)
 
     async def notify(self, notice: NoticeLike) -> None:
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -275,7 +278,7 @@ def pick(
     tray: QSystemTrayIcon | None,
     banner: ShowsNotices,
     on_open: OpenMatch,
-    on_mute: OpenMatch,
+    on_mute: MuteMatch,
     prefer: str | None = None,
     icon_path: str | None = None,
 ) -> Notifier:

@@ -394,9 +394,12 @@ class MainWindow(QMainWindow):
         if self.timeline.model.match_id:
             self.timeline.view.setFocus()
 
-    def open_match(self, match_id: str) -> None:
-        """Shows the window with ``match_id`` selected and its timeline open (on its day)."""
+    def open_match(self, match_id: str | None) -> None:
+        """Shows the window with ``match_id`` selected and its timeline open (on its day);
+        None (a notice about no match, such as the tray hint): the window as it was."""
         self.show_and_raise()
+        if match_id is None:
+            return
         day = self.model.day_of(match_id)
         if self.model.day is not None and day is not None and day != self.model.day:
             self.choose_day(day)

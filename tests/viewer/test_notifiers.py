@@ -162,3 +162,17 @@ async def test_tray_message_click_opens_the_last_notified_match(qapp):
     await notifier.close()
     tray.messageClicked.emit()  # disconnected on close
     assert opened == ["m1"]
+
+
+async def test_a_tray_message_about_no_one_match_clicked_opens_the_window_alone(qapp):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    tray = QSystemTrayIcon()
+    opened: list[str | None] = []
+    notifier = TrayNotifier(tray, opened.append, Capabilities())
+    await notifier.notify(
+        Notice("3 goals while you were away", "Arsenal 1–0 Chelsea…", "summary", None)
+    )
+    tray.messageClicked.emit()
+    assert opened == [None]
+    await notifier.close()
