@@ -190,3 +190,99 @@ def test_a_day_of_several_stages_or_of_rounds_without_a_matchday_has_no_stage():
     assert days.day_stage(["Group A"]) is None  # a group without its matchday
     assert days.day_stage(["Round of 16", None]) is None  # a match with no round
     assert days.day_stage([]) is None
+
+
+def test_today_given_no_time_is_the_wall_clocks_and_given_one_is_that_ones():
+    with local_time("UTC"):
+        assert days.today(datetime(2020, 2, 29, 12, 0, tzinfo=UTC)) == date(2020, 2, 29)
+        assert days.today() in {date.today(), datetime.now(UTC).date()}
+
+
+def test_a_day_two_or_more_away_reads_on_its_date_in_a_sentence():
+    assert days.day_phrase(date(2026, 12, 6), FRI) == "on Sun 6 Dec"
+    assert days.day_phrase(date(2026, 12, 2), FRI) == "on Wed 2 Dec"
+
+
+def test_a_board_without_a_last_kickoff_is_not_browsed_by_day():
+    evening = datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+    assert not days.by_day(2, evening, None)
+    assert not days.by_day(2, None, evening)
+
+
+def test_a_day_counted_without_matches_is_not_opened_even_when_it_is_today():
+    counts = {FRI: 0, date(2026, 12, 6): 2}
+    assert days.default_day(counts, [], FRI) == date(2026, 12, 6)
+
+
+def test_stepping_further_skips_as_many_days_with_matches():
+    with_matches = [date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 13), date(2026, 6, 17)]
+    assert days.step_day(with_matches, date(2026, 6, 11), 1) == date(2026, 6, 12)
+    assert days.step_day(with_matches, date(2026, 6, 11), 2) == date(2026, 6, 13)
+    assert days.step_day(with_matches, date(2026, 6, 17), -2) == date(2026, 6, 12)
+    assert days.step_day(with_matches, date(2026, 6, 13), 3) is None
+
+
+def test_a_round_without_a_name_ranks_with_the_rounds_that_are_neither_groups_nor_knockouts():
+    # Alike, so the next key (the round's name) orders them; before every knock-out.
+    assert days.stage_order(None) == days.stage_order("") == days.stage_order("Matchday 13")
+    assert days.stage_order("First qualifying round") == days.stage_order("Matchday 13")
+    for knockout in ("Play-offs", "Playoff", "Round of 64", "Final"):
+        assert days.stage_order(None) < days.stage_order(knockout)
+        assert days.stage_order("Qualifying round") < days.stage_order(knockout)
+    assert days.stage_order("Group A") < days.stage_order(None)
+
+
+def test_a_knockout_round_with_more_words_after_its_name_keeps_its_place():
+    legs = ["Final", "Semi-final 2nd leg", "Quarter-finals", "Semi-final 1st leg", "Matchday 1"]
+    assert sorted(legs, key=lambda r: (days.stage_order(r), r)) == [
+        "Matchday 1",
+        "Quarter-finals",
+        "Semi-final 1st leg",
+        "Semi-final 2nd leg",
+        "Final",
+    ]
+    # A word that merely begins like a round is not that round.
+    assert days.stage_order("Finalists' parade") == days.stage_order("Matchday 1")
+
+
+def test_a_leagues_day_or_a_play_off_day_is_named_by_its_round():
+    assert days.day_stage(["Matchday 13", "Matchday 13"]) == "Matchday 13"
+    assert days.day_stage(["Play-offs"]) == "Play-offs"
+
+
+def test_before_a_replay_kicks_off_it_is_at_its_first_day_whatever_the_boards_order():
+    now = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    june = [datetime(2026, 6, d, 18, 0, tzinfo=UTC) for d in (13, 11, 12)]
+    board = [replayed(f"d{i}", real, now + timedelta(minutes=5 + i)) for i, real in enumerate(june)]
+    with local_time("UTC"):
+        assert days.replay_day(board, now) == date(2026, 6, 11)
+
+
+def test_a_replay_is_at_its_latest_day_under_way_whatever_the_boards_order():
+    now = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    june = [datetime(2026, 6, d, 18, 0, tzinfo=UTC) for d in (13, 11, 12)]
+    feed = Feed(*(replayed(f"d{i}", real, now) for i, real in enumerate(june)))
+    for match_id in feed.matches:
+        feed(match_id, "kickoff")
+    with local_time("UTC"):
+        assert days.replay_day(feed.matches.values(), now) == date(2026, 6, 13)
+
+
+def test_a_replayed_match_kicking_off_this_moment_moves_the_replay_to_its_day():
+    now = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    board = [
+        replayed("d0", datetime(2026, 6, 11, 18, 0, tzinfo=UTC), now - timedelta(minutes=5)),
+        replayed("d1", datetime(2026, 6, 12, 18, 0, tzinfo=UTC), now),
+    ]
+    with local_time("UTC"):
+        assert days.replay_day(board, now) == date(2026, 6, 12)
+
+
+def test_a_match_played_now_beside_a_replay_does_not_hide_the_replays_day():
+    now = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    board = [
+        match("live-now", kickoff=now),
+        replayed("d0", datetime(2026, 6, 11, 18, 0, tzinfo=UTC), now + timedelta(minutes=5)),
+    ]
+    with local_time("UTC"):
+        assert days.replay_day(board, now) == date(2026, 6, 11)

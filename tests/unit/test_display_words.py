@@ -107,6 +107,20 @@ def test_clock_of_a_scheduled_match_is_its_kickoff(tz_tokyo: None) -> None:
     assert display.clock_text(make(), datetime(2026, 6, 11, 0, 0, tzinfo=UTC)) == "17:30"
 
 
+def test_clock_of_a_match_on_another_day_says_the_day_unless_the_board_shows_one_day(
+    tz_tokyo: None,
+) -> None:
+    day_before = datetime(2026, 6, 10, 14, 30, tzinfo=UTC)  # 23:30 local the day before
+    assert display.clock_text(make(), day_before) == "Thu 17:30"
+    assert display.clock_text(make(), day_before, dated=False) == "17:30"
+
+
+def test_the_boards_filter_looks_in_the_teams_the_competition_and_the_round() -> None:
+    grouped = make().model_copy(update={"round": "Group A · Matchday 1"})
+    assert display.search_text(grouped) == "Mexico South Africa World Cup Group A · Matchday 1"
+    assert display.search_text(make()) == "Mexico South Africa World Cup"  # no round
+
+
 def test_clock_in_play_shows_the_minute_and_stoppage() -> None:
     m = play(make(), {"type": "kickoff"})
     assert display.clock_text(m) == "0'"

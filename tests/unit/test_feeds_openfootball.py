@@ -365,3 +365,36 @@ def test_a_group_the_file_does_not_hold_whole_is_named_without_a_matchday(tmp_pa
     path = tmp_path / "cup.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert [m.round for m in load_feed(str(path)).matches] == ["Group A", "Group A"]
+
+
+def test_a_group_of_three_played_in_a_day_counts_its_matchdays_by_kickoff_time(tmp_path: Path):
+    # A pre-season three-team tournament: each team plays twice in the afternoon, listed out
+    # of order; the times, not the lines, say which match is a team's first.
+    doc = group_doc(
+        ("2030-07-20", "18:00", "C", "A"),
+        ("2030-07-20", "14:00", "A", "B"),
+        ("2030-07-20", "16:00", "B", "C"),
+    )
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rounds = {(m.home.name, m.away.name): m.round for m in load_feed(str(path)).matches}
+    assert rounds == {
+        ("A", "B"): "Group A · Matchday 1",
+        ("B", "C"): "Group A · Matchday 2",
+        ("C", "A"): "Group A · Matchday 2",
+    }
+
+
+def test_a_group_played_home_and_away_is_whole_and_counts_each_teams_four_matches(tmp_path: Path):
+    fixtures = [("A", "B"), ("C", "A"), ("B", "C"), ("B", "A"), ("A", "C"), ("C", "B")]
+    doc = group_doc(
+        *(
+            (f"2030-09-{1 + 5 * n:02d}", "19:00", home, away)
+            for n, (home, away) in enumerate(fixtures)
+        )
+    )
+    path = tmp_path / "cup.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rounds = [m.round for m in load_feed(str(path)).matches]
+    # Each team plays four: a home team's count of its matches before, plus one.
+    assert rounds == [f"Group A · Matchday {n}" for n in (1, 1, 2, 3, 4, 4)]

@@ -562,3 +562,12 @@ def test_a_new_match_is_its_spec_before_anything_happened_on_a_clock_of_real_tim
     )
     assert match.clock_rate == 1.0
     assert new_match(spec, "ars-che", kickoff, clock_rate=60.0).clock_rate == 60.0
+    assert match.original_kickoff is None
+
+
+def test_a_replayed_new_match_keeps_the_kickoff_its_competition_played_it_at() -> None:
+    spec = MatchIn(competition="World Cup 2026", home=Team(name="Mexico"), away=Team(name="Ghana"))
+    real = datetime(2026, 6, 11, 19, 0, tzinfo=UTC)
+    tonight = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    match = new_match(spec, "mex-gha", tonight, original_kickoff=real)
+    assert (match.kickoff, match.original_kickoff) == (tonight, real)
