@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from server.core.match_state import apply_event
 from server.feeds.providers.base import MatchSnapshot
-from server.feeds.providers.detector import Absorb, Publish, Remember, absorb, next_step
+from server.feeds.providers.detector import (
+    Absorb,
+    Decision,
+    Publish,
+    Remember,
+    absorb,
+    next_step,
+)
 from server.wire import Match, MatchEvent
 from tests.support.provider_snapshots import snap
 
@@ -24,6 +31,7 @@ class Driven:
         self.polls = 0
         self.absorbed: list[str] = []  # why each silent take-in happened
         self.notes: list[str] = []
+        self.decisions: list[Decision] = []
 
     def poll(
         self, snapshot: MatchSnapshot, *, clock: bool = False, limit: int = 100
@@ -33,7 +41,12 @@ class Driven:
         self.polls += 1
         out: list[MatchEvent] = []
         for _ in range(limit):
+            before = (self.match.model_copy(deep=True), self.memory.model_copy(deep=True))
             decision = next_step(snapshot, self.match, self.memory, poll=self.polls)
+            # The detector decides; it never changes what it was given (the poller's memory
+            # stays as stored if a publish fails).
+            assert (self.match, self.memory) == before, "next_step changed its input"
+            self.decisions.append(decision)
             self.notes += decision.notes
             step = decision.step
             if step is None:
@@ -42,7 +55,9 @@ class Driven:
                 self.memory = step.memory
             elif isinstance(step, Absorb):
                 self.absorbed.append(step.why)
-                self.match, self.memory, notes = absorb(snapshot, self.match, self.memory)
+                given = (self.match, self.memory)
+                self.match, self.memory, notes = absorb(snapshot, *given)
+                assert given == before, "absorb changed its input"
                 self.notes += notes
                 return out
             else:
@@ -51,7 +66,9 @@ class Driven:
                 event = apply_event(self.match, step.event, event_id)
                 if clock or event.type != "clock":
                     out.append(event)
+                given_memory = self.memory
                 self.memory = step.after(event_id)
+                assert given_memory == before[1], "a step's memory after changed the one before"
         raise AssertionError(f"did not settle in {limit} steps")
 
 
