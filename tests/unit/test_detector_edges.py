@@ -257,3 +257,67 @@ def test_a_card_of_another_publishers_match_is_not_a_goal():
     apply_event(match, EventIn(type="card", team="home", player="X", card="yellow"), "p.2")
     _taken, memory, _ = absorb(snap("first_half", (0, 0), minute=5), match, None)
     assert memory.goals == [] and memory.teams == (HOME.ref, AWAY.ref)
+
+
+def test_a_renamed_team_is_said_with_a_goal_taken_in_and_a_goal_linked():
+    run = Driven(snap("half_time", (0, 0), incidents=[]))
+    run.poll(renamed("half_time", (1, 0), incidents=[goal("home", 44, "X")]))
+    run = Driven(snap("first_half", (0, 0), minute=10, incidents=[]))
+    run.poll(renamed("first_half", (1, 0), minute=10, incidents=[]))
+    run.poll(
+        renamed("first_half", (1, 0), minute=10, incidents=[goal("home", None, None, key="g")])
+    )
+    assert run.memory.goals[0].key == "g"
+    apply_event(run.match, EventIn(type="half_time"), "pub.1")
+    run.poll(renamed("half_time", (1, 0), incidents=[goal("home", None, None, key="g")]))
+    assert run.memory.position == 2
+    assert all(SAID in d.notes for d in run.decisions)
+
+
+def test_the_memory_stored_with_a_goal_taken_back_forgets_the_fall_it_confirmed():
+    from server.feeds.providers.detector import Publish, next_step
+
+    run = Driven(snap("first_half", (0, 0), minute=10))
+    run.poll(snap("first_half", (1, 0), minute=11))
+    run.poll(snap("first_half", (0, 0), minute=12))
+    decision = next_step(snap("first_half", (0, 0), minute=12), run.match, run.memory, poll=9)
+    assert isinstance(decision.step, Publish) and decision.step.event.type == "goal_disallowed"
+    assert decision.step.after("fd-1.9").falls == {}
+
+
+def test_taking_in_leaves_the_wire_match_it_was_given_alone():
+    run = Driven(snap("first_half", (0, 0), minute=10))
+    before = run.match.model_copy(deep=True)
+    absorb(snap("second_half", (2, 0), minute=50), run.match, run.memory)
+    assert run.match == before
+
+
+def test_another_publishers_disallowed_goal_stays_disallowed_when_taken_over():
+    from tests.support.detector_steps import wire_match
+
+    match = wire_match()
+    for n, event in enumerate(
+        [
+            EventIn(type="kickoff"),
+            EventIn(type="goal", team="away", player="Mbappé", minute=20),
+            EventIn(type="goal_disallowed", team="away"),
+            EventIn(type="half_time"),
+        ],
+        start=1,
+    ):
+        apply_event(match, event, f"pub.{n}")
+    taken, memory, _ = absorb(snap("second_half", (0, 0), minute=50), match, None)
+    assert [g.cancelled for g in memory.goals] == [True]
+    assert [e.type for e in taken.events][-1] == "second_half"
+
+
+def test_a_stored_memory_naming_goals_the_match_no_longer_has_is_taken_in():
+    run = Driven(snap("first_half", (0, 0), minute=10, incidents=[]))
+    run.poll(snap("first_half", (1, 0), minute=11, incidents=[]))
+    # The match was put again (by the publish API) while this memory was kept.
+    fresh, _memory, _ = absorb(snap("first_half", (0, 0), minute=10), None, None)
+    listed = [goal("home", 11, "Messi")]
+    match, _memory, _ = absorb(
+        snap("first_half", (1, 0), minute=12, incidents=listed), fresh, run.memory
+    )
+    assert (match.status, str(match.score)) == ("live", "1–0")
