@@ -262,6 +262,7 @@ def test_a_card_of_another_publishers_match_is_not_a_goal():
 def test_a_renamed_team_is_said_with_a_goal_taken_in_and_a_goal_linked():
     run = Driven(snap("half_time", (0, 0), incidents=[]))
     run.poll(renamed("half_time", (1, 0), incidents=[goal("home", 44, "X")]))
+    assert run.absorbed and all(SAID in d.notes for d in run.decisions)
     run = Driven(snap("first_half", (0, 0), minute=10, incidents=[]))
     run.poll(renamed("first_half", (1, 0), minute=10, incidents=[]))
     run.poll(
