@@ -379,14 +379,17 @@ def next_step(
         return Decision(Remember(_seen(mem, item.incident.key)), notes)
 
     # 4. The clock.
+    # The wire's minute stops at 130: a provider's later one is compared as 130, or each step
+    # would publish 130 again.
+    minute = min(snap.minute, 130) if snap.minute is not None else None
     if (
         not absorbing
         and target == current
         and wire.status in ("live", "extra_time")
-        and snap.minute is not None
-        and (snap.minute, snap.added or 0) > (wire.minute or 0, wire.added or 0)
+        and minute is not None
+        and (minute, snap.added or 0) > (wire.minute or 0, wire.added or 0)
     ):
-        event = EventIn(type="clock", minute=min(snap.minute, 130), added=snap.added)
+        event = EventIn(type="clock", minute=minute, added=snap.added)
         return Decision(Publish(event, lambda _id: mem), notes)
     if mem is not memory:
         return Decision(Remember(mem), notes)
