@@ -12,10 +12,11 @@ from PySide6.QtTest import QAbstractItemModelTester
 from desktop.core import days
 from desktop.core.state import Scoreboard
 from desktop.platform.settings import Settings
-from desktop.ui.cells import AWAY, CLOCK, HOME
+from desktop.ui.cells import CLOCK
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.window import MainWindow
 from server.wire import Snapshot
+from tests.support.board_rows import titles
 from tests.support.matchdata import Feed, match
 from tests.support.timezone import local_time
 
@@ -26,18 +27,6 @@ def local_noon(offset: int, hour: int = 12) -> datetime:
     return (
         now.replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(offset)
     ).astimezone(UTC)
-
-
-def titles(model) -> list[tuple[str, list[str]]]:
-    out = []
-    for g in range(model.rowCount()):
-        group = model.index(g, 0)
-        rows = [
-            f"{model.index(r, HOME, group).data()} v {model.index(r, AWAY, group).data()}"
-            for r in range(model.rowCount(group))
-        ]
-        out.append((group.data(), rows))
-    return out
 
 
 class Structure:

@@ -25,6 +25,7 @@ from desktop.ui.cells import (
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.scoreboard_view import ScoreboardFilter
 from server.wire import Snapshot
+from tests.support.board_rows import titles
 from tests.support.matchdata import Feed, later, match
 from tests.support.timezone import local_time
 
@@ -96,18 +97,6 @@ def make_model(qapp, qtlog):
         model.detach()
     failures = [r.message for r in qtlog.records if "FAIL" in r.message]
     assert not failures, failures
-
-
-def titles(model: ScoreboardModel) -> list[tuple[str, list[str]]]:
-    out = []
-    for g in range(model.rowCount()):
-        group = model.index(g, 0)
-        rows = [
-            f"{model.index(r, HOME, group).data()} v {model.index(r, AWAY, group).data()}"
-            for r in range(model.rowCount(group))
-        ]
-        out.append((group.data(), rows))
-    return out
 
 
 def test_matches_are_grouped_by_competition_and_ordered_by_kickoff(board, make_model):
