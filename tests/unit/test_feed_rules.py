@@ -3,9 +3,7 @@ own format and openfootball's (server/feeds/). The bundled feeds are tested whol
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from datetime import UTC, datetime
 from datetime import time as clock_time
 
@@ -277,17 +275,8 @@ def test_kickoff_time_and_offset_are_read_as_utc(text: str | None, utc: str) -> 
 
 
 def test_kickoff_with_an_offset_is_given_in_utc_whatever_the_local_zone() -> None:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Pacific/Kiritimati"
-    time.tzset()
-    try:
+    with local_time("Pacific/Kiritimati"):
         [match] = openfootball.parse("o.json", "o", of_doc(of_match(time="13:00 UTC-6"))).matches
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
     assert match.kickoff is not None and match.kickoff.isoformat() == "2026-06-11T19:00:00+00:00"
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QAbstractItemModelTester
 
 from desktop.core import days
 from desktop.core.state import Scoreboard
-from desktop.platform.settings import Settings
 from desktop.ui.cells import CLOCK
 from desktop.ui.model import ScoreboardModel
 from desktop.ui.window import MainWindow
@@ -39,41 +36,6 @@ class Structure:
         model.rowsMoved.connect(lambda *_: self.kinds.append("move"))
         model.modelReset.connect(lambda: self.kinds.append("reset"))
         model.layoutChanged.connect(lambda *_: self.kinds.append("layout"))
-
-
-@pytest.fixture
-def make_model(qapp, qtlog):
-    """Models watched by Qt's own QAbstractItemModelTester; fails on any complaint."""
-    made = []
-
-    def make(board: Scoreboard) -> ScoreboardModel:
-        model = ScoreboardModel(board)
-        made.append((model, QAbstractItemModelTester(model, _WARN)))
-        return model
-
-    yield make
-    for model, _tester in made:
-        model.detach()
-    failures = [r.message for r in qtlog.records if "FAIL" in r.message]
-    assert not failures, failures
-
-
-_WARN = QAbstractItemModelTester.FailureReportingMode.Warning
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    made: list[MainWindow] = []
-
-    def make(board: Scoreboard) -> MainWindow:
-        window = MainWindow(board, Settings(tmp_path / "touchline.ini"))
-        qtbot.addWidget(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.detach()
 
 
 def world_cup(feed: Feed) -> Scoreboard:

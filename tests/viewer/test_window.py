@@ -35,26 +35,6 @@ from tests.support.matchdata import KICKOFF, Feed, later, match
 MARKUP = ["<b>X</b>", "<img src=x onerror=alert(1)>"]
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(tmp_path / "touchline.ini")
-
-
-@pytest.fixture
-def make_window(qtbot, settings):
-    made: list[MainWindow] = []
-
-    def make(board: Scoreboard, **kw) -> MainWindow:
-        window = MainWindow(board, kw.pop("settings", settings), **kw)
-        qtbot.addWidget(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.detach()
-
-
 def timeline_rows(window: MainWindow) -> list[tuple]:
     m = window.timeline.model
     return [
